@@ -10,10 +10,16 @@
 # Idempotent and safe to interrupt: each binary is built into a temporary directory and moved
 # into place only when complete; a binary already present is never rebuilt.
 #
-# Usage: build.sh BIN_DIR    (versions from NIMOP_K8S_VERSION, NIMOP_KWOK_VERSION, NIMOP_LWS_VERSION)
+# The CRDs of the external APIs the operator renders against (LWS, KServe, Gateway API,
+# InferencePool) are copied out of their Go modules into BUILD_DIR/crds; none is committed.
+#
+# Usage: build.sh BUILD_DIR
+#   versions from NIMOP_K8S_VERSION, NIMOP_KWOK_VERSION, NIMOP_LWS_VERSION, NIMOP_KSERVE_VERSION,
+#   NIMOP_GATEWAY_API_VERSION, NIMOP_INFERENCE_EXTENSION_VERSION
 set -euo pipefail
-BIN=${1:?usage: build.sh BIN_DIR}
+BUILD=${1:?usage: build.sh BUILD_DIR}; BIN=$BUILD/bin; CRDS=$BUILD/crds
 K8S=${NIMOP_K8S_VERSION:?}; KWOK=${NIMOP_KWOK_VERSION:?}; LWS=${NIMOP_LWS_VERSION:?}
+KSERVE=${NIMOP_KSERVE_VERSION:?}; GWAPI=${NIMOP_GATEWAY_API_VERSION:?}; GIE=${NIMOP_INFERENCE_EXTENSION_VERSION:?}
 MINOR=$(cut -d. -f2 <<<"$K8S"); PATCH=${K8S##*.}
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 mkdir -p "$BIN"
@@ -56,5 +62,20 @@ if need lws-manager; then
   echo "building LeaderWorkerSet $LWS" >&2
   mkdir -p "$WORK/lws"; GOBIN=$WORK/lws go install -trimpath -ldflags "-s -w" "sigs.k8s.io/lws/cmd@$LWS"
   mv "$WORK/lws/cmd" "$WORK/lws/lws-manager"; install_from "$WORK/lws"
+fi
+moddir() { (cd "$WORK" && go mod download -json "$1" | python3 -c 'import json,sys;print(json.load(sys.stdin)["Dir"])'); }
+if [ ! -f "$CRDS/.complete" ]; then
+  echo "collecting external CRDs" >&2
+  mkdir -p "$WORK/crds"
+  d=$(moddir "sigs.k8s.io/lws@$LWS"); cp "$d"/config/crd/bases/*.yaml "$WORK/crds/"
+  cp "$d/config/webhook/manifests.yaml" "$WORK/crds/lws-webhooks.yaml.in"
+  d=$(moddir "github.com/kserve/kserve@$KSERVE"); cp "$d/config/crd/full/serving.kserve.io_inferenceservices.yaml" "$WORK/crds/"
+  d=$(moddir "sigs.k8s.io/gateway-api@$GWAPI")
+  for k in gatewayclasses gateways httproutes grpcroutes referencegrants; do
+    cp "$d/config/crd/standard/gateway.networking.k8s.io_$k.yaml" "$WORK/crds/"; done
+  d=$(moddir "sigs.k8s.io/kwok@$KWOK"); cp -r "$d/kustomize/stage" "$WORK/crds/kwok-stages"
+  d=$(moddir "sigs.k8s.io/gateway-api-inference-extension@$GIE")
+  cp "$d/config/crd/bases/inference.networking.k8s.io_inferencepools.yaml" "$WORK/crds/"
+  chmod -R u+w "$WORK/crds"; rm -rf "$CRDS"; mv "$WORK/crds" "$CRDS"; touch "$CRDS/.complete"
 fi
 echo "control plane binaries ready in $BIN" >&2

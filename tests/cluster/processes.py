@@ -1,0 +1,95 @@
+"""Start, find and stop the control plane's processes, tracked by pid files.
+
+A process started for a pytest session dies with its parent (PR_SET_PDEATHSIG), so an
+interrupted or killed test run leaves nothing behind. A cluster started by
+`python -m tests.cluster up` is detached on purpose and lives until `down`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def start(
+    name: str, argv: Sequence[str], *, logs: Path, pids: Path, attached: bool,
+    env: dict[str, str] | None = None,
+) -> int:
+    """Start `argv` in the background, logging to logs/NAME.log; returns its pid."""
+    logs.mkdir(parents=True, exist_ok=True)
+    pids.mkdir(parents=True, exist_ok=True)
+    log = (logs / f"{name}.log").open("ab")
+    preexec: Callable[[], None] | None = _die_with_parent if attached else None
+    proc = subprocess.Popen(
+        list(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        preexec_fn=preexec, start_new_session=not attached, env={**os.environ, **(env or {})},
+    )
+    log.close()
+    (pids / name).write_text(str(proc.pid))
+    return proc.pid
+
+
+def pid_of(name: str, pids: Path) -> int | None:
+    """The pid of a running process we started, or None."""
+    try:
+        pid = int((pids / name).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if alive(pid) else None
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child of ours is dead for our purposes; reap it.
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def stop(name: str, pids: Path, *, sig: int = signal.SIGTERM, grace: float = 10.0) -> None:
+    """Stop a process: `sig`, then SIGKILL after `grace` seconds."""
+    pid = pid_of(name, pids)
+    if pid is not None:
+        _signal(pid, sig)
+        deadline = time.monotonic() + grace
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if alive(pid):
+            _signal(pid, signal.SIGKILL)
+            while alive(pid):
+                time.sleep(0.05)
+    (pids / name).unlink(missing_ok=True)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
