@@ -1,0 +1,150 @@
+"""Pod-level pieces shared by every workload: probes, security, scheduling, proxy/CA, user
+containers. Mirrors inventory §4.1 (pod fields), §4.1.1 (probe defaults), §4.1.3 (volumes) and
+§4.12 (proxies and custom CA certificates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from nimop.render.common import env_var, get, image_ref, merge_env
+
+#: §4.1.1: (path, initialDelaySeconds, failureThreshold) per probe when the user gives none.
+PROBE_DEFAULTS: dict[str, tuple[str, int, int]] = {
+    "livenessProbe": ("/v1/health/live", 15, 3),
+    "readinessProbe": ("/v1/health/ready", 15, 3),
+    "startupProbe": ("/v1/health/ready", 30, 120),
+}
+
+CA_INIT_SCRIPT = (
+    "set -e; mkdir -p /usr/local/share/ca-certificates; "
+    "for f in /custom/*.crt /custom/*.pem; do [ -e \"$f\" ] && "
+    "cp \"$f\" \"/usr/local/share/ca-certificates/$(basename \"${f%.*}\").crt\"; done; "
+    "update-ca-certificates; cp -R /etc/ssl/. /ca-certs/"
+)
+
+
+def default_probe(kind: str, port: int | str = "api") -> dict[str, Any]:
+    path, delay, failures = PROBE_DEFAULTS[kind]
+    return {
+        "httpGet": {"path": path, "port": port},
+        "initialDelaySeconds": delay, "timeoutSeconds": 1, "periodSeconds": 10,
+        "successThreshold": 1, "failureThreshold": failures,
+    }
+
+
+def probe(spec: Mapping[str, Any], kind: str, port: int | str = "api") -> dict[str, Any] | None:
+    """The container probe for `kind`: None when `enabled: false`, the user's probe verbatim when
+    given, else the upstream default (§4.1.1; `enabled` unset means enabled)."""
+    cfg = spec.get(kind) or {}
+    if cfg.get("enabled") is False:
+        return None
+    user = cfg.get("probe")
+    return dict(user) if user else default_probe(kind, port)
+
+
+def pod_security_context(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """runAsUser/runAsGroup/fsGroup from userID/groupID (defaults 1000/2000, §4.1).
+
+    Upstream adds `seccompProfile: RuntimeDefault` only on TKGS (C11); we always add it — it is
+    what PodSecurity `baseline`/`restricted` expect and no NIM needs an unconfined profile.
+    """
+    uid = spec.get("userID", 1000)
+    gid = spec.get("groupID", 2000)
+    return {
+        "runAsUser": uid, "runAsGroup": gid, "fsGroup": gid,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def scheduling(spec: Mapping[str, Any], *, runtime_key: str = "runtimeClassName") -> dict[str, Any]:
+    """Node placement pass-through. Tolerations keep `tolerationSeconds` (upstream drops it, C12);
+    the deprecated top-level `podAffinity` stays ignored as upstream does (§1.3)."""
+    out: dict[str, Any] = {}
+    for key, target in (
+        ("schedulerName", "schedulerName"), ("priorityClassName", "priorityClassName"),
+        (runtime_key, "runtimeClassName"), ("nodeSelector", "nodeSelector"),
+        ("tolerations", "tolerations"), ("affinity", "affinity"),
+    ):
+        value = spec.get(key)
+        if value:
+            out[target] = value
+    return out
+
+
+def pull_secrets(names: Sequence[str] | None) -> list[dict[str, str]] | None:
+    """imagePullSecrets without empty names (upstream can emit `[{name: ""}]`, §9 item 36)."""
+    refs = [{"name": n} for n in names or [] if n]
+    return refs or None
+
+
+def proxy_env(proxy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Proxy env in both spellings (§3.2, §4.12); only the proxies that are set."""
+    if not proxy:
+        return []
+    env = [env_var("NIM_SDK_USE_NATIVE_TLS", "1")]
+    for field, name in (("httpsProxy", "HTTPS_PROXY"), ("httpProxy", "HTTP_PROXY"),
+                        ("noProxy", "NO_PROXY")):
+        value = proxy.get(field)
+        if value:
+            env += [env_var(name, str(value)), env_var(name.lower(), str(value))]
+    return env
+
+
+def ca_volumes(proxy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """`ca-cert-volume` (emptyDir filled by the CA init container) and `custom-ca` (the user's
+    ConfigMap), only when `proxy.certConfigMap` is set (§4.1.3)."""
+    cm = get(proxy, "certConfigMap")
+    if not cm:
+        return []
+    return [{"name": "ca-cert-volume", "emptyDir": {}},
+            {"name": "custom-ca", "configMap": {"name": cm}}]
+
+
+def ca_init_container(proxy: Mapping[str, Any] | None, image: str,
+                      pull_policy: str | None) -> dict[str, Any] | None:
+    """The `update-ca-certificates` init container (§4.1.3): root, merges the custom CAs into
+    the image's trust store and copies `/etc/ssl` into the shared volume."""
+    if not get(proxy, "certConfigMap"):
+        return None
+    ctr: dict[str, Any] = {
+        "name": "update-ca-certificates", "image": image,
+        "command": ["/bin/sh", "-c", CA_INIT_SCRIPT],
+        "securityContext": {"runAsUser": 0, "runAsNonRoot": False},
+        "volumeMounts": [{"name": "ca-cert-volume", "mountPath": "/ca-certs"},
+                         {"name": "custom-ca", "mountPath": "/custom"}],
+    }
+    if pull_policy:
+        ctr["imagePullPolicy"] = pull_policy
+    return ctr
+
+
+def ca_main_mount(proxy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    return [{"name": "ca-cert-volume", "mountPath": "/etc/ssl"}] if get(proxy, "certConfigMap") else []
+
+
+def user_container(
+    spec: Mapping[str, Any], main_env: Sequence[Mapping[str, Any]],
+    mounts: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """An init or sidecar container from a NIMContainerSpec (§1.1): the main env merged under
+    its own (own values win, §4.1.2), plus the given mounts."""
+    ctr: dict[str, Any] = {"name": spec["name"], "image": image_ref(spec.get("image"))}
+    policy = get(spec, "image.pullPolicy")
+    if policy:
+        ctr["imagePullPolicy"] = policy
+    for key in ("command", "args", "workingDir"):
+        if spec.get(key):
+            ctr[key] = spec[key]
+    env = merge_env(main_env, spec.get("env"))
+    if env:
+        ctr["env"] = env
+    if mounts:
+        ctr["volumeMounts"] = [dict(m) for m in mounts]
+    return ctr
+
+
+def compact(d: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop None, empty lists and empty dicts (rendered objects never carry empty noise)."""
+    return {k: v for k, v in d.items() if v is not None and v != [] and v != {}}

@@ -1,0 +1,89 @@
+"""What a renderer returns: the desired children, plus problems as data.
+
+Upstream turns every rendering failure into an error and a `Failed` condition (inventory §0 C8,
+§2.4). Here a renderer never raises for bad or unsatisfiable input; it returns a `Problem` that the
+controller maps onto a condition (`Failed` when `terminal`, else `NotReady`).
+
+Contract for the controller: when `problems` is non-empty the render is *incomplete* — apply what
+is in `objects` if you like, but do not prune owned children that are missing from it (a missing
+CRD or a NIMCache that is not ready yet must not tear down a running service).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Manifest = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why rendering could not produce everything.
+
+    `reason` is a CamelCase condition reason (upstream vocabulary where one exists, §0 C8:
+    `NIMCacheNotFound`, `NIMCacheNotReady`, `NIMCacheFailed`, `DRAResourcesUnsupported`, …; ours
+    for new cases: `LeaderWorkerSetAPIMissing`, `InferenceServiceAPIMissing`, …).
+    `terminal` problems need a spec change; the others resolve when the cluster changes.
+    """
+
+    reason: str
+    message: str
+    terminal: bool = False
+
+
+@dataclass(frozen=True)
+class GeneratedSecret:
+    """A Secret whose content needs randomness, so the controller creates it once (never updates).
+
+    Used for the MPI SSH key of multi-node services (§4.2): `kind="ssh-rsa"` means "an RSA private
+    key in PEM under `key`". Renderers only name it; pods mount it by that name.
+    """
+
+    name: str
+    key: str
+    kind: str = "ssh-rsa"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The desired children of one CR, in apply order (RBAC and storage before workloads)."""
+
+    objects: tuple[Manifest, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    generated_secrets: tuple[GeneratedSecret, ...] = ()
+    spec_hash: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def keys(self) -> set[tuple[str, str, str]]:
+        """`(apiVersion, kind, name)` of every desired child — diff against the owned set."""
+        return {(o["apiVersion"], o["kind"], o["metadata"]["name"]) for o in self.objects}
+
+    def find(self, kind: str, name: str | None = None) -> Manifest | None:
+        """The first desired child of `kind` (and `name`), for tests and status computation."""
+        for obj in self.objects:
+            if obj["kind"] == kind and (name is None or obj["metadata"]["name"] == name):
+                return obj
+        return None
+
+
+class Collector:
+    """Accumulates objects and problems while a renderer runs (keeps functions short)."""
+
+    def __init__(self) -> None:
+        self.objects: list[Manifest] = []
+        self.problems: list[Problem] = []
+        self.secrets: list[GeneratedSecret] = []
+
+    def add(self, *objs: Manifest | None) -> None:
+        self.objects.extend(o for o in objs if o is not None)
+
+    def problem(self, reason: str, message: str, *, terminal: bool = False) -> None:
+        self.problems.append(Problem(reason, message, terminal))
+
+    def result(self, spec_hash: str) -> Rendered:
+        return Rendered(tuple(self.objects), tuple(self.problems), tuple(self.secrets), spec_hash)
