@@ -49,7 +49,7 @@ def render_nimcache(cache: CRInput, facts: ClusterFacts | None = None) -> Render
     out.add(pvc(owner, out))
     if get(owner.spec, "certConfig"):
         out.problem("DeprecatedCertConfig", "spec.certConfig is no longer supported; use "
-                    "spec.proxy.certConfigMap", terminal=True)
+                    "spec.proxy.certConfigMap", failed=True)
     if get(obj, "status.state") != "Ready" and not out.problems:
         _job_or_probe(owner, obj, facts, out)
     return out.result(spec_hash(owner.spec))
@@ -71,11 +71,11 @@ def pvc(owner: Owner, out: Collector) -> dict[str, Any] | None:
     if not spec.get("create"):
         if not spec.get("name"):
             out.problem("InvalidPVCSpec", "spec.storage.pvc: set name (an existing PVC) or "
-                        "create: true with a size", terminal=True)
+                        "create: true with a size", failed=True)
         return None
     if not spec.get("size"):
         out.problem("InvalidPVCSpec", "spec.storage.pvc.size is required when create is true",
-                    terminal=True)
+                    failed=True)
         return None
     body: dict[str, Any] = {
         "accessModes": [spec.get("volumeAccessMode") or "ReadWriteOnce"],

@@ -2,7 +2,7 @@
 
 Upstream turns every rendering failure into an error and a `Failed` condition (inventory §0 C8,
 §2.4). Here a renderer never raises for bad or unsatisfiable input; it returns a `Problem` that the
-controller maps onto a condition (`Failed` when `terminal`, else `NotReady`).
+controller maps onto a condition (`Failed` when `failed`, else `NotReady`).
 
 Contract for the controller: when `problems` is non-empty the render is *incomplete* — apply what
 is in `objects` if you like, but do not prune owned children that are missing from it (a missing
@@ -24,12 +24,15 @@ class Problem:
     `reason` is a CamelCase condition reason (upstream vocabulary where one exists, §0 C8:
     `NIMCacheNotFound`, `NIMCacheNotReady`, `NIMCacheFailed`, `DRAResourcesUnsupported`, …; ours
     for new cases: `LeaderWorkerSetAPIMissing`, `InferenceServiceAPIMissing`, …).
-    `terminal` problems need a spec change; the others resolve when the cluster changes.
+    `failed` problems map to state `Failed` (the CR cannot work as written on this cluster: bad
+    input, a missing API, a failed NIMCache); the others to `NotReady` (waiting for something that
+    is expected to happen, like a NIMCache becoming Ready). Either may resolve by itself when the
+    cluster changes, so the controller re-renders on the relevant events.
     """
 
     reason: str
     message: str
-    terminal: bool = False
+    failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,8 @@ class Collector:
     def add(self, *objs: Manifest | None) -> None:
         self.objects.extend(o for o in objs if o is not None)
 
-    def problem(self, reason: str, message: str, *, terminal: bool = False) -> None:
-        self.problems.append(Problem(reason, message, terminal))
+    def problem(self, reason: str, message: str, *, failed: bool = False) -> None:
+        self.problems.append(Problem(reason, message, failed))
 
     def result(self, spec_hash: str) -> Rendered:
         return Rendered(tuple(self.objects), tuple(self.problems), tuple(self.secrets), spec_hash)

@@ -1,0 +1,183 @@
+"""DRA: ResourceClaimTemplates from `draResources[].claimCreationSpec`, pod `resourceClaims` and
+container `resources.claims` (inventory §4.3; shapes from external-apis §2.2).
+
+`resource.k8s.io/v1` is the target; `v1beta2` has the same request shape (`exactly`), so serving
+it is only a different apiVersion. A `resourceClaimName` is one claim shared by all pods that
+name it — across replicas and across NIMServices — which is how GPU time-slicing/MPS sharing is
+expressed; MIG is a device class (`mig.nvidia.com`) or selectors on MIG attributes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nimop.render.common import Owner, manifest, metadata, short_hash
+from nimop.render.facts import ClusterFacts
+from nimop.render.result import Collector
+
+OPS = {"Equal": "==", "NotEqual": "!=", "GreaterThan": ">", "GreaterThanOrEqual": ">=",
+       "LessThan": "<", "LessThanOrEqual": "<="}
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
+CLAIM, TEMPLATE = 0, 1
+
+
+@dataclass
+class Claims:
+    """DRA wiring for one NIMService: pod claims, container claims and templates to create."""
+
+    pod: list[dict[str, Any]] = field(default_factory=list)
+    container: list[dict[str, Any]] = field(default_factory=list)
+    templates: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SelectorError(ValueError):
+    """A selector that cannot be turned into CEL (reported as a problem, never raised out)."""
+
+
+def attribute_path(key: str, driver: str, *, capacity: bool = False) -> str:
+    """`device.attributes["<domain>"].<name>`; a key without a domain uses the driver's (§4.3)."""
+    domain, _, name = key.rpartition("/")
+    root = "capacity" if capacity else "attributes"
+    return f"device.{root}[{json.dumps(domain or driver)}].{name}"
+
+
+def attribute_cel(sel: Mapping[str, Any], driver: str) -> str:
+    op_name = str(sel.get("op") or "Equal")
+    if op_name not in OPS:
+        raise SelectorError(f"unknown operator {op_name!r}")
+    op, value = OPS[op_name], sel.get("value") or {}
+    path = attribute_path(str(sel["key"]), driver)
+    if "versionValue" in value:
+        version = str(value["versionValue"])
+        if not SEMVER.match(version):
+            raise SelectorError(f"{sel['key']}: {version!r} is not a semantic version")
+        return f"({path}).compareTo(semver({json.dumps(version)})) {op} 0"
+    if "intValue" in value:
+        return f"{path} {op} {int(value['intValue'])}"
+    if op not in ("==", "!="):
+        raise SelectorError(f"{sel['key']}: {op_name} applies to int and version values only")
+    if "boolValue" in value:
+        return f"{path} {op} {'true' if value['boolValue'] else 'false'}"
+    if "stringValue" in value:
+        return f"{path} {op} {json.dumps(str(value['stringValue']))}"
+    raise SelectorError(f"{sel['key']}: value needs one of boolValue, intValue, stringValue, "
+                        "versionValue")
+
+
+def capacity_cel(sel: Mapping[str, Any], driver: str) -> str:
+    op_name = str(sel.get("op") or "Equal")
+    if op_name not in OPS:
+        raise SelectorError(f"unknown operator {op_name!r}")
+    path = attribute_path(str(sel["key"]), driver, capacity=True)
+    return f"({path}).compareTo(quantity({json.dumps(str(sel['value']))})) {OPS[op_name]} 0"
+
+
+def device_cel(device: Mapping[str, Any]) -> list[str]:
+    """CEL selectors for one device: the driver check, then the user's expressions or one per
+    attribute/capacity selector (§4.3)."""
+    driver = str(device.get("driverName") or "gpu.nvidia.com")
+    exprs = [f"device.driver == {json.dumps(driver)}"]
+    if device.get("celExpressions"):
+        return exprs + [str(e) for e in device["celExpressions"]]
+    exprs += [attribute_cel(s, driver) for s in device.get("attributeSelectors") or []]
+    exprs += [capacity_cel(s, driver) for s in device.get("capacitySelectors") or []]
+    return exprs
+
+
+def template_name(owner: Owner, spec: Mapping[str, Any], index: int) -> str:
+    prefix = str(spec.get("generateName") or "claimtemplate")[:16].rstrip("-")
+    return f"{prefix}-{short_hash(owner.name)}-{index}"
+
+
+def claim_template(owner: Owner, spec: Mapping[str, Any], index: int, api_version: str,
+                   labels: Mapping[str, str], annotations: Mapping[str, str]) -> dict[str, Any]:
+    """A controller-owned ResourceClaimTemplate (§4.3 "Generated RCT")."""
+    requests = []
+    for dev in spec.get("devices") or []:
+        exactly = {"deviceClassName": str(dev.get("deviceClassName") or "gpu.nvidia.com"),
+                   "allocationMode": "ExactCount", "count": int(dev.get("count") or 1),
+                   "selectors": [{"cel": {"expression": e}} for e in device_cel(dev)]}
+        requests.append({"name": dev["name"], "exactly": exactly})
+    claim_meta: dict[str, Any] = {"labels": dict(labels)}
+    if annotations:
+        claim_meta["annotations"] = dict(annotations)
+    meta = metadata(owner, template_name(owner, spec, index), labels, annotations)
+    return manifest(f"resource.k8s.io/{api_version}", "ResourceClaimTemplate", meta,
+                    spec={"metadata": claim_meta, "spec": {"devices": {"requests": requests}}})
+
+
+def pod_claim_name(owner: Owner, kind: int, resource: str, taken: set[str]) -> str:
+    """`claim-<hash12(service)>-<kind>-<hash12(resource)>-<n>`, n de-duplicating (§4.3)."""
+    n = 0
+    while True:
+        name = f"claim-{short_hash(owner.name)}-{kind}-{short_hash(resource)}-{n}"
+        if name not in taken:
+            taken.add(name)
+            return name
+        n += 1
+
+
+def render_claims(owner: Owner, facts: ClusterFacts, labels: Mapping[str, str],
+                  annotations: Mapping[str, str], out: Collector) -> Claims:
+    resources: Sequence[Mapping[str, Any]] = owner.spec.get("draResources") or []
+    claims = Claims()
+    if not resources:
+        return claims
+    if facts.dra_version is None:
+        out.problem("DRAResourcesUnsupported", "spec.draResources needs the resource.k8s.io "
+                    "API (v1 or v1beta2), which this cluster does not serve", failed=True)
+        return claims
+    names = [r.get("resourceClaimName") for r in resources if r.get("resourceClaimName")]
+    if len(names) != len(set(names)):
+        out.problem("DRAResourcesUnsupported", "spec.draResources: a resourceClaimName is "
+                    "listed twice", failed=True)
+        return claims
+    taken: set[str] = set()
+    for index, res in enumerate(resources):
+        try:
+            _one(owner, facts, res, index, labels, annotations, claims, taken)
+        except (SelectorError, KeyError) as err:
+            out.problem("DRAResourcesUnsupported", f"spec.draResources[{index}]: {err}",
+                        failed=True)
+    return claims
+
+
+def _one(owner: Owner, facts: ClusterFacts, res: Mapping[str, Any], index: int,
+         labels: Mapping[str, str], annotations: Mapping[str, str], claims: Claims,
+         taken: set[str]) -> None:
+    if res.get("resourceClaimName"):
+        kind, ref_key, ref = CLAIM, "resourceClaimName", str(res["resourceClaimName"])
+    elif res.get("resourceClaimTemplateName"):
+        kind, ref_key, ref = TEMPLATE, "resourceClaimTemplateName", str(
+            res["resourceClaimTemplateName"])
+    elif res.get("claimCreationSpec"):
+        rct = claim_template(owner, res["claimCreationSpec"], index, str(facts.dra_version),
+                             labels, annotations)
+        claims.templates.append(rct)
+        kind, ref_key, ref = TEMPLATE, "resourceClaimTemplateName", rct["metadata"]["name"]
+    else:
+        raise SelectorError("set one of resourceClaimName, resourceClaimTemplateName, "
+                            "claimCreationSpec")
+    name = pod_claim_name(owner, kind, ref, taken)
+    claims.pod.append({"name": name, ref_key: ref})
+    requests = res.get("requests") or []
+    claims.container += [{"name": name, "request": r} for r in requests] or [{"name": name}]
+
+
+def add_container_claims(containers: list[dict[str, Any]], claims: Claims) -> None:
+    """Every container (main and sidecars) gets the claims it does not reference yet (§4.3)."""
+    for ctr in containers:
+        res = ctr.setdefault("resources", {})
+        have = {(c["name"], c.get("request")) for c in res.get("claims") or []}
+        extra = [c for c in claims.container if (c["name"], c.get("request")) not in have]
+        if extra:
+            res["claims"] = list(res.get("claims") or []) + extra
+        if not res:
+            del ctr["resources"]

@@ -1,0 +1,135 @@
+"""NIMService model storage and what follows from a NIMCache: the `model-store` volume, an
+operator-created PVC, the profile, GPU sizing and the model env (inventory §2.4 steps 9–10,
+§3.7, §4.9, §4.11).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nimop.render.common import Owner, child_name, get, manifest, metadata
+from nimop.render.facts import ClusterFacts, NIMCacheFacts
+from nimop.render.result import Collector
+
+GPU = "nvidia.com/gpu"
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The resolved storage: the `model-store` volume (None when unresolvable), its subPath, the
+    NIMCache behind it (if any) and the PVC the service creates itself (if any)."""
+
+    volume: dict[str, Any] | None = None
+    sub_path: str = ""
+    cache: NIMCacheFacts | None = None
+    pvc: dict[str, Any] | None = None
+
+    @property
+    def native(self) -> bool:
+        return bool(self.cache and self.cache.native)
+
+
+def resolve(owner: Owner, labels: Mapping[str, str], facts: ClusterFacts,
+            out: Collector) -> Storage:
+    """First match of nimCache / pvc / emptyDir / hostPath (§2.4 step 9)."""
+    st = owner.spec.get("storage") or {}
+    read_only = bool(st.get("readOnly"))
+    if get(st, "nimCache.name"):
+        return _from_cache(owner, str(st["nimCache"]["name"]), read_only, facts, out)
+    pvc = st.get("pvc") or {}
+    if pvc.get("create"):
+        return _own_pvc(owner, pvc, labels, read_only, out)
+    if pvc.get("name"):
+        return Storage(_pvc_volume(str(pvc["name"]), read_only), str(pvc.get("subPath") or ""))
+    if st.get("emptyDir") is not None:
+        size = get(st, "emptyDir.sizeLimit")
+        return Storage({"name": "model-store", "emptyDir": {"sizeLimit": size} if size else {}})
+    if st.get("hostPath"):
+        return Storage({"name": "model-store",
+                        "hostPath": {"path": st["hostPath"], "type": "DirectoryOrCreate"}})
+    out.problem("InvalidStorage", "spec.storage: set one of nimCache, pvc, emptyDir or hostPath",
+                failed=True)
+    return Storage()
+
+
+def _pvc_volume(claim: str, read_only: bool) -> dict[str, Any]:
+    src: dict[str, Any] = {"claimName": claim}
+    if read_only:
+        src["readOnly"] = True
+    return {"name": "model-store", "persistentVolumeClaim": src}
+
+
+def _from_cache(owner: Owner, name: str, read_only: bool, facts: ClusterFacts,
+                out: Collector) -> Storage:
+    cache = facts.nimcache(owner.namespace, name)
+    if cache is None:
+        out.problem("NIMCacheNotFound", f"NIMCache {name} not found", failed=True)
+    elif cache.failed:
+        out.problem("NIMCacheFailed", f"NIMCache {name} failed; see its status", failed=True)
+    elif not cache.ready or not cache.pvc:
+        out.problem("NIMCacheNotReady", f"NIMCache {name} not ready")
+    else:
+        return Storage(_pvc_volume(cache.pvc, read_only), cache.pvc_sub_path, cache)
+    return Storage(cache=cache)
+
+
+def _own_pvc(owner: Owner, pvc: Mapping[str, Any], labels: Mapping[str, str], read_only: bool,
+             out: Collector) -> Storage:
+    """`storage.pvc.create` (§2.4 step 9): `storageClassName` omitted when unset or empty."""
+    name = str(pvc.get("name") or child_name(owner.name, "-pvc"))
+    if not pvc.get("size"):
+        out.problem("InvalidPVCSpec", "spec.storage.pvc.size is required when create is true",
+                    failed=True)
+        return Storage()
+    body: dict[str, Any] = {
+        "accessModes": [pvc.get("volumeAccessMode") or "ReadWriteOnce"],
+        "resources": {"requests": {"storage": str(pvc["size"])}},
+    }
+    if pvc.get("storageClass"):
+        body["storageClassName"] = pvc["storageClass"]
+    obj = manifest("v1", "PersistentVolumeClaim",
+                   metadata(owner, name, labels, pvc.get("annotations")), spec=body)
+    return Storage(_pvc_volume(name, read_only), str(pvc.get("subPath") or ""), pvc=obj)
+
+
+def gpu_resources(owner: Owner, storage: Storage, out: Collector,
+                  tensor: int | None = None) -> dict[str, Any] | None:
+    """`spec.resources`, plus `nvidia.com/gpu` sized from the cached profile (§4.9).
+
+    Only for a profile of an NGC-optimized cache listed in its status, never with DRA or when the
+    user already asked for GPUs. Count = `tensor` (multi-node) else the profile's TP tag (default 1).
+    Works on a copy (upstream mutates the CR and panics on nil maps, §9 bug 12).
+    """
+    spec = owner.spec
+    res = {k: dict(v) for k, v in (spec.get("resources") or {}).items() if isinstance(v, Mapping)}
+    profile_name = get(spec, "storage.nimCache.profile")
+    cache = storage.cache
+    if not (profile_name and cache and cache.optimized) or spec.get("draResources"):
+        return res or None
+    if GPU in res.get("limits", {}) or GPU in res.get("requests", {}):
+        return res or None
+    profile = cache.profile(str(profile_name))
+    if profile is None:
+        return res or None
+    count: int | None = tensor
+    if count is None:
+        tp = profile.tensor_parallelism() or "1"
+        if not tp.isdigit() or int(tp) < 1:
+            out.problem("InvalidProfile", f"profile {profile_name}: tensor parallelism tag "
+                        f"{tp!r} is not a positive integer", failed=True)
+            return res or None
+        count = int(tp)
+    for part in ("requests", "limits"):
+        res.setdefault(part, {})[GPU] = count
+    return res
+
+
+def gpu_count(resources: Mapping[str, Any] | None) -> int | None:
+    """GPUs per pod as requested (limits, then requests), None when not a plain integer."""
+    for part in ("limits", "requests"):
+        value = get(resources, f"{part}", {}).get(GPU) if resources else None
+        if value is not None and str(value).isdigit():
+            return int(str(value))
+    return None

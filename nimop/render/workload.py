@@ -1,0 +1,208 @@
+"""The NIMService pod: env, volumes, main/init/sidecar containers (inventory §4.1, §4.1.2,
+§4.1.3, §4.11, §4.12), shared by the Deployment, the LeaderWorkerSet and the InferenceService.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nimop.render.common import (
+    Owner, child_name, env_var, get, image_ref, merge_env, secret_env, set_default_env,
+)
+from nimop.render.facts import ClusterFacts
+from nimop.render.pod import (
+    ca_init_container, ca_main_mount, ca_volumes, pod_security_context, proxy_env, pull_secrets,
+    scheduling, user_container,
+)
+from nimop.render.storage import Storage
+
+MODEL_STORE = "/model-store"
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int
+    grpc: int | None
+    metrics: int | None
+
+    @classmethod
+    def of(cls, spec: Mapping[str, Any]) -> Ports:
+        svc = get(spec, "expose.service") or {}
+        return cls(int(svc.get("port") or 8000), svc.get("grpcPort"), svc.get("metricsPort"))
+
+    def container_ports(self, named: bool = True) -> list[dict[str, Any]]:
+        pairs = [("api", self.api), ("grpc", self.grpc), ("metrics", self.metrics)]
+        return [({"name": n} if named else {}) | {"containerPort": p, "protocol": "TCP"}
+                for n, p in pairs if p]
+
+
+@dataclass(frozen=True)
+class PodParts:
+    """Everything needed to assemble a NIMService pod; renderers add their own specifics."""
+
+    env: list[dict[str, Any]]
+    volumes: list[dict[str, Any]]
+    mounts: list[dict[str, Any]]
+    init: list[dict[str, Any]]
+    sidecars: list[dict[str, Any]]
+    resources: dict[str, Any] | None
+    claims: list[dict[str, Any]] = field(default_factory=list)
+
+
+def standard_env(spec: Mapping[str, Any], ports: Ports) -> list[dict[str, Any]]:
+    """§4.1.2 step 1."""
+    env = [
+        env_var("NIM_CACHE_PATH", MODEL_STORE), env_var("OUTLINES_CACHE_DIR", "/tmp/outlines"),
+        env_var("NIM_SERVER_PORT", str(ports.api)), env_var("NIM_HTTP_API_PORT", str(ports.api)),
+        env_var("NIM_JSONL_LOGGING", "1"), env_var("NIM_LOG_LEVEL", "INFO"),
+    ]
+    if spec.get("authSecret"):
+        env.append(secret_env("NGC_API_KEY", spec["authSecret"], "NGC_API_KEY"))
+    if ports.grpc:
+        env += [env_var("NIM_GRPC_API_PORT", str(ports.grpc)),
+                env_var("NIM_TRITON_GRPC_PORT", str(ports.grpc))]
+    if ports.metrics:
+        env.append(env_var("NIM_TRITON_METRICS_PORT", str(ports.metrics)))
+    return env
+
+
+def nim_env(owner: Owner, storage: Storage, ports: Ports) -> list[dict[str, Any]]:
+    """§4.1.2 in precedence order: standard < user `spec.env` < proxy, then the operator's
+    additions (profile, universal/HF model, native)."""
+    spec = owner.spec
+    user_names = {e["name"] for e in spec.get("env") or []}
+    env = merge_env(merge_env(standard_env(spec, ports), spec.get("env")),
+                    proxy_env(spec.get("proxy")))
+    profile = get(spec, "storage.nimCache.profile")
+    if profile:
+        set_default_env(env, [env_var("NIM_MODEL_PROFILE", str(profile))])
+    cache = storage.cache
+    if cache and cache.universal and not cache.native:
+        extra = [env_var("NIM_MODEL_NAME", MODEL_STORE),
+                 env_var("HF_HOME", f"{MODEL_STORE}/huggingface/hub")]
+        if cache.hf_uri():
+            extra.append(env_var("NIM_MODEL_PATH", cache.hf_uri()))
+        set_default_env(env, extra)
+    secret = spec.get("authSecret")
+    if cache and cache.native:
+        env = merge_env(env, [env_var("NIM_ENGINE_MODEL_PATH", f"/model/{cache.name}")])
+        if secret:
+            env = _secret_keys(env, secret, user_names, hf_required=False)
+    elif secret and _hf_model(env, storage):
+        env = _secret_keys(env, secret, user_names, hf_required=True)
+    return env
+
+
+def _hf_model(env: Sequence[Mapping[str, Any]], storage: Storage) -> bool:
+    if storage.cache and storage.cache.hf_model:
+        return True
+    name = next((e.get("value") for e in env if e["name"] == "NIM_MODEL_NAME"), None)
+    return str(name or "").startswith("hf://")
+
+
+def _secret_keys(env: list[dict[str, Any]], secret: str, user: set[str], *,
+                 hf_required: bool) -> list[dict[str, Any]]:
+    """HF and native NIMs: NGC_API_KEY becomes optional and HF_TOKEN comes from the same secret
+    (§4.1.2 step 4); variables the user set stay theirs."""
+    over = [e for e in (secret_env("NGC_API_KEY", secret, "NGC_API_KEY", optional=True),
+                        secret_env("HF_TOKEN", secret, "HF_TOKEN", optional=not hf_required))
+            if e["name"] not in user]
+    return merge_env(env, over)
+
+
+def volumes_and_mounts(spec: Mapping[str, Any], storage: Storage
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(volumes, main mounts, init mounts) per §4.1.3. `scratch` whenever user init or sidecar
+    containers exist (upstream's count comparison misses some cases, §9 bug 23)."""
+    shm = get(spec, "storage.sharedMemorySizeLimit")
+    volumes: list[dict[str, Any]] = [
+        {"name": "dshm", "emptyDir": {"medium": "Memory"} | ({"sizeLimit": shm} if shm else {})}]
+    mounts: list[dict[str, Any]] = [{"name": "dshm", "mountPath": "/dev/shm"}]
+    model: list[dict[str, Any]] = []
+    if storage.volume:
+        volumes.append(storage.volume)
+        paths = ["/model", "/opt/cache"] if storage.native else [MODEL_STORE]
+        for path in paths:
+            m: dict[str, Any] = {"name": "model-store", "mountPath": path}
+            if storage.sub_path:
+                m["subPath"] = storage.sub_path
+            model.append(m)
+    mounts += model
+    init_mounts = list(model)
+    if spec.get("initContainers") or spec.get("sidecarContainers"):
+        volumes.append({"name": "scratch", "emptyDir": {}})
+        init_mounts.append({"name": "scratch", "mountPath": "/scratch"})
+    volumes += ca_volumes(spec.get("proxy"))
+    mounts += ca_main_mount(spec.get("proxy"))
+    return volumes, mounts, init_mounts
+
+
+def pod_parts(owner: Owner, storage: Storage, ports: Ports,
+              resources: dict[str, Any] | None) -> PodParts:
+    spec = owner.spec
+    env = nim_env(owner, storage, ports)
+    volumes, mounts, init_mounts = volumes_and_mounts(spec, storage)
+    init = [c for c in [ca_init_container(spec.get("proxy"), image_ref(spec.get("image")),
+                                          get(spec, "image.pullPolicy"))] if c]
+    init += [user_container(c, env, init_mounts) for c in spec.get("initContainers") or []]
+    side_mounts = mounts + [m for m in init_mounts if m["name"] == "scratch"]
+    sidecars = [user_container(c, env, side_mounts) for c in spec.get("sidecarContainers") or []]
+    return PodParts(env, volumes, mounts, init, sidecars, resources)
+
+
+def required_scc(spec: Mapping[str, Any]) -> str:
+    """The OpenShift SCC the pod needs — used for both the Role and the pod annotation, so the
+    ServiceAccount is always granted what the pod asks for (upstream disagrees, §9 bug 24)."""
+    if get(spec, "proxy.certConfigMap"):
+        return "anyuid"
+    return "hostmount-anyuid" if get(spec, "storage.hostPath") else "nonroot"
+
+
+def pod_annotations(spec: Mapping[str, Any], facts: ClusterFacts) -> dict[str, str]:
+    """Pod annotations: the user's, plus `openshift.io/required-scc` on OpenShift (C3)."""
+    ann = {str(k): str(v) for k, v in (spec.get("annotations") or {}).items()}
+    if facts.openshift:
+        ann["openshift.io/required-scc"] = required_scc(spec)
+    return ann
+
+
+def pod_spec(owner: Owner, containers: list[dict[str, Any]], parts: PodParts,
+             pod_claims: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The pod spec fields shared by all NIMService workloads (§4.1)."""
+    spec = owner.spec
+    pod: dict[str, Any] = {
+        **scheduling(spec),
+        "serviceAccountName": child_name(owner.name),
+        "securityContext": pod_security_context(spec),
+        "imagePullSecrets": pull_secrets(get(spec, "image.pullSecrets")),
+        "resourceClaims": pod_claims or None,
+        "initContainers": parts.init or None,
+        "containers": containers + parts.sidecars,
+        "volumes": parts.volumes,
+    }
+    return {k: v for k, v in pod.items() if v is not None}
+
+
+def main_container(owner: Owner, parts: PodParts, name: str, ports: list[dict[str, Any]],
+                   probes: Mapping[str, Any], env: list[dict[str, Any]] | None = None,
+                   *, command: bool = True) -> dict[str, Any]:
+    spec = owner.spec
+    ctr: dict[str, Any] = {"name": name, "image": image_ref(spec.get("image"))}
+    if get(spec, "image.pullPolicy"):
+        ctr["imagePullPolicy"] = spec["image"]["pullPolicy"]
+    if command and spec.get("command"):
+        ctr["command"] = spec["command"]
+    if command and spec.get("args"):
+        ctr["args"] = spec["args"]
+    ctr["ports"] = ports
+    ctr["env"] = env if env is not None else parts.env
+    resources = dict(parts.resources or {})
+    if parts.claims:
+        resources["claims"] = parts.claims
+    if resources:
+        ctr["resources"] = resources
+    ctr.update({k: v for k, v in probes.items() if v})
+    ctr["volumeMounts"] = parts.mounts
+    return ctr
