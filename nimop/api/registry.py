@@ -1,0 +1,109 @@
+"""The registry of kinds: one entry per CRD, used by parsing, CRD generation and docs.
+
+Adding a kind (e.g. the Nemo* kinds) is one :func:`register` call with its model and printer
+columns; `parse_object`, `nimop crds` and the API reference pick it up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from nimop.api.nimbuild import NIMBuild
+from nimop.api.nimcache import NIMCache
+from nimop.api.nimpipeline import NIMPipeline
+from nimop.api.nimservice import NIMService
+from nimop.api.resource import API_VERSION, GROUP, CustomResource
+
+STATUS_COLUMN = {"name": "Status", "type": "string", "jsonPath": ".status.state"}
+AGE_COLUMN = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """What the generator and parser need to know about one kind."""
+
+    kind: str
+    plural: str
+    model: type[CustomResource]
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    """Printer columns between Status and Age."""
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ("nim",)
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()
+
+    @property
+    def crd_name(self) -> str:
+        return f"{self.plural}.{GROUP}"
+
+    def printer_columns(self) -> list[dict[str, Any]]:
+        """Status first and Age last, as upstream prints them."""
+        return [STATUS_COLUMN, *self.columns, AGE_COLUMN]
+
+
+KINDS: dict[str, KindInfo] = {}
+
+
+def register(info: KindInfo) -> KindInfo:
+    """Add a kind to the registry (idempotent for the same model)."""
+    existing = KINDS.get(info.kind)
+    if existing is not None and existing.model is not info.model:
+        raise ValueError(f"kind {info.kind} is already registered with another model")
+    KINDS[info.kind] = info
+    return info
+
+
+register(
+    KindInfo(
+        "NIMCache",
+        "nimcaches",
+        NIMCache,
+        columns=[{"name": "PVC", "type": "string", "jsonPath": ".status.pvc"}],
+    )
+)
+register(
+    KindInfo(
+        "NIMService",
+        "nimservices",
+        NIMService,
+        columns=[
+            {
+                "name": "Ready",
+                "type": "integer",
+                "jsonPath": ".status.availableReplicas",
+                "description": "Replicas ready to serve",
+            },
+            {
+                "name": "Model",
+                "type": "string",
+                "jsonPath": ".status.model.name",
+                "description": "Model served, as reported by the NIM",
+            },
+            {
+                "name": "Platform",
+                "type": "string",
+                "jsonPath": ".spec.inferencePlatform",
+                "priority": 1,
+            },
+        ],
+    )
+)
+register(KindInfo("NIMPipeline", "nimpipelines", NIMPipeline))
+register(KindInfo("NIMBuild", "nimbuilds", NIMBuild))
+
+
+def parse_object(obj: dict[str, Any]) -> CustomResource:
+    """Parse a custom resource dict (as stored by the apiserver or read from YAML) into its
+    model, chosen by `kind`. Raises `ValueError` for another API group or an unknown kind,
+    and pydantic's `ValidationError` (a `ValueError`) when the object does not fit."""
+    kind = obj.get("kind")
+    api_version = obj.get("apiVersion", API_VERSION)
+    if api_version != API_VERSION:
+        raise ValueError(f"apiVersion {api_version!r} is not {API_VERSION}")
+    info = KINDS.get(str(kind))
+    if info is None:
+        raise ValueError(f"unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}")
+    return info.model.model_validate(obj)
