@@ -1,1 +1,26 @@
-"""nimop.render."""
+"""nimop.render: pure functions from a CR and the cluster facts to its desired children.
+
+No I/O, no clock, no randomness: the same input gives byte-identical output. Imports only
+`nimop.api` and the standard library (import-linter contract in pyproject.toml).
+
+Entry points (each returns a `Rendered`: objects in apply order, problems as data):
+- `render_nimcache(cache, facts)`
+- `render_nimservice(service, facts)` — standalone, multi-node (LWS) or KServe
+- `render_nimpipeline(pipeline, facts)`
+"""
+
+from nimop.render.cache import CHILD_KINDS as NIMCACHE_CHILD_KINDS
+from nimop.render.cache import render_nimcache
+from nimop.render.facts import CachedProfile, ClusterFacts, NIMCacheFacts
+from nimop.render.nimservice import CHILD_KINDS as NIMSERVICE_CHILD_KINDS
+from nimop.render.nimservice import render_nimservice
+from nimop.render.pipeline import CHILD_KINDS as NIMPIPELINE_CHILD_KINDS
+from nimop.render.pipeline import render_nimpipeline
+from nimop.render.profiles import select_profiles
+from nimop.render.result import GeneratedSecret, Problem, Rendered
+
+__all__ = [
+    "NIMCACHE_CHILD_KINDS", "NIMPIPELINE_CHILD_KINDS", "NIMSERVICE_CHILD_KINDS", "CachedProfile",
+    "ClusterFacts", "GeneratedSecret", "NIMCacheFacts", "Problem", "Rendered", "render_nimcache",
+    "render_nimpipeline", "render_nimservice", "select_profiles",
+]

@@ -12,7 +12,15 @@ from typing import Any
 
 from nimop.render import cache_job
 from nimop.render.common import (
-    CRInput, Owner, as_object, child_name, get, manifest, merge_maps, metadata, spec_hash,
+    CRInput,
+    Owner,
+    as_object,
+    child_name,
+    get,
+    manifest,
+    merge_maps,
+    metadata,
+    spec_hash,
     standard_labels,
 )
 from nimop.render.facts import ClusterFacts
@@ -28,7 +36,8 @@ DEFAULT_NODE_SELECTOR = {"feature.node.kubernetes.io/pci-10de.present": "true"}
 MANIFEST_SCRIPT = (
     "if [ -f /opt/nim/etc/default/model_manifest.yaml ]; then "
     "cat /opt/nim/etc/default/model_manifest.yaml; "
-    "elif [ -f /etc/nim/config/model_manifest.yaml ]; then cat /etc/nim/config/model_manifest.yaml; "
+    "elif [ -f /etc/nim/config/model_manifest.yaml ]; then "
+    "cat /etc/nim/config/model_manifest.yaml; "
     "else echo 'model_manifest.yaml not found'; fi; sleep infinity"
 )
 
@@ -89,8 +98,8 @@ def pvc(owner: Owner, out: Collector) -> dict[str, Any] | None:
 
 def rbac(owner: Owner, facts: ClusterFacts) -> list[dict[str, Any]]:
     """The namespace's shared cache ServiceAccount, and on OpenShift its SCC Role/RoleBinding
-    (§2.2 a–c). Shared, so not owned by any one NIMCache (upstream: never deleted). The Role
-    grants both SCCs a cache pod may request, so caches with and without a proxy no longer
+    (§2.2 steps a to c). Shared, so not owned by any one NIMCache (upstream: never deleted).
+    The Role grants both SCCs a cache pod may request, so caches with and without a proxy no longer
     overwrite each other's rule (§9 bug 6)."""
     lbl = {"app": "k8s-nim-operator", "app.kubernetes.io/managed-by": "nimop"}
     out = [manifest("v1", "ServiceAccount", metadata(owner, CACHE_SA, lbl, owned=False))]
@@ -136,7 +145,7 @@ def pod_spec(owner: Owner, src: cache_job.Source) -> dict[str, Any]:
         "serviceAccountName": CACHE_SA,
         "automountServiceAccountToken": False,
         "securityContext": {**pod_security_context(spec), "runAsNonRoot": True},
-        "nodeSelector": spec["nodeSelector"] if "nodeSelector" in spec else DEFAULT_NODE_SELECTOR,
+        "nodeSelector": spec.get("nodeSelector", DEFAULT_NODE_SELECTOR),
         "tolerations": spec.get("tolerations"),
         "runtimeClassName": spec.get("runtimeClassName"),
         "imagePullSecrets": pull_secrets([src.pull_secret]),

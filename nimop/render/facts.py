@@ -198,7 +198,8 @@ def _caches(items: Any) -> dict[str, NIMCacheFacts]:
     out: dict[str, NIMCacheFacts] = {}
     for obj in items or []:
         meta = obj.get("metadata") or {}
-        out[f"{meta.get('namespace') or 'default'}/{meta.get('name')}"] = NIMCacheFacts.from_object(obj)
+        key = f"{meta.get('namespace') or 'default'}/{meta.get('name')}"
+        out[key] = NIMCacheFacts.from_object(obj)
     return out
 
 

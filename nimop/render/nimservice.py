@@ -11,14 +11,25 @@ from typing import Any
 
 from nimop.render import dra, standalone
 from nimop.render.common import (
-    CRInput, Owner, as_object, child_name, merge_maps, spec_hash, standard_labels,
+    CRInput,
+    Owner,
+    as_object,
+    child_name,
+    merge_maps,
+    spec_hash,
+    standard_labels,
 )
 from nimop.render.facts import ClusterFacts
 from nimop.render.pod import probe
 from nimop.render.result import Collector, Rendered
 from nimop.render.storage import Storage, gpu_resources, resolve
 from nimop.render.workload import (
-    PodParts, Ports, main_container, pod_annotations, pod_parts, pod_spec,
+    PodParts,
+    Ports,
+    main_container,
+    pod_annotations,
+    pod_parts,
+    pod_spec,
 )
 
 PART_OF = "nim-service"

@@ -121,7 +121,9 @@ def ca_init_container(proxy: Mapping[str, Any] | None, image: str,
 
 
 def ca_main_mount(proxy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    return [{"name": "ca-cert-volume", "mountPath": "/etc/ssl"}] if get(proxy, "certConfigMap") else []
+    if not get(proxy, "certConfigMap"):
+        return []
+    return [{"name": "ca-cert-volume", "mountPath": "/etc/ssl"}]
 
 
 def user_container(

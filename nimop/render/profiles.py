@@ -62,9 +62,10 @@ def _matches(model: Mapping[str, Any], tags: dict[str, str], v2: bool,
         return False
     if not _lora_ok(model.get("lora"), tags.get("feat_lora"), v2):
         return False
-    if v2 and model.get("buildable") is not None:
-        if tags.get("trtllm_buildable", "false").lower() != str(model["buildable"]).lower():
-            return False
+    buildable = model.get("buildable")
+    if v2 and buildable is not None and (
+            tags.get("trtllm_buildable", "false").lower() != str(buildable).lower()):
+        return False
     backend = _backend(tags, v2)
     engine = str(model.get("engine") or "")
     if engine and engine.removesuffix("_llm").lower() not in backend:

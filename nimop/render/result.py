@@ -11,6 +11,7 @@ CRD or a NIMCache that is not ready yet must not tear down a running service).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,4 +90,6 @@ class Collector:
         self.problems.append(Problem(reason, message, failed))
 
     def result(self, spec_hash: str) -> Rendered:
-        return Rendered(tuple(self.objects), tuple(self.problems), tuple(self.secrets), spec_hash)
+        """Deep-copied, so objects share no sub-structures (safe to mutate, no YAML aliases)."""
+        objects = tuple(copy.deepcopy(o) for o in self.objects)
+        return Rendered(objects, tuple(self.problems), tuple(self.secrets), spec_hash)

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.render.common import (
-    Owner, child_name, get, label_value, manifest, merge_maps, metadata, service_name,
+    Owner,
+    child_name,
+    get,
+    label_value,
+    manifest,
+    merge_maps,
+    metadata,
+    service_name,
 )
 from nimop.render.facts import ClusterFacts
 from nimop.render.result import Collector

@@ -1,5 +1,5 @@
 """NIMService model storage and what follows from a NIMCache: the `model-store` volume, an
-operator-created PVC, the profile, GPU sizing and the model env (inventory §2.4 steps 9–10,
+operator-created PVC, the profile, GPU sizing and the model env (inventory §2.4 steps 9 and 10,
 §3.7, §4.9, §4.11).
 """
 
@@ -98,8 +98,9 @@ def gpu_resources(owner: Owner, storage: Storage, out: Collector,
                   tensor: int | None = None) -> dict[str, Any] | None:
     """`spec.resources`, plus `nvidia.com/gpu` sized from the cached profile (§4.9).
 
-    Only for a profile of an NGC-optimized cache listed in its status, never with DRA or when the
-    user already asked for GPUs. Count = `tensor` (multi-node) else the profile's TP tag (default 1).
+    Only for a profile of an NGC-optimized cache listed in its status, never with DRA or when
+    the user already asked for GPUs. Count = `tensor` (multi-node) else the profile's TP tag
+    (default 1).
     Works on a copy (upstream mutates the CR and panics on nil maps, §9 bug 12).
     """
     spec = owner.spec

@@ -5,16 +5,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from nimop.render.common import (
-    Owner, child_name, env_var, get, image_ref, merge_env, secret_env, set_default_env,
+    Owner,
+    child_name,
+    env_var,
+    get,
+    image_ref,
+    merge_env,
+    secret_env,
+    set_default_env,
 )
 from nimop.render.facts import ClusterFacts
 from nimop.render.pod import (
-    ca_init_container, ca_main_mount, ca_volumes, pod_security_context, proxy_env, pull_secrets,
-    scheduling, user_container,
+    ca_init_container,
+    ca_main_mount,
+    ca_volumes,
+    pod_security_context,
+    proxy_env,
+    pull_secrets,
+    scheduling,
+    user_container,
 )
 from nimop.render.storage import Storage
 
@@ -48,7 +61,6 @@ class PodParts:
     init: list[dict[str, Any]]
     sidecars: list[dict[str, Any]]
     resources: dict[str, Any] | None
-    claims: list[dict[str, Any]] = field(default_factory=list)
 
 
 def standard_env(spec: Mapping[str, Any], ports: Ports) -> list[dict[str, Any]]:
@@ -187,22 +199,25 @@ def pod_spec(owner: Owner, containers: list[dict[str, Any]], parts: PodParts,
 
 def main_container(owner: Owner, parts: PodParts, name: str, ports: list[dict[str, Any]],
                    probes: Mapping[str, Any], env: list[dict[str, Any]] | None = None,
-                   *, command: bool = True) -> dict[str, Any]:
+                   *, command: list[str] | None = None, args: list[str] | None = None,
+                   user_command: bool = True) -> dict[str, Any]:
+    """The NIM container. `command`/`args` replace the user's only where a backend needs its
+    own entry point (MPI, Ray); `user_command=False` ignores `spec.command/args`."""
     spec = owner.spec
     ctr: dict[str, Any] = {"name": name, "image": image_ref(spec.get("image"))}
     if get(spec, "image.pullPolicy"):
         ctr["imagePullPolicy"] = spec["image"]["pullPolicy"]
-    if command and spec.get("command"):
-        ctr["command"] = spec["command"]
-    if command and spec.get("args"):
-        ctr["args"] = spec["args"]
-    ctr["ports"] = ports
+    cmd = spec.get("command") if user_command else None
+    arg = spec.get("args") if user_command else None
+    if cmd or command:
+        ctr["command"] = cmd or command
+    if arg or args:
+        ctr["args"] = args if args else arg
+    if ports:
+        ctr["ports"] = ports
     ctr["env"] = env if env is not None else parts.env
-    resources = dict(parts.resources or {})
-    if parts.claims:
-        resources["claims"] = parts.claims
-    if resources:
-        ctr["resources"] = resources
+    if parts.resources:
+        ctr["resources"] = parts.resources
     ctr.update({k: v for k, v in probes.items() if v})
     ctr["volumeMounts"] = parts.mounts
     return ctr

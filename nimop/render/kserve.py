@@ -1,0 +1,174 @@
+"""NIMService on KServe: an InferenceService `<name>` (`serving.kserve.io/v1beta1`) in Standard
+(RawDeployment) or Knative (Serverless) mode (inventory §2.5, §4.5; external-apis §2.3).
+
+The mode of an existing InferenceService is never changed (KServe rejects it): the live mode
+from the facts wins over the annotation, which wins over KServe's configured default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nimop.render import dra, standalone
+from nimop.render.common import Owner, child_name, get, label_value, manifest, merge_maps, metadata
+from nimop.render.facts import KSERVE_KNATIVE_MODES, KSERVE_MODES, ClusterFacts
+from nimop.render.nimservice import Prepared, parts_for, prepare, probes, service_labels
+from nimop.render.pod import default_probe, probe
+from nimop.render.result import Collector
+from nimop.render.workload import main_container, pod_spec
+
+ISVC_API = "serving.kserve.io/v1beta1"
+MODE_KEY = "serving.kserve.io/deploymentMode"
+VISIBILITY = "networking.kserve.io/visibility"
+
+
+def resolve_mode(owner: Owner, facts: ClusterFacts, out: Collector) -> str | None:
+    """status.deploymentMode > annotation (minus disallowed keys) > KServe default > Standard.
+    Spellings pass through unchanged (ODH accepts only the legacy ones)."""
+    live = facts.inference_service_mode(owner.namespace, owner.name)
+    if live:
+        return live
+    ann = {k: v for k, v in (owner.spec.get("annotations") or {}).items()
+           if k not in facts.kserve_disallowed_annotations}
+    for source, mode in ((f"annotation {MODE_KEY}", ann.get(MODE_KEY)),
+                         ("KServe's defaultDeploymentMode", facts.kserve_default_mode)):
+        if mode:
+            if mode not in KSERVE_MODES:
+                out.problem("InvalidDeploymentMode", f"{source}: {mode!r} is not one of "
+                            f"{sorted(KSERVE_MODES)}", failed=True)
+                return None
+            return str(mode)
+    return "Standard"
+
+
+def knative_conflicts(owner: Owner) -> list[str]:
+    """Fields KServe's Knative mode cannot honour (upstream webhook rules, §4.5)."""
+    spec = owner.spec
+    checks = [("spec.scale.enabled", get(spec, "scale.enabled")),
+              ("spec.expose.ingress.enabled", get(spec, "expose.ingress.enabled")),
+              ("spec.expose.router.ingress", get(spec, "expose.router.ingress")),
+              ("spec.expose.router.gateway", get(spec, "expose.router.gateway")),
+              ("spec.metrics.enabled", get(spec, "metrics.enabled"))]
+    return [name for name, value in checks if value]
+
+
+def render_kserve(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
+    labels = service_labels(owner)
+    if owner.spec.get("multiNode"):
+        out.problem("UnsupportedOnKServe", "spec.multiNode is not supported with "
+                    "inferencePlatform: kserve", failed=True)
+        return
+    if not facts.kserve:
+        out.problem("InferenceServiceAPIMissing", "inferencePlatform: kserve needs the KServe "
+                    "InferenceService API (serving.kserve.io/v1beta1); install KServe", failed=True)
+        return
+    mode = resolve_mode(owner, facts, out)
+    if mode is None:
+        return
+    knative = mode in KSERVE_KNATIVE_MODES
+    bad = knative_conflicts(owner) if knative else []
+    if bad:
+        out.problem("UnsupportedOnKServe", f"KServe {mode} mode does not support "
+                    f"{', '.join(bad)}", failed=True)
+        return
+    out.add(*standalone.rbac(owner, labels, facts))
+    p = prepare(owner, facts, out)
+    if not knative:
+        out.add(standalone.service_monitor(owner, labels, labels, p.ports, facts, out))
+    if p.storage.volume is not None:
+        out.add(inference_service(p, labels, mode, knative, out))
+
+
+def isvc_labels(owner: Owner, labels: Mapping[str, str]) -> dict[str, str]:
+    """`networking.kserve.io/visibility: cluster-local` unless the user chose, or an ingress is
+    enabled (§4.5)."""
+    out = dict(labels)
+    ingress = get(owner.spec, "expose.ingress.enabled") or get(owner.spec, "expose.router.ingress")
+    if VISIBILITY not in out and not ingress:
+        out[VISIBILITY] = "cluster-local"
+    return out
+
+
+def isvc_annotations(owner: Owner, mode: str, knative: bool) -> dict[str, str]:
+    ann = merge_maps(owner.spec.get("annotations"), {
+        "serving.kserve.io/enable-metric-aggregation": "true",
+        "serving.kserve.io/enable-prometheus-scraping": "true",
+    })
+    ann[MODE_KEY] = mode
+    if not knative and get(owner.spec, "scale.enabled"):
+        ann["serving.kserve.io/autoscalerClass"] = "hpa"
+    return ann
+
+
+def scaling(owner: Owner) -> dict[str, Any]:
+    """Standard mode replica and scale fields (§4.5, §7.2 KServe checklist)."""
+    scale = owner.spec.get("scale") or {}
+    if not scale.get("enabled"):
+        replicas = owner.spec.get("replicas")
+        return {} if replicas is None else {"minReplicas": replicas, "maxReplicas": replicas}
+    hpa = scale.get("hpa") or {}
+    out: dict[str, Any] = {"minReplicas": hpa.get("minReplicas", 1),
+                           "maxReplicas": hpa.get("maxReplicas")}
+    for metric in hpa.get("metrics") or []:
+        res = metric.get("resource") or {}
+        if metric.get("type") != "Resource" or res.get("name") not in ("cpu", "memory"):
+            continue
+        target = res.get("target") or {}
+        out["scaleMetric"] = res["name"]
+        out["scaleMetricType"] = target.get("type")
+        value = target.get("averageUtilization") or target.get("averageValue") or target.get(
+            "value")
+        if value is not None and str(value).isdigit():
+            out["scaleTarget"] = int(str(value))
+        break
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def knative_probes(owner: Owner, grpc_port: int | None, api_port: int) -> dict[str, Any]:
+    """Knative variant (§4.1.1): numeric port, gRPC probe when a gRPC port exists, startup
+    failureThreshold 30."""
+    result: dict[str, Any] = {}
+    for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+        user = probe(owner.spec, kind, api_port)
+        if user is None or get(owner.spec, f"{kind}.probe"):
+            result[kind] = user
+            continue
+        prb = default_probe(kind, api_port)
+        if grpc_port:
+            prb.pop("httpGet")
+            prb["grpc"] = {"port": grpc_port}
+        if kind == "startupProbe":
+            prb["failureThreshold"] = 30
+        result[kind] = prb
+    return result
+
+
+def inference_service(p: Prepared, labels: Mapping[str, str], mode: str, knative: bool,
+                      out: Collector) -> dict[str, Any]:
+    """Command/args are rendered (upstream drops them, §9 bug 16); init/sidecar containers get
+    the NIM env, not the multi-node one (§9 bug 15). Knative allows a single container port."""
+    owner = p.owner
+    parts = parts_for(p, out)
+    if knative:
+        ports = [{"containerPort": p.ports.api, "protocol": "TCP"}]
+        prb = knative_probes(owner, p.ports.grpc, p.ports.api)
+    else:
+        ports, prb = p.ports.container_ports(), probes(owner)
+    main = main_container(owner, parts, child_name(owner.name, "-ctr"), ports, prb)
+    pod = pod_spec(owner, [main], parts, p.claims.pod)
+    dra.add_container_claims(pod["containers"], p.claims)
+    predictor: dict[str, Any] = {}
+    if knative:
+        pod.pop("securityContext", None)
+    else:
+        predictor |= scaling(owner)
+        predictor["deploymentStrategy"] = {
+            "type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 0}}
+    predictor["labels"] = {"app": label_value(owner.name)}
+    if p.pod_annotations:
+        predictor["annotations"] = dict(p.pod_annotations)
+    predictor |= pod
+    meta = metadata(owner, child_name(owner.name), isvc_labels(owner, labels),
+                    isvc_annotations(owner, mode, knative))
+    return manifest(ISVC_API, "InferenceService", meta, spec={"predictor": predictor})
