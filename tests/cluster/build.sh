@@ -30,7 +30,7 @@ need() { for b in "$@"; do [ -x "$BIN/$b" ] || return 0; done; return 1; }
 install_from() { for f in "$1"/*; do mv -f "$f" "$BIN/"; done; }
 
 if need kube-apiserver kube-controller-manager kube-scheduler kubectl etcd; then
-  echo "building kubernetes v$K8S control plane (cold: ~20-30 min on 2 cores)" >&2
+  echo "building kubernetes v$K8S control plane " >&2
   gomod=$(cd "$WORK" && go mod download -json "k8s.io/kubernetes@v$K8S" |
           python3 -c 'import json,sys;print(json.load(sys.stdin)["GoMod"])')
   mod=$WORK/mod; mkdir -p "$mod" "$WORK/out"; cd "$mod"
@@ -60,8 +60,14 @@ fi
 
 if need lws-manager; then
   echo "building LeaderWorkerSet $LWS" >&2
-  mkdir -p "$WORK/lws"; GOBIN=$WORK/lws go install -trimpath -ldflags "-s -w" "sigs.k8s.io/lws/cmd@$LWS"
-  mv "$WORK/lws/cmd" "$WORK/lws/lws-manager"; install_from "$WORK/lws"
+  # `go install sigs.k8s.io/lws/cmd@v` fails: it asks the proxy for the module's version list
+  # (to check deprecation), which the proxy refuses for LWS. A wrapper module pinning the exact
+  # version needs no list.
+  mkdir -p "$WORK/lws/mod" "$WORK/lws/out"
+  (cd "$WORK/lws/mod" && printf 'module local/nimop-lws\n' > go.mod && go mod edit -go=1.26.0 &&
+   go get "sigs.k8s.io/lws@$LWS" &&
+   go build -mod=mod -trimpath -ldflags "-s -w" -o "$WORK/lws/out/lws-manager" sigs.k8s.io/lws/cmd)
+  install_from "$WORK/lws/out"
 fi
 moddir() { (cd "$WORK" && go mod download -json "$1" | python3 -c 'import json,sys;print(json.load(sys.stdin)["Dir"])'); }
 if [ ! -f "$CRDS/.complete" ]; then
