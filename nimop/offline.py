@@ -35,6 +35,24 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Readable output: multi-line strings (scripts, hostfiles) as literal blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(obj: Any) -> str:
+    """One object as YAML: keys in rendering order, no line folding."""
+    text: str = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, width=1_000_000)
+    return text
+
+
 def load_documents(files: Iterable[Path]) -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
     for path in files:
@@ -87,7 +105,7 @@ def render_documents(docs: list[dict[str, Any]], facts: ClusterFacts) -> list[st
         doc = queue.pop(0)
         kind = str(doc.get("kind"))
         if kind not in RENDERERS:
-            chunks.append(yaml.safe_dump(doc, sort_keys=False))
+            chunks.append(dump(doc))
             continue
         meta = doc.get("metadata") or {}
         result = RENDERERS[kind](validated(doc), facts)
@@ -99,7 +117,7 @@ def render_documents(docs: list[dict[str, Any]], facts: ClusterFacts) -> list[st
                  for s in result.generated_secrets]
         chunks.append("\n".join(head) + "\n")
         for obj in result.objects:
-            chunks.append(yaml.safe_dump(obj, sort_keys=False))
+            chunks.append(dump(obj))
             if obj["kind"] == "NIMService" and kind == "NIMPipeline":
                 queue.append(obj)
     return chunks
