@@ -16,6 +16,7 @@ from nimop.render import render_nimcache, render_nimpipeline, render_nimservice
 from tests.unit.render.cases import Case, cases, golden_facts
 
 ROOT = Path(__file__).resolve().parents[2]
+FAKE_UID = "00000000-0000-4000-8000-000000000001"
 RENDERERS = {"NIMCache": render_nimcache, "NIMService": render_nimservice,
              "NIMPipeline": render_nimpipeline}
 
@@ -48,7 +49,7 @@ def rendered_objects(case: Case) -> list[dict[str, Any]]:
         if render is None:
             out.append(doc)
             continue
-        doc = {**doc, "metadata": {**doc["metadata"], "uid": "00000000-0000-4000-8000-000000000001"}}
+        doc = {**doc, "metadata": {**doc["metadata"], "uid": FAKE_UID}}
         result = render(doc, facts)
         out += result.objects
         queue += [o for o in result.objects if o["kind"] == "NIMService"]
