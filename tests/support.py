@@ -14,7 +14,9 @@ from tests.cluster import Cluster
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T | None], *, timeout: float = 60, interval: float = 0.5, what: str = "") -> T:
+def eventually(
+    check: Callable[[], T | None], *, timeout: float = 60, interval: float = 0.5, what: str = ""
+) -> T:
     """Poll `check` until it returns something truthy; fail with the last value otherwise."""
     deadline = time.monotonic() + timeout
     last: T | None = None
@@ -23,10 +25,14 @@ def eventually(check: Callable[[], T | None], *, timeout: float = 60, interval: 
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or check!r}; last value: {last!r}")
+    raise AssertionError(
+        f"timed out after {timeout}s waiting for {what or check!r}; last value: {last!r}"
+    )
 
 
-def get(cluster: Cluster, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+def get(
+    cluster: Cluster, kind: str, name: str, namespace: str | None = None
+) -> dict[str, Any] | None:
     """The object as JSON, or None when it does not exist."""
     ns = ["-n", namespace] if namespace else []
     result = cluster.kubectl("get", kind, name, *ns, "-o", "json", check=False)
@@ -38,7 +44,9 @@ def get(cluster: Cluster, kind: str, name: str, namespace: str | None = None) ->
     return obj
 
 
-def items(cluster: Cluster, kind: str, namespace: str | None = None, selector: str | None = None) -> list[dict[str, Any]]:
+def items(
+    cluster: Cluster, kind: str, namespace: str | None = None, selector: str | None = None
+) -> list[dict[str, Any]]:
     args = ["get", kind, "-o", "json"]
     args += ["-n", namespace] if namespace else ["-A"]
     args += ["-l", selector] if selector else []
@@ -48,7 +56,9 @@ def items(cluster: Cluster, kind: str, namespace: str | None = None, selector: s
 
 def apply(cluster: Cluster, namespace: str | None, *manifests: dict[str, Any]) -> None:
     ns = ["-n", namespace] if namespace else []
-    cluster.kubectl("apply", "--server-side", *ns, "-f", "-", input=yaml.safe_dump_all(list(manifests)))
+    cluster.kubectl(
+        "apply", "--server-side", *ns, "-f", "-", input=yaml.safe_dump_all(list(manifests))
+    )
 
 
 def condition(obj: dict[str, Any] | None, kind: str) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.cluster import Cluster  # noqa: E402
+from tests.cluster import Cluster
 
 
 def main() -> int:
@@ -22,10 +22,14 @@ def main() -> int:
         "PRODUCT:.metadata.labels.nvidia\\.com/gpu\\.product,READY:.status.conditions[-1].status"
     )
     print(cluster.kubectl("get", "nodes", "-o", f"custom-columns={columns}").stdout)
-    print(cluster.kubectl("get", "resourceslices", "-o", "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName").stdout)
+    print(
+        cluster.kubectl(
+            "get", "resourceslices", "-o", "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName"
+        ).stdout
+    )
     print("Look around:")
     print(f"  export KUBECONFIG={cluster.kubeconfig}")
-    print(f"  export PATH={cluster.bin_dir}:$PATH   # kubectl {cluster.kubectl('version', '--client', '-o', 'json').stdout and ''}of the same release")
+    print(f"  export PATH={cluster.bin_dir}:$PATH   # kubectl of the same release")
     print("  kubectl get nodes,deviceclasses,resourceslices,storageclasses")
     print("Stop it with: make cluster-down")
     return 0

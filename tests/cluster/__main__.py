@@ -23,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
         assets.ensure_built(cluster.layout)
     elif args.command == "up":
         cluster.up(attached=False)
-        print(f"cluster ready: {cluster.server} (export KUBECONFIG={cluster.kubeconfig})", file=sys.stderr)
+        print(
+            f"cluster ready: {cluster.server} (export KUBECONFIG={cluster.kubeconfig})",
+            file=sys.stderr,
+        )
         print(cluster.kubeconfig)
     elif args.command == "down":
         cluster.down()

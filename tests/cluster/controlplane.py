@@ -26,8 +26,24 @@ import yaml
 from tests.cluster import assets, config, kwok_stages, pki, processes, seed
 
 #: Start order; `down` stops them in reverse.
-COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "lws-manager")
-_PORTS = ("etcd", "etcd-peer", "apiserver", "kcm", "scheduler", "lws-webhook", "lws-metrics", "lws-health")
+COMPONENTS = (
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kwok",
+    "lws-manager",
+)
+_PORTS = (
+    "etcd",
+    "etcd-peer",
+    "apiserver",
+    "kcm",
+    "scheduler",
+    "lws-webhook",
+    "lws-metrics",
+    "lws-health",
+)
 
 
 class ClusterError(RuntimeError):
@@ -122,7 +138,11 @@ class Cluster:
         self, *args: str, input: str | None = None, check: bool = True, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         """Run the cluster's own kubectl (same release) against its admin kubeconfig."""
-        argv = [str(assets.binary("kubectl", self.layout)), f"--kubeconfig={self.kubeconfig}", *args]
+        argv = [
+            str(assets.binary("kubectl", self.layout)),
+            f"--kubeconfig={self.kubeconfig}",
+            *args,
+        ]
         result = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise ClusterError(f"kubectl {' '.join(args)} failed:\n{result.stderr}")
@@ -131,12 +151,22 @@ class Cluster:
     def apply(self, manifests: Iterable[dict[str, Any]]) -> None:
         """Server-side apply a batch of manifests (as the admin)."""
         docs = yaml.safe_dump_all(list(manifests), sort_keys=False)
-        self.kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=nimop-test-cluster", "-f", "-", input=docs)
+        self.kubectl(
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager=nimop-test-cluster",
+            "-f",
+            "-",
+            input=docs,
+        )
 
     def restart_apiserver(self, extra_args: Sequence[str] = ()) -> None:
         """kill -9 the apiserver and start it again (same port), waiting until it is ready."""
         processes.stop("kube-apiserver", self.layout.pids, sig=signal.SIGKILL)
-        self._start("kube-apiserver", [*self._apiserver_argv(), *extra_args], attached=self._attached())
+        self._start(
+            "kube-apiserver", [*self._apiserver_argv(), *extra_args], attached=self._attached()
+        )
         wait_for("kube-apiserver /readyz", lambda: self._healthy("/readyz"), 120)
 
     def compact_etcd(self) -> int:
@@ -179,10 +209,14 @@ class Cluster:
         self.ports = {name: _free_port() for name in _PORTS}
         self.layout.ports_file.write_text(json.dumps(self.ports))
         self.kubeconfig.write_text(
-            self._kubeconfig_text(self.layout.pki / "admin.crt", self.layout.pki / "admin.key", "admin")
+            self._kubeconfig_text(
+                self.layout.pki / "admin.crt", self.layout.pki / "admin.key", "admin"
+            )
         )
         (self.layout.state / "audit-policy.yaml").write_text(_AUDIT_POLICY)
-        (self.layout.state / "kwok.yaml").write_text(kwok_stages.render(self.layout.crds / "kwok-stages"))
+        (self.layout.state / "kwok.yaml").write_text(
+            kwok_stages.render(self.layout.crds / "kwok-stages")
+        )
         self._write_lws_config()
 
     def _start_all(self, attached: bool) -> None:
@@ -196,10 +230,16 @@ class Cluster:
         self._start("kube-scheduler", self._scheduler_argv(), attached)
         self._start("kwok", self._kwok_argv(), attached)
         self._seed()
-        self._start("lws-manager", self._lws_argv(), attached, env={"KUBECONFIG": str(self.kubeconfig)})
+        self._start(
+            "lws-manager", self._lws_argv(), attached, env={"KUBECONFIG": str(self.kubeconfig)}
+        )
 
-    def _start(self, name: str, argv: list[str], attached: bool, env: dict[str, str] | None = None) -> None:
-        processes.start(name, argv, logs=self.layout.logs, pids=self.layout.pids, attached=attached, env=env)
+    def _start(
+        self, name: str, argv: list[str], attached: bool, env: dict[str, str] | None = None
+    ) -> None:
+        processes.start(
+            name, argv, logs=self.layout.logs, pids=self.layout.pids, attached=attached, env=env
+        )
 
     def _seed(self) -> None:
         crds = sorted(p for p in self.layout.crds.glob("*.yaml"))
@@ -213,7 +253,11 @@ class Cluster:
         self.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
 
     def _wait_usable(self) -> None:
-        wait_for("the default ServiceAccount", lambda: self._exists("/api/v1/namespaces/default/serviceaccounts/default"), 90)
+        wait_for(
+            "the default ServiceAccount",
+            lambda: self._exists("/api/v1/namespaces/default/serviceaccounts/default"),
+            90,
+        )
         wait_for("Ready, untainted nodes", self._nodes_ready, 120)
         wait_for("the LWS webhook server", self._lws_ready, 90)
 
@@ -230,60 +274,105 @@ class Cluster:
         return str(assets.binary(name, self.layout))
 
     def _etcd_argv(self) -> list[str]:
-        client, peer = f"http://127.0.0.1:{self.ports['etcd']}", f"http://127.0.0.1:{self.ports['etcd-peer']}"
+        client, peer = (
+            f"http://127.0.0.1:{self.ports['etcd']}",
+            f"http://127.0.0.1:{self.ports['etcd-peer']}",
+        )
         return [
-            self._bin("etcd"), "--name=nimop", f"--data-dir={self.layout.state / 'etcd'}",
-            "--unsafe-no-fsync", "--log-level=warn", f"--listen-client-urls={client}",
-            f"--advertise-client-urls={client}", f"--listen-peer-urls={peer}",
-            f"--initial-advertise-peer-urls={peer}", f"--initial-cluster=nimop={peer}",
-            "--max-request-bytes=8388608", "--listen-metrics-urls=",
+            self._bin("etcd"),
+            "--name=nimop",
+            f"--data-dir={self.layout.state / 'etcd'}",
+            "--unsafe-no-fsync",
+            "--log-level=warn",
+            f"--listen-client-urls={client}",
+            f"--advertise-client-urls={client}",
+            f"--listen-peer-urls={peer}",
+            f"--initial-advertise-peer-urls={peer}",
+            f"--initial-cluster=nimop={peer}",
+            "--max-request-bytes=8388608",
+            "--listen-metrics-urls=",
         ]
 
     def _apiserver_argv(self) -> list[str]:
         p, s = self.layout.pki, self.layout.state
         return [
-            self._bin("kube-apiserver"), f"--etcd-servers=http://127.0.0.1:{self.ports['etcd']}",
-            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={self.ports['apiserver']}",
-            f"--tls-cert-file={p / 'apiserver.crt'}", f"--tls-private-key-file={p / 'apiserver.key'}",
+            self._bin("kube-apiserver"),
+            f"--etcd-servers=http://127.0.0.1:{self.ports['etcd']}",
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            f"--secure-port={self.ports['apiserver']}",
+            f"--tls-cert-file={p / 'apiserver.crt'}",
+            f"--tls-private-key-file={p / 'apiserver.key'}",
             f"--client-ca-file={p / 'ca.crt'}",
             "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-            f"--service-account-key-file={p / 'sa.pub'}", f"--service-account-signing-key-file={p / 'sa.key'}",
-            "--service-cluster-ip-range=10.96.0.0/16", "--authorization-mode=Node,RBAC",
-            "--allow-privileged=true", "--endpoint-reconciler-type=none", "--profiling=false",
-            f"--audit-policy-file={s / 'audit-policy.yaml'}", f"--audit-log-path={self.layout.logs / 'audit.log'}",
-            "--audit-log-format=json", "--audit-log-maxsize=512", "--audit-log-maxbackup=1",
+            f"--service-account-key-file={p / 'sa.pub'}",
+            f"--service-account-signing-key-file={p / 'sa.key'}",
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--authorization-mode=Node,RBAC",
+            "--allow-privileged=true",
+            "--endpoint-reconciler-type=none",
+            "--profiling=false",
+            f"--audit-policy-file={s / 'audit-policy.yaml'}",
+            f"--audit-log-path={self.layout.logs / 'audit.log'}",
+            "--audit-log-format=json",
+            "--audit-log-maxsize=512",
+            "--audit-log-maxbackup=1",
         ]
 
     def _component_auth(self) -> list[str]:
         k = self.kubeconfig
-        return [f"--kubeconfig={k}", f"--authentication-kubeconfig={k}", f"--authorization-kubeconfig={k}"]
+        return [
+            f"--kubeconfig={k}",
+            f"--authentication-kubeconfig={k}",
+            f"--authorization-kubeconfig={k}",
+        ]
 
     def _kcm_argv(self) -> list[str]:
         p = self.layout.pki
         return [
-            self._bin("kube-controller-manager"), *self._component_auth(), "--bind-address=127.0.0.1",
-            f"--secure-port={self.ports['kcm']}", "--leader-elect=false",
-            f"--service-account-private-key-file={p / 'sa.key'}", f"--root-ca-file={p / 'ca.crt'}",
-            f"--cluster-signing-cert-file={p / 'ca.crt'}", f"--cluster-signing-key-file={p / 'ca.key'}",
-            "--use-service-account-credentials=false", "--enable-hostpath-provisioner=true",
-            "--concurrent-gc-syncs=10", "--kube-api-qps=200", "--kube-api-burst=400",
+            self._bin("kube-controller-manager"),
+            *self._component_auth(),
+            "--bind-address=127.0.0.1",
+            f"--secure-port={self.ports['kcm']}",
+            "--leader-elect=false",
+            f"--service-account-private-key-file={p / 'sa.key'}",
+            f"--root-ca-file={p / 'ca.crt'}",
+            f"--cluster-signing-cert-file={p / 'ca.crt'}",
+            f"--cluster-signing-key-file={p / 'ca.key'}",
+            "--use-service-account-credentials=false",
+            "--enable-hostpath-provisioner=true",
+            "--concurrent-gc-syncs=10",
+            "--kube-api-qps=200",
+            "--kube-api-burst=400",
         ]
 
     def _scheduler_argv(self) -> list[str]:
         return [
-            self._bin("kube-scheduler"), *self._component_auth(), "--bind-address=127.0.0.1",
-            f"--secure-port={self.ports['scheduler']}", "--leader-elect=false",
+            self._bin("kube-scheduler"),
+            *self._component_auth(),
+            "--bind-address=127.0.0.1",
+            f"--secure-port={self.ports['scheduler']}",
+            "--leader-elect=false",
         ]
 
     def _kwok_argv(self) -> list[str]:
         return [
-            self._bin("kwok"), f"--kubeconfig={self.kubeconfig}", f"--config={self.layout.state / 'kwok.yaml'}",
-            "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-            "--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16", "--node-ip=127.0.0.1",
+            self._bin("kwok"),
+            f"--kubeconfig={self.kubeconfig}",
+            f"--config={self.layout.state / 'kwok.yaml'}",
+            "--manage-all-nodes=false",
+            "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+            "--node-lease-duration-seconds=40",
+            "--cidr=10.244.0.0/16",
+            "--node-ip=127.0.0.1",
         ]
 
     def _lws_argv(self) -> list[str]:
-        return [self._bin("lws-manager"), f"--config={self.layout.state / 'lws.yaml'}", "--leader-elect=false"]
+        return [
+            self._bin("lws-manager"),
+            f"--config={self.layout.state / 'lws.yaml'}",
+            "--leader-elect=false",
+        ]
 
     # -- LeaderWorkerSet webhooks on loopback ----------------------------------------------------
 
@@ -297,7 +386,11 @@ class Cluster:
             "kind": "Configuration",
             "leaderElection": {"leaderElect": False},
             "internalCertManagement": {"enable": False},
-            "webhook": {"port": self.ports["lws-webhook"], "host": "127.0.0.1", "certDir": str(certs)},
+            "webhook": {
+                "port": self.ports["lws-webhook"],
+                "host": "127.0.0.1",
+                "certDir": str(certs),
+            },
             "metrics": {"bindAddress": f"127.0.0.1:{self.ports['lws-metrics']}"},
             "health": {"healthProbeBindAddress": f"127.0.0.1:{self.ports['lws-health']}"},
         }
@@ -307,15 +400,24 @@ class Cluster:
         """LWS's own webhook manifests, pointed at its server on loopback by URL; the pod
         webhooks only see LWS pods, so no other pod creation depends on LWS being up."""
         ca = base64.b64encode((self.layout.pki / "ca.crt").read_bytes()).decode()
-        docs = [d for d in yaml.safe_load_all((self.layout.crds / "lws-webhooks.yaml.in").read_text()) if d]
+        docs = [
+            d
+            for d in yaml.safe_load_all((self.layout.crds / "lws-webhooks.yaml.in").read_text())
+            if d
+        ]
         for doc in docs:
             doc["metadata"]["name"] = "lws-" + doc["metadata"]["name"]
             for hook in doc.get("webhooks", []):
                 path = hook["clientConfig"]["service"]["path"]
-                hook["clientConfig"] = {"url": f"https://127.0.0.1:{self.ports['lws-webhook']}{path}", "caBundle": ca}
+                hook["clientConfig"] = {
+                    "url": f"https://127.0.0.1:{self.ports['lws-webhook']}{path}",
+                    "caBundle": ca,
+                }
                 if any("pods" in r.get("resources", []) for r in hook.get("rules", [])):
                     hook["objectSelector"] = {
-                        "matchExpressions": [{"key": "leaderworkerset.sigs.k8s.io/name", "operator": "Exists"}]
+                        "matchExpressions": [
+                            {"key": "leaderworkerset.sigs.k8s.io/name", "operator": "Exists"}
+                        ]
                     }
         return docs
 
@@ -326,9 +428,24 @@ class Cluster:
         kubeconfig = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "nimop-local", "cluster": {"server": self.server, "certificate-authority-data": b64(self.layout.pki / "ca.crt")}}],
-            "users": [{"name": user, "user": {"client-certificate-data": b64(crt), "client-key-data": b64(key)}}],
-            "contexts": [{"name": "nimop-local", "context": {"cluster": "nimop-local", "user": user}}],
+            "clusters": [
+                {
+                    "name": "nimop-local",
+                    "cluster": {
+                        "server": self.server,
+                        "certificate-authority-data": b64(self.layout.pki / "ca.crt"),
+                    },
+                }
+            ],
+            "users": [
+                {
+                    "name": user,
+                    "user": {"client-certificate-data": b64(crt), "client-key-data": b64(key)},
+                }
+            ],
+            "contexts": [
+                {"name": "nimop-local", "context": {"cluster": "nimop-local", "user": user}}
+            ],
             "current-context": "nimop-local",
         }
         return yaml.safe_dump(kubeconfig)
@@ -355,7 +472,9 @@ class Cluster:
 
     def _etcd_healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.ports['etcd']}/health", timeout=2) as r:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.ports['etcd']}/health", timeout=2
+            ) as r:
                 return bool(json.loads(r.read()).get("health") == "true")
         except (OSError, ValueError):
             return False
@@ -370,7 +489,9 @@ class Cluster:
 
     def _lws_ready(self) -> bool:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.ports['lws-health']}/readyz", timeout=2):
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.ports['lws-health']}/readyz", timeout=2
+            ):
                 pass
             with socket.create_connection(("127.0.0.1", self.ports["lws-webhook"]), timeout=2):
                 return True
@@ -379,13 +500,20 @@ class Cluster:
 
 
 def _node_usable(node: dict[str, Any]) -> bool:
-    ready = any(c["type"] == "Ready" and c["status"] == "True" for c in node.get("status", {}).get("conditions", []))
-    tainted = any(t["key"].startswith("node.kubernetes.io/") for t in node.get("spec", {}).get("taints", []))
+    ready = any(
+        c["type"] == "Ready" and c["status"] == "True"
+        for c in node.get("status", {}).get("conditions", [])
+    )
+    tainted = any(
+        t["key"].startswith("node.kubernetes.io/") for t in node.get("spec", {}).get("taints", [])
+    )
     return ready and not tainted
 
 
 def _post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         result: dict[str, Any] = json.loads(resp.read())
         return result

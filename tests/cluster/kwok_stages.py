@@ -58,7 +58,11 @@ startTime: {{ $now | Quote }}
             "resourceRef": {"apiGroup": "v1", "kind": "Pod"},
             "selector": {
                 "matchExpressions": [
-                    {"key": f'.metadata.labels["{FAIL_LABEL}"]', "operator": "In", "values": ["true"]},
+                    {
+                        "key": f'.metadata.labels["{FAIL_LABEL}"]',
+                        "operator": "In",
+                        "values": ["true"],
+                    },
                     {"key": ".metadata.deletionTimestamp", "operator": "DoesNotExist"},
                     {"key": ".status.phase", "operator": "In", "values": ["Pending"]},
                 ]

@@ -23,13 +23,42 @@ def ensure_ca(pki: Path) -> None:
         return
     _openssl("genrsa", "-out", "ca.key", "2048", cwd=pki)
     _openssl(
-        "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=nimop-local-ca", "-days", _DAYS,
-        "-out", "ca.crt", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=pki,
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ca.key",
+        "-subj",
+        "/CN=nimop-local-ca",
+        "-days",
+        _DAYS,
+        "-out",
+        "ca.crt",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=pki,
     )
-    sans = "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
-    _leaf(pki, "apiserver", "/CN=kube-apiserver", f"subjectAltName={sans}\nextendedKeyUsage=serverAuth\n")
-    _leaf(pki, "webhook", "/CN=webhook", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    sans = ",".join(
+        [
+            "IP:127.0.0.1",
+            "IP:10.96.0.1",
+            "DNS:localhost",
+            "DNS:kubernetes",
+            "DNS:kubernetes.default",
+            "DNS:kubernetes.default.svc",
+        ]
+    )
+    _leaf(
+        pki,
+        "apiserver",
+        "/CN=kube-apiserver",
+        f"subjectAltName={sans}\nextendedKeyUsage=serverAuth\n",
+    )
+    _leaf(
+        pki, "webhook", "/CN=webhook", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
+    )
     _leaf(pki, "admin", "/O=system:masters/CN=nimop-admin", "extendedKeyUsage=clientAuth\n")
     _openssl("genrsa", "-out", "sa.key", "2048", cwd=pki)
     _openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=pki)
@@ -49,6 +78,20 @@ def _leaf(pki: Path, name: str, subject: str, extensions: str) -> None:
     _openssl("req", "-new", "-key", f"{name}.key", "-subj", subject, "-out", f"{name}.csr", cwd=pki)
     (pki / f"{name}.ext").write_text(extensions)
     _openssl(
-        "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-days", _DAYS, "-extfile", f"{name}.ext", "-out", f"{name}.crt", cwd=pki,
+        "x509",
+        "-req",
+        "-in",
+        f"{name}.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        _DAYS,
+        "-extfile",
+        f"{name}.ext",
+        "-out",
+        f"{name}.crt",
+        cwd=pki,
     )

@@ -7,6 +7,7 @@ interrupted or killed test run leaves nothing behind. A cluster started by
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -24,7 +25,12 @@ def _die_with_parent() -> None:
 
 
 def start(
-    name: str, argv: Sequence[str], *, logs: Path, pids: Path, attached: bool,
+    name: str,
+    argv: Sequence[str],
+    *,
+    logs: Path,
+    pids: Path,
+    attached: bool,
     env: dict[str, str] | None = None,
 ) -> int:
     """Start `argv` in the background, logging to logs/NAME.log; returns its pid."""
@@ -33,8 +39,13 @@ def start(
     log = (logs / f"{name}.log").open("ab")
     preexec: Callable[[], None] | None = _die_with_parent if attached else None
     proc = subprocess.Popen(
-        list(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        preexec_fn=preexec, start_new_session=not attached, env={**os.environ, **(env or {})},
+        list(argv),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=preexec,
+        start_new_session=not attached,
+        env={**os.environ, **(env or {})},
     )
     log.close()
     (pids / name).write_text(str(proc.pid))
@@ -89,7 +100,5 @@ def stop(name: str, pids: Path, *, sig: int = signal.SIGTERM, grace: float = 10.
 
 
 def _signal(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass

@@ -72,7 +72,11 @@ def _gpu_node(name: str) -> Manifest:
 
 
 def _cpu_node() -> Manifest:
-    return _node(CPU_NODE, {"node-role.kubernetes.io/worker": ""}, {"cpu": "32", "memory": "128Gi", "pods": "110"})
+    return _node(
+        CPU_NODE,
+        {"node-role.kubernetes.io/worker": ""},
+        {"cpu": "32", "memory": "128Gi", "pods": "110"},
+    )
 
 
 def device_classes() -> list[Manifest]:
@@ -129,7 +133,11 @@ def _common_attributes(node: str, index: int) -> dict[str, Any]:
 
 
 def _gpu_device(node: str, index: int) -> Manifest:
-    attributes = {"type": {"string": "gpu"}, "uuid": {"string": _uuid(node, index)}, "index": {"int": index}}
+    attributes = {
+        "type": {"string": "gpu"},
+        "uuid": {"string": _uuid(node, index)},
+        "index": {"int": index},
+    }
     return {
         "name": f"gpu-{index}",
         "attributes": attributes | _common_attributes(node, index),

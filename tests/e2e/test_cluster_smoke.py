@@ -30,7 +30,9 @@ def pod_ready(cluster: Cluster, namespace: str, name: str) -> dict[str, Any] | N
     return obj if ready and ready["status"] == "True" else None
 
 
-def test_gpu_pod_is_scheduled_on_a_gpu_node_and_becomes_ready(cluster: Cluster, namespace: str) -> None:
+def test_gpu_pod_is_scheduled_on_a_gpu_node_and_becomes_ready(
+    cluster: Cluster, namespace: str
+) -> None:
     limits = {"nvidia.com/gpu": "1"}
     apply(cluster, namespace, pod("gpu", container={"resources": {"limits": limits}}))
     running = eventually(lambda: pod_ready(cluster, namespace, "gpu"), what="GPU pod Ready")
@@ -41,7 +43,11 @@ def test_gpu_pod_is_scheduled_on_a_gpu_node_and_becomes_ready(cluster: Cluster, 
 
 
 def test_gpu_pod_beyond_node_capacity_stays_pending(cluster: Cluster, namespace: str) -> None:
-    apply(cluster, namespace, pod("greedy", container={"resources": {"limits": {"nvidia.com/gpu": "9"}}}))
+    apply(
+        cluster,
+        namespace,
+        pod("greedy", container={"resources": {"limits": {"nvidia.com/gpu": "9"}}}),
+    )
 
     def unschedulable() -> bool:
         obj = get(cluster, "pod", "greedy", namespace)
@@ -51,7 +57,9 @@ def test_gpu_pod_beyond_node_capacity_stays_pending(cluster: Cluster, namespace:
     eventually(unschedulable, what="PodScheduled=False/Unschedulable")
 
 
-def claim_template(name: str, device_class: str, selectors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def claim_template(
+    name: str, device_class: str, selectors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     exactly: dict[str, Any] = {"deviceClassName": device_class}
     if selectors:
         exactly["selectors"] = selectors
@@ -77,16 +85,26 @@ def allocated_devices(cluster: Cluster, namespace: str, pod_name: str) -> list[d
     if not statuses:
         return []
     claim = get(cluster, "resourceclaim", statuses[0]["resourceClaimName"], namespace) or {}
-    results: list[dict[str, Any]] = claim.get("status", {}).get("allocation", {}).get("devices", {}).get("results", [])
+    results: list[dict[str, Any]] = (
+        claim.get("status", {}).get("allocation", {}).get("devices", {}).get("results", [])
+    )
     return results
 
 
-def test_resource_claim_from_template_is_allocated_and_its_pod_runs(cluster: Cluster, namespace: str) -> None:
+def test_resource_claim_from_template_is_allocated_and_its_pod_runs(
+    cluster: Cluster, namespace: str
+) -> None:
     memory = "device.capacity['gpu.nvidia.com'].memory.compareTo(quantity('40Gi')) >= 0"
-    apply(cluster, namespace, claim_template("one-gpu", "gpu.nvidia.com", [{"cel": {"expression": memory}}]))
+    apply(
+        cluster,
+        namespace,
+        claim_template("one-gpu", "gpu.nvidia.com", [{"cel": {"expression": memory}}]),
+    )
     apply(cluster, namespace, claim_pod("dra", "one-gpu"))
     running = eventually(lambda: pod_ready(cluster, namespace, "dra"), what="DRA pod Ready")
-    results = eventually(lambda: allocated_devices(cluster, namespace, "dra"), what="claim allocation")
+    results = eventually(
+        lambda: allocated_devices(cluster, namespace, "dra"), what="claim allocation"
+    )
     assert results[0]["driver"] == "gpu.nvidia.com"
     assert results[0]["pool"] == running["spec"]["nodeName"]
     assert "mig" not in results[0]["device"]
@@ -94,10 +112,16 @@ def test_resource_claim_from_template_is_allocated_and_its_pod_runs(cluster: Clu
 
 def test_mig_claim_gets_a_mig_device(cluster: Cluster, namespace: str) -> None:
     profile = "device.attributes['gpu.nvidia.com'].profile == '1g.10gb'"
-    apply(cluster, namespace, claim_template("one-mig", "mig.nvidia.com", [{"cel": {"expression": profile}}]))
+    apply(
+        cluster,
+        namespace,
+        claim_template("one-mig", "mig.nvidia.com", [{"cel": {"expression": profile}}]),
+    )
     apply(cluster, namespace, claim_pod("mig", "one-mig"))
     running = eventually(lambda: pod_ready(cluster, namespace, "mig"), what="MIG pod Ready")
-    results = eventually(lambda: allocated_devices(cluster, namespace, "mig"), what="MIG allocation")
+    results = eventually(
+        lambda: allocated_devices(cluster, namespace, "mig"), what="MIG allocation"
+    )
     assert running["spec"]["nodeName"] == MIG_NODE
     assert "-mig-1g10gb-" in results[0]["device"]
 
@@ -121,9 +145,13 @@ def test_leaderworkerset_of_size_two_gets_leader_and_worker_and_becomes_availabl
 
     eventually(available, timeout=120, what="LWS Available")
     pods = items(cluster, "pods", namespace, "leaderworkerset.sigs.k8s.io/name=group")
-    worker_index = sorted(p["metadata"]["labels"]["leaderworkerset.sigs.k8s.io/worker-index"] for p in pods)
+    worker_index = sorted(
+        p["metadata"]["labels"]["leaderworkerset.sigs.k8s.io/worker-index"] for p in pods
+    )
     assert worker_index == ["0", "1"]
-    assert all(p["metadata"]["labels"]["leaderworkerset.sigs.k8s.io/group-index"] == "0" for p in pods)
+    assert all(
+        p["metadata"]["labels"]["leaderworkerset.sigs.k8s.io/group-index"] == "0" for p in pods
+    )
 
 
 def job(name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
@@ -174,7 +202,12 @@ def pvc(name: str, mode: str, storage_class: str | None = None) -> dict[str, Any
     spec: dict[str, Any] = {"accessModes": [mode], "resources": {"requests": {"storage": "50Gi"}}}
     if storage_class:
         spec["storageClassName"] = storage_class
-    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name}, "spec": spec}
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
 
 
 def bound(cluster: Cluster, namespace: str, name: str) -> dict[str, Any] | None:

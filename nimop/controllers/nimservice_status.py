@@ -1,0 +1,164 @@
+"""NIMService status as a pure function of the CR, its render result and its live children.
+
+State and the Ready/Failed condition pair keep upstream's vocabulary (inventory §0 C8) so
+existing tooling works; what is new: `availableReplicas` is filled (upstream §9 #32), every
+condition carries `observedGeneration`, messages say what is missing, and `status.model` is
+derived from the spec and the Service — the operator never calls the NIM, so no token leaves
+it (upstream §9 #45) and readiness does not depend on reaching the pod (§9 #31).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nimop.controllers import conditions, dra_status, workload_status
+from nimop.controllers.workload_status import Readiness
+from nimop.render import Problem, Rendered
+
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The live children a NIMService's status depends on (from informer stores)."""
+
+    workload: Obj | None = None
+    service: Obj | None = None
+    ingress: Obj | None = None
+    pods: Sequence[Obj] = ()
+    claims: Sequence[Obj] = ()
+    extra_problems: Sequence[Problem] = field(default_factory=tuple)
+
+
+def workload_kind(spec: Mapping[str, Any]) -> str:
+    if spec.get("inferencePlatform") == "kserve":
+        return "InferenceService"
+    return "LeaderWorkerSet" if spec.get("multiNode") else "Deployment"
+
+
+def readiness(svc: Obj, rendered: Rendered, observed: Observed) -> Readiness:
+    problems = [*observed.extra_problems, *rendered.problems]
+    failed = next((p for p in problems if p.failed), None)
+    if failed:
+        return Readiness(False, failed.reason, failed.message)
+    if problems:
+        return Readiness(False, problems[0].reason, problems[0].message)
+    kind = workload_kind(svc.get("spec") or {})
+    desired = rendered.find(kind)
+    name = desired["metadata"]["name"] if desired else svc["metadata"]["name"]
+    if kind == "InferenceService":
+        return workload_status.inference_service(observed.workload, name)
+    if kind == "LeaderWorkerSet":
+        return workload_status.leader_worker_set(observed.workload, name, observed.pods)
+    return workload_status.deployment(observed.workload, name, observed.pods)
+
+
+def compute(svc: Obj, rendered: Rendered, observed: Observed, *, now: str) -> dict[str, Any]:
+    """The whole `status` we want the NIMService to have."""
+    old = svc.get("status") or {}
+    ready = readiness(svc, rendered, observed)
+    dra = dra_status.statuses(dra_status.pod_claims(rendered.objects), observed.claims)
+    if ready.ready and (pending := dra_status.pending_claims(dra)):
+        ready = Readiness(
+            False,
+            "ResourceClaimPending",
+            f"ResourceClaims not allocated yet: {', '.join(pending)}",
+            ready.available_replicas,
+        )
+    state = (
+        "Ready"
+        if ready.ready
+        else ("Failed" if _is_failed(rendered, observed, ready) else "NotReady")
+    )
+    generation = int(svc["metadata"].get("generation", 0))
+    wanted = conditions.ready_failed(state, ready.reason, ready.message)
+    status: dict[str, Any] = {
+        "state": state,
+        "conditions": conditions.merge(
+            old.get("conditions"), wanted, generation=generation, now=now
+        ),
+    }
+    if ready.available_replicas is not None:
+        status["availableReplicas"] = ready.available_replicas
+    if dra:
+        status["draResourceStatuses"] = dra
+    model = model_status(svc, rendered, observed)
+    if model:
+        status["model"] = model
+    return status
+
+
+def _is_failed(rendered: Rendered, observed: Observed, ready: Readiness) -> bool:
+    return (
+        any(p.failed for p in (*observed.extra_problems, *rendered.problems))
+        or ready.reason == "ProgressDeadlineExceeded"
+    )
+
+
+def model_status(svc: Obj, rendered: Rendered, observed: Observed) -> dict[str, str] | None:
+    spec = svc.get("spec") or {}
+    if spec.get("inferencePlatform") == "kserve":
+        isvc_status = (observed.workload or {}).get("status") or {}
+        cluster = str(((isvc_status.get("address") or {}).get("url")) or "")
+        external = str(isvc_status.get("url") or "")
+    else:
+        cluster = _cluster_endpoint(svc, observed.service)
+        external = _external_endpoint(observed.ingress, observed.service)
+    if not cluster:
+        return None
+    return {
+        "name": model_name(spec, svc["metadata"]["name"]),
+        "clusterEndpoint": cluster,
+        "externalEndpoint": external,
+    }
+
+
+def model_name(spec: Mapping[str, Any], fallback: str) -> str:
+    """The served model name, from the spec: `NIM_SERVED_MODEL_NAME` (first alias), a
+    Hugging Face / NGC `NIM_MODEL_NAME` that is not a local path, else the NGC model path of
+    the image (`nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3` → `meta/llama-3.1-8b-instruct`)."""
+    env = {
+        str(e.get("name")): str(e.get("value") or "")
+        for e in spec.get("env") or ()
+        if isinstance(e, Mapping)
+    }
+    if env.get("NIM_SERVED_MODEL_NAME"):
+        return env["NIM_SERVED_MODEL_NAME"].split(",")[0].strip()
+    named = env.get("NIM_MODEL_NAME", "")
+    if named and not named.startswith("/"):
+        return named.removeprefix("hf://").removeprefix("ngc://")
+    repo = str((spec.get("image") or {}).get("repository") or "")
+    path = repo.split("/", 1)[1] if "." in repo.split("/", 1)[0] else repo
+    path = path.removeprefix("nim/")
+    return path or fallback
+
+
+def _cluster_endpoint(svc: Obj, service: Obj | None) -> str:
+    if service is None:
+        return ""
+    ports = (service.get("spec") or {}).get("ports") or []
+    api = next((p for p in ports if p.get("name") == "api"), ports[0] if ports else None)
+    if api is None:
+        return ""
+    meta = service["metadata"]
+    namespace = meta.get("namespace", svc["metadata"].get("namespace"))
+    return f"{meta['name']}.{namespace}.svc:{api['port']}"
+
+
+def _external_endpoint(ingress: Obj | None, service: Obj | None) -> str:
+    if ingress is not None:
+        rules = (ingress.get("spec") or {}).get("rules") or []
+        host = next((r.get("host") for r in rules if r.get("host")), None)
+        if host:
+            return str(host)
+        lb = (((ingress.get("status") or {}).get("loadBalancer") or {}).get("ingress") or [{}])[0]
+        if lb.get("ip") or lb.get("hostname"):
+            return str(lb.get("ip") or lb.get("hostname"))
+    if service is not None and (service.get("spec") or {}).get("type") == "LoadBalancer":
+        lb = (((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or [{}])[0]
+        port = ((service["spec"].get("ports") or [{}])[0]).get("port")
+        if lb.get("ip") or lb.get("hostname"):
+            return f"{lb.get('ip') or lb.get('hostname')}:{port}"
+    return ""

@@ -1,0 +1,243 @@
+"""The pure status functions: states, reasons and messages from live children."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimop.controllers import dra_status, nimcache_status, nimpipeline_status, nimservice_status
+from nimop.controllers.nimservice_status import Observed
+from nimop.render import ClusterFacts, Problem, Rendered, render_nimservice
+
+NOW = "2026-01-01T00:00:00Z"
+
+
+def svc(**spec: Any) -> dict[str, Any]:
+    base = {
+        "image": {"repository": "nvcr.io/nim/meta/llama-3.1-8b-instruct", "tag": "1.3.3"},
+        "authSecret": "ngc-api",
+        "storage": {"emptyDir": {}},
+        "expose": {"service": {"port": 8000}},
+    }
+    return {
+        "apiVersion": "apps.nvidia.com/v1alpha1",
+        "kind": "NIMService",
+        "metadata": {"name": "llm", "namespace": "ns", "generation": 2, "uid": "u1"},
+        "spec": base | spec,
+    }
+
+
+def deployment(available: int, replicas: int = 1, **status: Any) -> dict[str, Any]:
+    return {
+        "metadata": {"name": "llm", "generation": 1},
+        "spec": {"replicas": replicas},
+        "status": {
+            "observedGeneration": 1,
+            "updatedReplicas": replicas,
+            "availableReplicas": available,
+        }
+        | status,
+    }
+
+
+def test_ready_deployment_makes_the_service_ready_with_endpoint_and_model() -> None:
+    obj = svc()
+    rendered = render_nimservice(obj)
+    service = rendered.find("Service")
+    status = nimservice_status.compute(
+        obj, rendered, Observed(workload=deployment(1), service=service), now=NOW
+    )
+    assert status["state"] == "Ready"
+    assert status["availableReplicas"] == 1
+    assert status["model"] == {
+        "name": "meta/llama-3.1-8b-instruct",
+        "clusterEndpoint": "llm.ns.svc:8000",
+        "externalEndpoint": "",
+    }
+    ready = next(c for c in status["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "True" and ready["observedGeneration"] == 2
+
+
+def test_rollout_in_progress_says_how_many_replicas_are_available_and_why() -> None:
+    obj = svc(replicas=2)
+    pod = {
+        "metadata": {"name": "llm-abc"},
+        "status": {
+            "conditions": [
+                {
+                    "type": "PodScheduled",
+                    "status": "False",
+                    "reason": "Unschedulable",
+                    "message": "0/5 nodes are available: 5 Insufficient nvidia.com/gpu.",
+                }
+            ]
+        },
+    }
+    observed = Observed(workload=deployment(1, replicas=2), pods=[pod])
+    status = nimservice_status.compute(obj, render_nimservice(obj), observed, now=NOW)
+    ready = next(c for c in status["conditions"] if c["type"] == "Ready")
+    assert status["state"] == "NotReady"
+    assert ready["reason"] == "DeploymentNotReady"
+    assert "1 of 2 replicas available" in ready["message"]
+    assert "Insufficient nvidia.com/gpu" in ready["message"]
+
+
+def test_missing_cache_is_not_ready_and_failed_cache_is_failed() -> None:
+    waiting = Rendered(problems=(Problem("NIMCacheNotReady", "NIMCache c not ready"),))
+    status = nimservice_status.compute(svc(), waiting, Observed(), now=NOW)
+    assert status["state"] == "NotReady"
+    broken = Rendered(
+        problems=(Problem("NIMCacheFailed", "NIMCache c failed: Job failed", failed=True),)
+    )
+    status = nimservice_status.compute(svc(), broken, Observed(), now=NOW)
+    failed = next(c for c in status["conditions"] if c["type"] == "Failed")
+    assert status["state"] == "Failed" and failed["reason"] == "NIMCacheFailed"
+    assert failed["message"] == "NIMCache c failed: Job failed"
+
+
+def test_served_model_name_prefers_the_explicit_env() -> None:
+    spec = svc(env=[{"name": "NIM_SERVED_MODEL_NAME", "value": "my-llm,alias"}])["spec"]
+    assert nimservice_status.model_name(spec, "x") == "my-llm"
+    spec = svc(env=[{"name": "NIM_MODEL_NAME", "value": "hf://org/model"}])["spec"]
+    assert nimservice_status.model_name(spec, "x") == "org/model"
+
+
+def test_kserve_readiness_and_endpoints_come_from_the_inference_service() -> None:
+    obj = svc(inferencePlatform="kserve")
+    isvc = {
+        "metadata": {"name": "llm", "generation": 1},
+        "status": {
+            "conditions": [{"type": "PredictorReady", "status": "True"}],
+            "address": {"url": "http://llm.ns.svc.cluster.local"},
+            "url": "http://llm.ns.example.com",
+        },
+    }
+    rendered = render_nimservice(obj, ClusterFacts(kserve=True))
+    assert rendered.ok, rendered.problems
+    status = nimservice_status.compute(obj, rendered, Observed(workload=isvc), now=NOW)
+    assert status["state"] == "Ready"
+    assert status["model"]["clusterEndpoint"] == "http://llm.ns.svc.cluster.local"
+    assert status["model"]["externalEndpoint"] == "http://llm.ns.example.com"
+
+
+def claim(
+    name: str, *, allocated: bool, reserved: bool = False, pod_claim: str = ""
+) -> dict[str, Any]:
+    status: dict[str, Any] = {}
+    if allocated:
+        status["allocation"] = {
+            "devices": {
+                "results": [
+                    {
+                        "request": "gpu",
+                        "driver": "gpu.nvidia.com",
+                        "pool": "kwok-gpu-0",
+                        "device": "gpu-3",
+                    }
+                ]
+            }
+        }
+    if reserved:
+        status["reservedFor"] = [{"resource": "pods", "name": "p", "uid": "x"}]
+    ann = {dra_status.POD_CLAIM_ANNOTATION: pod_claim} if pod_claim else {}
+    return {
+        "metadata": {"name": name, "annotations": ann, "creationTimestamp": name},
+        "status": status,
+    }
+
+
+def test_dra_statuses_report_state_and_allocated_devices() -> None:
+    pod_claims = [
+        {"name": "shared", "resourceClaimName": "gpu-claim"},
+        {"name": "per-pod", "resourceClaimTemplateName": "tmpl"},
+    ]
+    claims = [
+        claim("gpu-claim", allocated=True, reserved=True),
+        claim("b-gen", allocated=False, pod_claim="per-pod"),
+        claim("a-gen", allocated=True, pod_claim="per-pod"),
+    ]
+    entries = dra_status.statuses(pod_claims, claims)
+    shared = entries[0]["resourceClaimStatus"]
+    assert shared["state"] == "allocated,reserved"
+    assert shared["devices"] == [
+        {"request": "gpu", "driver": "gpu.nvidia.com", "pool": "kwok-gpu-0", "device": "gpu-3"}
+    ]
+    generated = entries[1]["resourceClaimTemplateStatus"]["resourceClaimStatuses"]
+    assert [c["name"] for c in generated] == ["a-gen", "b-gen"]
+    assert dra_status.pending_claims(entries) == ["b-gen"]
+
+
+def cache(
+    state: str | None = None, generation: int = 1, ready_generation: int = 1
+) -> dict[str, Any]:
+    status: dict[str, Any] = {}
+    if state:
+        status = {
+            "state": state,
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "JobFailed",
+                    "message": "boom",
+                    "observedGeneration": ready_generation,
+                }
+            ],
+        }
+    return {"metadata": {"name": "c", "generation": generation}, "spec": {}, "status": status}
+
+
+def job(**status: Any) -> dict[str, Any]:
+    return {"metadata": {"name": "c-job"}, "spec": {"backoffLimit": 5}, "status": status}
+
+
+def test_cache_job_retrying_a_pod_stays_in_progress_not_failed() -> None:
+    status = nimcache_status.compute(
+        cache(), Rendered(), None, job(active=1, failed=2), profiles=[], now=NOW
+    )
+    assert status["state"] == "InProgress"
+    ready = next(c for c in status["conditions"] if c["type"] == "Ready")
+    assert "attempt 3 of 6" in ready["message"]
+
+
+def test_cache_job_that_gave_up_fails_with_the_reason() -> None:
+    failed_job = job(
+        failed=6,
+        conditions=[
+            {
+                "type": "Failed",
+                "status": "True",
+                "reason": "BackoffLimitExceeded",
+                "message": "Job has reached the specified backoff limit",
+            }
+        ],
+    )
+    status = nimcache_status.compute(cache(), Rendered(), None, failed_job, profiles=[], now=NOW)
+    assert status["state"] == "Failed"
+    ready = next(c for c in status["conditions"] if c["type"] == "Ready")
+    assert "BackoffLimitExceeded" in ready["message"] and "6 attempt" in ready["message"]
+
+
+def test_completed_job_makes_the_cache_ready_with_pvc_and_profiles() -> None:
+    done = job(succeeded=1, conditions=[{"type": "Complete", "status": "True"}])
+    pvc = {"metadata": {"name": "c-pvc"}, "status": {"phase": "Bound"}}
+    profiles = [{"name": "abc", "config": {"tp": "1"}}]
+    status = nimcache_status.compute(cache(), Rendered(), pvc, done, profiles=profiles, now=NOW)
+    assert (status["state"], status["pvc"], status["profiles"]) == ("Ready", "c-pvc", profiles)
+
+
+def test_failed_cache_is_not_rerun_until_its_spec_changes() -> None:
+    assert nimcache_status.failed_for_generation(cache("Failed", generation=1, ready_generation=1))
+    assert not nimcache_status.failed_for_generation(
+        cache("Failed", generation=2, ready_generation=1)
+    )
+
+
+def test_pipeline_state_is_ready_only_when_every_enabled_service_is() -> None:
+    pipe = {"metadata": {"name": "p", "generation": 1}}
+    services = {"a": {"status": {"state": "Ready"}}, "b": {"status": {"state": "NotReady"}}}
+    status = nimpipeline_status.compute(pipe, ["a", "b"], services, now=NOW)
+    assert status["state"] == "NotReady" and status["states"] == {"a": "Ready", "b": "NotReady"}
+    services["b"] = {"status": {"state": "Ready"}}
+    assert nimpipeline_status.compute(pipe, ["a", "b"], services, now=NOW)["state"] == "Ready"
+    services["b"] = {"status": {"state": "Failed"}}
+    assert nimpipeline_status.compute(pipe, ["a", "b"], services, now=NOW)["state"] == "Failed"
