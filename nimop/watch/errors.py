@@ -63,7 +63,9 @@ class KubeError(Exception):
         self.body = body or {}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status}, reason={self.reason!r}, {self.message!r})"
+        return (
+            f"{type(self).__name__}(status={self.status}, reason={self.reason!r}, {self.message!r})"
+        )
 
 
 class RetryableError(KubeError):

@@ -281,9 +281,9 @@ class WorkQueue(Generic[K]):
             wait = self._delayed[0][0] - self._clock.now()
             async with anyio.create_task_group() as tg:
 
-                async def timer(seconds: float = wait) -> None:
+                async def timer(seconds: float = wait, event: anyio.Event = wake) -> None:
                     await self._clock.sleep(seconds)
-                    wake.set()
+                    event.set()
 
                 tg.start_soon(timer)
                 await wake.wait()
