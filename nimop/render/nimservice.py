@@ -19,6 +19,7 @@ from nimop.render.common import (
     spec_hash,
     standard_labels,
 )
+from nimop.render.epp import render_epp
 from nimop.render.facts import ClusterFacts
 from nimop.render.pod import probe
 from nimop.render.result import Collector, Rendered
@@ -44,6 +45,7 @@ CHILD_KINDS = frozenset({
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
     ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet"),
     ("serving.kserve.io/v1beta1", "InferenceService"),
+    ("inference.networking.k8s.io/v1", "InferencePool"),
     ("resource.k8s.io/v1", "ResourceClaimTemplate"),
     ("resource.k8s.io/v1beta2", "ResourceClaimTemplate"),
 })
@@ -93,7 +95,8 @@ def render_nimservice(svc: CRInput, facts: ClusterFacts | None = None) -> Render
     Problems (reasons): NIMCacheNotFound/NotReady/Failed, InvalidStorage, InvalidPVCSpec,
     InvalidProfile, DRAResourcesUnsupported, GatewayAPIMissing, InvalidRouter,
     ServiceMonitorAPIMissing, LeaderWorkerSetAPIMissing, InvalidParallelism,
-    InferenceServiceAPIMissing, InvalidDeploymentMode, UnsupportedOnKServe.
+    InferenceServiceAPIMissing, InvalidDeploymentMode, UnsupportedOnKServe,
+    InferencePoolAPIMissing, InvalidEPPConfig.
     """
     facts = facts or ClusterFacts()
     obj = as_object(svc)
@@ -124,6 +127,7 @@ def render_standalone(owner: Owner, facts: ClusterFacts, out: Collector) -> None
     out.add(standalone.hpa(owner, labels))
     out.add(standalone.service_monitor(owner, labels, standard_labels(owner, PART_OF), p.ports,
                                        facts, out))
+    render_epp(owner, labels, p.ports, facts, out)
     if p.storage.volume is None:
         return
     parts = parts_for(p, out)

@@ -1,0 +1,135 @@
+"""Gateway API Inference Extension for a standalone NIMService: the endpoint picker (EPP)
+stack `<name>-epp` and the InferencePool `<name>` (inventory §4.7; external-apis §2.4).
+
+The inline `eppConfig.config` is written as JSON (a YAML subset the EPP reads), since renderers
+import only the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from nimop.render.common import (
+    Owner,
+    child_name,
+    get,
+    image_ref,
+    label_value,
+    manifest,
+    merge_maps,
+    metadata,
+    service_name,
+)
+from nimop.render.facts import ClusterFacts
+from nimop.render.pod import pull_secrets
+from nimop.render.result import Collector
+from nimop.render.workload import Ports
+
+POOL_API = "inference.networking.k8s.io/v1"
+RBAC = "rbac.authorization.k8s.io/v1"
+CONFIG_FILE = "default-plugins.yaml"
+DEFAULT_PORTS = [("grpc-ext-proc", 9002), ("grpc-health", 9003), ("http-metrics", 9090)]
+
+
+def render_epp(owner: Owner, labels: Mapping[str, str], ports: Ports, facts: ClusterFacts,
+               out: Collector) -> None:
+    epp = get(owner.spec, "expose.router.eppConfig")
+    if not epp:
+        return
+    if not facts.inference_pool:
+        out.problem("InferencePoolAPIMissing", "spec.expose.router.eppConfig needs the "
+                    "InferencePool API (inference.networking.k8s.io/v1)", failed=True)
+        return
+    if not epp.get("config") and not get(epp, "configMapRef.name"):
+        out.problem("InvalidEPPConfig", "spec.expose.router.eppConfig: set config or "
+                    "configMapRef (upstream renders a nameless volume, §9 17b)", failed=True)
+        return
+    name = child_name(owner.name, "-epp")
+    lbl = merge_maps(labels, {"app": label_value(name)})
+    out.add(*rbac(owner, name, lbl))
+    if epp.get("config"):
+        out.add(manifest("v1", "ConfigMap", metadata(owner, child_name(owner.name, "-epp-config"),
+                                                     lbl),
+                         data={CONFIG_FILE: json.dumps(epp["config"], indent=2) + "\n"}))
+    svc_ports = [{"name": p.get("name"), "port": p["containerPort"],
+                  "targetPort": p["containerPort"], "protocol": p.get("protocol", "TCP")}
+                 for p in container_ports(epp) if p.get("name") != "grpc-health"]
+    out.add(manifest("v1", "Service", metadata(owner, service_name(owner.name, "-epp"), lbl),
+                     spec={"type": "ClusterIP", "selector": {"app": label_value(name)},
+                           "ports": [{k: v for k, v in p.items() if v is not None}
+                                     for p in svc_ports]}))
+    out.add(deployment(owner, name, lbl, epp))
+    out.add(inference_pool(owner, labels, ports, name))
+
+
+def rbac(owner: Owner, name: str, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    rules = [{"apiGroups": ["inference.networking.k8s.io", "inference.networking.x-k8s.io"],
+              "resources": ["inferencepools", "inferenceobjectives"],
+              "verbs": ["get", "watch", "list"]},
+             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "watch", "list"]}]
+    return [
+        manifest("v1", "ServiceAccount", metadata(owner, name, labels)),
+        manifest(RBAC, "Role", metadata(owner, name, labels), rules=rules),
+        manifest(RBAC, "RoleBinding", metadata(owner, name, labels),
+                 roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                 subjects=[{"kind": "ServiceAccount", "name": name,
+                            "namespace": owner.namespace}]),
+    ]
+
+
+def container_ports(epp: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if epp.get("ports"):
+        return [dict(p) for p in epp["ports"]]
+    return [{"name": n, "containerPort": p, "protocol": "TCP"} for n, p in DEFAULT_PORTS]
+
+
+def default_args(owner: Owner, config_file: str) -> list[str]:
+    return ["--pool-name", owner.name, "--pool-namespace", owner.namespace,
+            "--pool-group", "inference.networking.k8s.io", "--zap-encoder", "json",
+            "--config-file", f"/config/{config_file}", "--v", "6",
+            "--model-server-metrics-path", "/v1/metrics"]
+
+
+def deployment(owner: Owner, name: str, labels: Mapping[str, str],
+               epp: Mapping[str, Any]) -> dict[str, Any]:
+    """`<name>-epp`: image from containerSpec (tag default `latest`), pull secrets and policy of
+    the NIMService image, gRPC health probes on 9003 by default (§4.7)."""
+    spec = epp.get("containerSpec") or {}
+    image = dict(spec.get("image") or {})
+    image.setdefault("tag", "latest")
+    ref = epp.get("configMapRef") or {}
+    config_file = str(ref.get("key") or CONFIG_FILE)
+    grpc_probe = {"grpc": {"port": 9003, "service": "inference-extension"},
+                  "initialDelaySeconds": 5, "periodSeconds": 10}
+    ctr: dict[str, Any] = {
+        "name": "epp", "image": image_ref(image),
+        "imagePullPolicy": get(owner.spec, "image.pullPolicy"),
+        "command": spec.get("command"),
+        "args": spec.get("args") or default_args(owner, config_file),
+        "env": spec.get("env"), "ports": container_ports(epp),
+        "readinessProbe": epp.get("readinessProbe") or grpc_probe,
+        "livenessProbe": epp.get("livenessProbe") or grpc_probe,
+        "startupProbe": epp.get("startupProbe"),
+        "volumeMounts": [{"name": "epp-config", "mountPath": "/config", "readOnly": True}],
+    }
+    cm = ref.get("name") or child_name(owner.name, "-epp-config")
+    pod = {"serviceAccountName": name,
+           "imagePullSecrets": pull_secrets(get(owner.spec, "image.pullSecrets")),
+           "containers": [{k: v for k, v in ctr.items() if v is not None}],
+           "volumes": [{"name": "epp-config", "configMap": {"name": cm}}]}
+    select = {"app": label_value(name)}
+    return manifest("apps/v1", "Deployment", metadata(owner, name, labels), spec={
+        "replicas": 1, "selector": {"matchLabels": select},
+        "template": {"metadata": {"labels": dict(labels)},
+                     "spec": {k: v for k, v in pod.items() if v is not None}}})
+
+
+def inference_pool(owner: Owner, labels: Mapping[str, str], ports: Ports,
+                   epp_name: str) -> dict[str, Any]:
+    return manifest(POOL_API, "InferencePool", metadata(owner, child_name(owner.name), labels),
+                    spec={"selector": {"matchLabels": {"app": label_value(owner.name)}},
+                          "targetPorts": [{"number": ports.api}],
+                          "endpointPickerRef": {"name": service_name(owner.name, "-epp"),
+                                                "port": {"number": 9002}}})
