@@ -58,3 +58,8 @@ golden: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+## Regenerate deploy/base, deploy/overlays, deploy/olm and docs/security.md's RBAC table.
+.PHONY: deploy
+deploy: $(STAMP)
+	$(PY) -m nimop.deploygen

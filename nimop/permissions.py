@@ -1,0 +1,166 @@
+"""The Kubernetes API access nimop needs: one declarative table, and nothing else grants any.
+
+The kustomize ClusterRole/Role, the OLM CSV's `permissions`/`clusterPermissions` and the RBAC
+table in docs/security.md are all generated from :data:`PERMISSIONS` (`nimop.deploygen`).
+Unit tests check the table covers every child kind the renderers emit, every rule of the Roles
+they render (RBAC escalation prevention: we may only grant what we hold), and every kind the
+controllers watch — so a missing line fails a test instead of a 403 in a user's cluster.
+
+Rules of the table (upstream's ClusterRole grants far more, inventory §6.6):
+- no wildcards, no `escalate`/`bind`/`impersonate`;
+- children get exactly the verbs the sync loop uses: `get list watch` (informers),
+  `create` (server-side apply of a missing object is authorized as create), `patch` (apply),
+  `delete` (pruning). No `update`, no `deletecollection`;
+- Secrets are never listed or watched: only created and read, for the one feature that needs it;
+- Leases only in the operator's namespace (a Role, never a ClusterRole).
+
+Scopes: `cluster` rules are about cluster-scoped resources (always a ClusterRole); `namespaced`
+rules are about the watched namespaces' objects (a ClusterRole when watching every namespace, a
+Role per watched namespace otherwise); `operator` rules apply in the operator's own namespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Scope = Literal["cluster", "namespaced", "operator"]
+
+READ = ("get", "list", "watch")
+#: What the generic child sync does: informer reads, create/apply, prune.
+MANAGE = ("create", "delete", "get", "list", "patch", "watch")
+
+CORE = ""
+APPS_NVIDIA = "apps.nvidia.com"
+OWN_KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds")
+#: The lease name the operator elects its leader on (`nimop.watch` settings default).
+LEADER_LEASE = "nimop-leader"
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One RBAC rule and the reason it exists."""
+
+    group: str
+    resources: tuple[str, ...]
+    verbs: tuple[str, ...]
+    why: str
+    scope: Scope = "namespaced"
+    resource_names: tuple[str, ...] = ()
+
+    def rule(self) -> dict[str, list[str]]:
+        """The `rbac.authorization.k8s.io/v1` PolicyRule."""
+        out = {"apiGroups": [self.group], "resources": sorted(self.resources),
+               "verbs": sorted(self.verbs)}
+        if self.resource_names:
+            out["resourceNames"] = sorted(self.resource_names)
+        return out
+
+    def allows(self, group: str, resource: str, verb: str, name: str | None = None) -> bool:
+        if group != self.group or resource not in self.resources or verb not in self.verbs:
+            return False
+        return not self.resource_names or name in self.resource_names
+
+
+PERMISSIONS: tuple[Permission, ...] = (
+    # -- our own API ---------------------------------------------------------------------------
+    Permission(APPS_NVIDIA, ("nimcaches", "nimbuilds"), READ,
+               "Watch the custom resources nimop reconciles (NIMBuild: read for the cache it "
+               "references)."),
+    Permission(APPS_NVIDIA, ("nimpipelines",), READ, "Watch NIMPipelines."),
+    Permission(APPS_NVIDIA, ("nimservices",), MANAGE,
+               "Watch NIMServices; a NIMPipeline creates, applies and prunes its NIMServices."),
+    Permission(APPS_NVIDIA, tuple(f"{k}/status" for k in OWN_KINDS[:3]), ("get", "patch"),
+               "Report status (state, conditions) on the status subresource only."),
+    Permission(APPS_NVIDIA, tuple(f"{k}/finalizers" for k in OWN_KINDS[:3]), ("update",),
+               "Children carry a controller ownerReference with blockOwnerDeletion; clusters "
+               "running the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) "
+               "require update on the owner's finalizers for that."),
+    # -- children the renderers emit -----------------------------------------------------------
+    Permission(CORE, ("persistentvolumeclaims",), MANAGE,
+               "NIMCache model storage and NIMService PVCs (spec.storage.pvc.create)."),
+    Permission(CORE, ("serviceaccounts",), MANAGE,
+               "Per-NIMService ServiceAccount and the shared NIMCache job ServiceAccount."),
+    Permission(CORE, ("services",), MANAGE, "The Service in front of each NIMService."),
+    Permission(CORE, ("configmaps",), MANAGE,
+               "Multi-node MPI hostfiles and start script, NIMCache model manifests; read KServe's "
+               "inferenceservice-config for its default deployment mode."),
+    Permission(CORE, ("pods",), MANAGE,
+               "The NIMCache model-manifest probe pod; read cache Job pods and NIMService pods "
+               "for status."),
+    Permission(CORE, ("pods/log",), ("get",),
+               "Read the model manifest the NIMCache probe pod prints."),
+    Permission(CORE, ("secrets",), ("create", "get"),
+               "Multi-node MPI: the controller creates the group's SSH key Secret "
+               "<name>-ssh-pk once (the renderer only names it) and reads it back to know it "
+               "exists. Never listed or watched; no other Secret is read."),
+    Permission("apps", ("deployments",), MANAGE, "The standalone NIMService workload."),
+    Permission("batch", ("jobs",), MANAGE, "The NIMCache download Job."),
+    Permission("rbac.authorization.k8s.io", ("roles", "rolebindings"), MANAGE,
+               "On OpenShift, the Role/RoleBinding granting a workload's ServiceAccount `use` of "
+               "the SCC its pod requests."),
+    Permission("security.openshift.io", ("securitycontextconstraints",), ("use",),
+               "Escalation prevention: to create the Roles above nimop must hold what they "
+               "grant, `use` of exactly these SCCs.", "cluster",
+               ("anyuid", "hostmount-anyuid", "nonroot")),
+    Permission("networking.k8s.io", ("ingresses",), MANAGE,
+               "spec.expose.router.ingress / spec.expose.ingress."),
+    Permission("autoscaling", ("horizontalpodautoscalers",), MANAGE, "spec.scale.hpa."),
+    Permission("gateway.networking.k8s.io", ("httproutes", "grpcroutes"), MANAGE,
+               "spec.expose.router.gateway (Gateway API routes)."),
+    Permission("monitoring.coreos.com", ("servicemonitors",), MANAGE,
+               "spec.metrics.serviceMonitor (Prometheus Operator)."),
+    Permission("leaderworkerset.x-k8s.io", ("leaderworkersets",), MANAGE,
+               "Multi-node NIMServices run as a LeaderWorkerSet."),
+    Permission("serving.kserve.io", ("inferenceservices",), MANAGE,
+               "inferencePlatform: kserve renders a KServe InferenceService."),
+    Permission("resource.k8s.io", ("resourceclaimtemplates",), MANAGE,
+               "DRA: ResourceClaimTemplates created from spec.draResources device specs."),
+    Permission("resource.k8s.io", ("resourceclaims",), READ,
+               "DRA: watch user-supplied ResourceClaims a NIMService names (allocation status)."),
+    # -- what the controllers read for cluster facts -------------------------------------------
+    Permission(CORE, ("nodes",), READ,
+               "GPU facts: nvidia.com/gpu.product labels for profile selection, OpenShift "
+               "detection.", "cluster"),
+    Permission("apiextensions.k8s.io", ("customresourcedefinitions",), READ,
+               "Discover optional APIs (LeaderWorkerSet, KServe, Gateway API, ServiceMonitor) "
+               "when their CRDs are installed or removed.", "cluster"),
+    # -- events and leader election ------------------------------------------------------------
+    Permission("events.k8s.io", ("events",), ("create", "patch"),
+               "Events on state transitions of the custom resources."),
+    Permission("coordination.k8s.io", ("leases",), ("create",),
+               "Create the leader-election Lease (create cannot be limited by name).",
+               "operator"),
+    Permission("coordination.k8s.io", ("leases",), ("get", "update"),
+               "Acquire and renew the leader-election Lease.", "operator", (LEADER_LEASE,)),
+)
+
+
+def select(scope: Scope, table: Iterable[Permission] = PERMISSIONS) -> tuple[Permission, ...]:
+    return tuple(p for p in table if p.scope == scope)
+
+
+def rules(perms: Iterable[Permission]) -> list[dict[str, list[str]]]:
+    """PolicyRules in table order (stable, so generated files do not churn)."""
+    return [p.rule() for p in perms]
+
+
+def allowed(group: str, resource: str, verb: str, name: str | None = None, *,
+            scopes: Iterable[Scope] = ("cluster", "namespaced", "operator"),
+            table: Iterable[Permission] = PERMISSIONS) -> bool:
+    """Whether the table grants `verb` on `group/resource` (named `name`) in any of `scopes`."""
+    wanted = set(scopes)
+    return any(p.scope in wanted and p.allows(group, resource, verb, name) for p in table)
+
+
+def markdown_table(table: Iterable[Permission] = PERMISSIONS) -> str:
+    """The RBAC table of docs/security.md."""
+    lines = ["| scope | apiGroup | resources | verbs | names | why |",
+             "|---|---|---|---|---|---|"]
+    for p in table:
+        group = p.group or "core"
+        names = ", ".join(sorted(p.resource_names)) or "any"
+        lines.append(f"| {p.scope} | `{group}` | {', '.join(p.resources)} | "
+                     f"{', '.join(sorted(p.verbs))} | {names} | {p.why} |")
+    return "\n".join(lines) + "\n"
