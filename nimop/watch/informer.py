@@ -261,6 +261,9 @@ class Informer:
         for obj in self.store:
             handler(Event(EventType.ADDED, obj, initial=True))
 
+    def remove_handler(self, handler: Handler) -> None:
+        self._handlers.remove(handler)
+
     def add_index(self, name: str, fn: IndexFunc) -> None:
         self.store.add_index(name, fn)
 

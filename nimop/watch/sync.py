@@ -1,0 +1,190 @@
+"""Sync of children: make the live children of one owner match the desired manifests.
+
+For each desired child:
+
+* missing from the informer store -> server-side apply (creates it);
+* present but drifted -> apply. Drift is (a) a field we set that differs from live (a subset
+  check, see ``diff.py``: server defaults and other managers' fields do not count) or (b) a
+  different manifest hash in an annotation, which is how we notice a field we *stopped* setting
+  (SSA then removes it, since we owned it);
+* otherwise nothing: at steady state sync sends **zero** requests.
+
+Children the owner controls (found through the store's owner-UID index) that are no longer
+desired are deleted with a UID precondition. Once the owner has a ``deletionTimestamp`` nothing
+is created or changed (garbage collection is under way). Reads come from informer stores only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import structlog
+
+from .client import KubeClient
+from .diff import diff_paths, manifest_hash
+from .errors import NotFoundError
+from .objects import Obj, ObjectKey, ResourceRef, key_of, meta
+from .store import Store
+
+__all__ = ["ChildSync", "SyncResult", "owner_reference"]
+
+log = structlog.get_logger("nimop.watch.sync")
+
+DEFAULT_HASH_ANNOTATION = "nimop.io/applied-hash"
+
+
+@dataclass
+class SyncResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def writes(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.deleted)
+
+
+def owner_reference(owner: Mapping[str, Any]) -> dict[str, Any]:
+    """A controller ownerReference to ``owner`` (``blockOwnerDeletion`` like c-r sets it)."""
+    md = meta(owner)
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": md["name"],
+        "uid": md["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+class ChildSync:
+    """Reusable children sync for one controller: ``await sync.sync(owner, desired)``.
+
+    ``kinds`` lists every child kind the controller manages with the informer store that caches
+    it; those stores must carry the children (e.g. a label-selected informer).
+    """
+
+    def __init__(
+        self,
+        client: KubeClient,
+        kinds: Sequence[tuple[ResourceRef, Store]],
+        *,
+        hash_annotation: str = DEFAULT_HASH_ANNOTATION,
+        max_parallel: int = 8,
+    ) -> None:
+        self._client = client
+        self._kinds = {(r.api_version, r.kind): (r, s) for r, s in kinds}
+        self._hash_annotation = hash_annotation
+        self._max_parallel = max_parallel
+
+    def prepare(self, owner: Mapping[str, Any], manifest: Mapping[str, Any]) -> Obj:
+        """Desired child with namespace defaulted, owner reference and manifest hash added."""
+        res = self._resource(manifest)
+        md = dict(manifest.get("metadata") or {})
+        owner_ns = meta(owner).get("namespace")
+        if res.namespaced:
+            md.setdefault("namespace", owner_ns)
+        if not owner_ns or md.get("namespace") == owner_ns:
+            refs = [
+                r for r in md.get("ownerReferences") or () if r.get("uid") != meta(owner)["uid"]
+            ]
+            md["ownerReferences"] = [*refs, owner_reference(owner)]
+        desired = {**manifest, "metadata": md}
+        annotations = dict(md.get("annotations") or {})
+        annotations[self._hash_annotation] = manifest_hash(desired)
+        md["annotations"] = annotations
+        return desired
+
+    def drift(self, desired: Obj, live: Obj | None) -> list[str]:
+        """Why ``live`` needs an apply (empty when it does not)."""
+        if live is None:
+            return ["<missing>"]
+        return diff_paths(desired, live)
+
+    async def sync(
+        self, owner: Mapping[str, Any], manifests: Sequence[Mapping[str, Any]]
+    ) -> SyncResult:
+        result = SyncResult()
+        if meta(owner).get("deletionTimestamp"):
+            return result  # never recreate what garbage collection is removing
+        wanted: set[tuple[str, str, ObjectKey]] = set()
+        writes: list[tuple[ResourceRef, Obj, bool]] = []
+        for manifest in manifests:
+            desired = self.prepare(owner, manifest)
+            res, store = self._kinds[(desired["apiVersion"], desired["kind"])]
+            key = key_of(desired)
+            wanted.add((res.api_version, res.kind, key))
+            live = store.get(key)
+            reasons = self.drift(desired, live)
+            if not reasons:
+                result.unchanged += 1
+                continue
+            if live is not None:
+                log.info("child drifted", kind=res.kind, child=str(key), fields=reasons[:5])
+            writes.append((res, desired, live is None))
+        deletes = self._orphans(str(meta(owner)["uid"]), wanted)
+        await self._write(writes, deletes, result)
+        return result
+
+    def _resource(self, manifest: Mapping[str, Any]) -> ResourceRef:
+        try:
+            return self._kinds[(manifest["apiVersion"], manifest["kind"])][0]
+        except KeyError:
+            raise ValueError(
+                f"child kind {manifest.get('apiVersion')}/{manifest.get('kind')} is not "
+                "registered with this ChildSync"
+            ) from None
+
+    def _orphans(
+        self, owner_uid: str, wanted: set[tuple[str, str, ObjectKey]]
+    ) -> list[tuple[ResourceRef, Obj]]:
+        out = []
+        for res, store in self._kinds.values():
+            for child in store.children_of(owner_uid):
+                if (res.api_version, res.kind, key_of(child)) in wanted:
+                    continue
+                if not meta(child).get("deletionTimestamp"):
+                    out.append((res, child))
+        return out
+
+    async def _write(
+        self,
+        writes: list[tuple[ResourceRef, Obj, bool]],
+        deletes: list[tuple[ResourceRef, Obj]],
+        result: SyncResult,
+    ) -> None:
+        limiter = anyio.CapacityLimiter(self._max_parallel)
+        errors: list[Exception] = []
+
+        async def apply(res: ResourceRef, desired: Obj, create: bool) -> None:
+            async with limiter:
+                try:
+                    await self._client.apply(res, desired)
+                except Exception as exc:
+                    errors.append(exc)
+                    return
+            (result.created if create else result.updated).append(f"{res.kind}/{key_of(desired)}")
+
+        async def delete(res: ResourceRef, child: Obj) -> None:
+            key = key_of(child)
+            async with limiter:
+                try:
+                    await self._client.delete(res, key.namespace, key.name, uid=meta(child)["uid"])
+                except NotFoundError:
+                    pass
+                except Exception as exc:
+                    errors.append(exc)
+                    return
+            result.deleted.append(f"{res.kind}/{key}")
+
+        async with anyio.create_task_group() as tg:
+            for res, desired, create in writes:
+                tg.start_soon(apply, res, desired, create)
+            for res, child in deletes:
+                tg.start_soon(delete, res, child)
+        if errors:
+            raise errors[0]
