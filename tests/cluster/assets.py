@@ -24,7 +24,7 @@ def binary(name: str, layout: config.Layout) -> Path:
 
 def missing(layout: config.Layout) -> list[str]:
     gone = [b for b in config.BINARIES if not os.access(binary(b, layout), os.X_OK)]
-    if not (layout.crds / ".complete").exists():
+    if not (layout.crds / ".complete-2").exists():
         gone.append("crds")
     return gone
 

@@ -70,7 +70,7 @@ if need lws-manager; then
   install_from "$WORK/lws/out"
 fi
 moddir() { (cd "$WORK" && go mod download -json "$1" | python3 -c 'import json,sys;print(json.load(sys.stdin)["Dir"])'); }
-if [ ! -f "$CRDS/.complete" ]; then
+if [ ! -f "$CRDS/.complete-2" ]; then
   echo "collecting external CRDs" >&2
   mkdir -p "$WORK/crds"
   d=$(moddir "sigs.k8s.io/lws@$LWS"); cp "$d"/config/crd/bases/*.yaml "$WORK/crds/"
@@ -80,8 +80,9 @@ if [ ! -f "$CRDS/.complete" ]; then
   for k in gatewayclasses gateways httproutes grpcroutes referencegrants; do
     cp "$d/config/crd/standard/gateway.networking.k8s.io_$k.yaml" "$WORK/crds/"; done
   d=$(moddir "sigs.k8s.io/kwok@$KWOK"); cp -r "$d/kustomize/stage" "$WORK/crds/kwok-stages"
+  mkdir -p "$WORK/crds/kwok"; cp "$d"/kustomize/crd/bases/kwok.x-k8s.io_{logs,clusterlogs}.yaml "$WORK/crds/kwok/"
   d=$(moddir "sigs.k8s.io/gateway-api-inference-extension@$GIE")
   cp "$d/config/crd/bases/inference.networking.k8s.io_inferencepools.yaml" "$WORK/crds/"
-  chmod -R u+w "$WORK/crds"; rm -rf "$CRDS"; mv "$WORK/crds" "$CRDS"; touch "$CRDS/.complete"
+  chmod -R u+w "$WORK/crds"; rm -rf "$CRDS"; mv "$WORK/crds" "$CRDS"; touch "$CRDS/.complete-2"
 fi
 echo "control plane binaries ready in $BIN" >&2

@@ -40,6 +40,7 @@ _PORTS = (
     "apiserver",
     "kcm",
     "scheduler",
+    "kwok",
     "lws-webhook",
     "lws-metrics",
     "lws-health",
@@ -250,7 +251,20 @@ class Cluster:
         self.kubectl("create", "-f", "-", input=yaml.safe_dump_all(seed.nodes()))
         self.apply(seed.resource_slices())
         self.apply(self._lws_webhook_configurations())
+        self._seed_logs()
         self.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+
+    def _seed_logs(self) -> None:
+        """Every `nim-cache-ctr` container "prints" the model manifest in tests/cluster/data, the
+        way a NIMCache's manifest probe pod does on a real node. A test can give one pod other
+        logs with a kwok `Logs` object named like the pod."""
+        for path in sorted((self.layout.crds / "kwok").glob("*.yaml")):
+            self.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(path))
+        self.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+        manifest = Path(__file__).with_name("data") / "model_manifest.yaml"
+        log = self.layout.state / "model-manifest.log"
+        log.write_text(cri_log(manifest.read_text()))
+        self.apply([kwok_logs("ClusterLogs", "nim-cache-manifest", None, "nim-cache-ctr", log)])
 
     def _wait_usable(self) -> None:
         wait_for(
@@ -317,6 +331,8 @@ class Cluster:
             "--audit-log-format=json",
             "--audit-log-maxsize=512",
             "--audit-log-maxbackup=1",
+            # kwok nodes report 127.0.0.1 as InternalIP; their hostnames resolve nowhere.
+            "--kubelet-preferred-address-types=InternalIP",
         ]
 
     def _component_auth(self) -> list[str]:
@@ -365,6 +381,13 @@ class Cluster:
             "--node-lease-duration-seconds=40",
             "--cidr=10.244.0.0/16",
             "--node-ip=127.0.0.1",
+            # kwok's kubelet API on loopback: the apiserver reaches it for `pods/log`, and it
+            # serves container logs from files (ClusterLogs/Logs objects, see _seed_logs).
+            f"--server-address=127.0.0.1:{self.ports['kwok']}",
+            f"--node-port={self.ports['kwok']}",
+            f"--tls-cert-file={self.layout.pki / 'webhook.crt'}",
+            f"--tls-private-key-file={self.layout.pki / 'webhook.key'}",
+            "--enable-crds=Logs,ClusterLogs",
         ]
 
     def _lws_argv(self) -> list[str]:
@@ -497,6 +520,27 @@ class Cluster:
                 return True
         except OSError:
             return False
+
+
+def cri_log(text: str) -> str:
+    """`text` in the CRI container-log format kwok's log server reads."""
+    stamp = "2026-01-01T00:00:00.000000000Z"
+    return "".join(f"{stamp} stdout F {line}\n" for line in text.splitlines())
+
+
+def kwok_logs(
+    kind: str, name: str, namespace: str | None, container: str, path: Path
+) -> dict[str, Any]:
+    """A kwok ClusterLogs (all pods) or Logs (the pod named `name`) object serving `path`."""
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    return {
+        "apiVersion": "kwok.x-k8s.io/v1alpha1",
+        "kind": kind,
+        "metadata": meta,
+        "spec": {"logs": [{"containers": [container], "logsFile": str(path), "follow": False}]},
+    }
 
 
 def _node_usable(node: dict[str, Any]) -> bool:

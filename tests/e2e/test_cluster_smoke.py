@@ -4,9 +4,11 @@ Jobs completing, pods failing on purpose, PVCs binding."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.cluster import Cluster
+from tests.cluster.controlplane import cri_log, kwok_logs
 from tests.cluster.seed import FAIL_LABEL, GPU_PRODUCT, MIG_NODE
 from tests.support import apply, condition, eventually, get, items
 
@@ -225,3 +227,25 @@ def test_pvc_binds_to_a_pooled_volume(cluster: Cluster, namespace: str) -> None:
     apply(cluster, namespace, pvc("pooled", "ReadWriteOnce", "pool"))
     obj = eventually(lambda: bound(cluster, namespace, "pooled"), what="PVC Bound")
     assert obj["spec"]["volumeName"].startswith("pool-rwo-")
+
+
+def test_probe_container_logs_the_model_manifest_through_the_apiserver(
+    cluster: Cluster, namespace: str
+) -> None:
+    apply(cluster, namespace, pod("probe", container={"name": "nim-cache-ctr"}))
+    eventually(lambda: pod_ready(cluster, namespace, "probe"), what="probe pod Ready")
+    logs = cluster.kubectl("logs", "-n", namespace, "probe").stdout
+    assert "llm_engine: tensorrt_llm" in logs and "meta/llama-3.2-1b-instruct" in logs
+
+
+def test_a_pod_can_be_given_its_own_logs(cluster: Cluster, namespace: str, tmp_path: Path) -> None:
+    log = tmp_path / "not-found.log"
+    log.write_text(cri_log("model_manifest.yaml not found"))
+    cluster.apply([kwok_logs("Logs", "hf-probe", namespace, "nim-cache-ctr", log)])
+    apply(cluster, namespace, pod("hf-probe", container={"name": "nim-cache-ctr"}))
+    eventually(lambda: pod_ready(cluster, namespace, "hf-probe"), what="probe pod Ready")
+    logs = eventually(
+        lambda: cluster.kubectl("logs", "-n", namespace, "hf-probe").stdout.strip() or None,
+        what="pod logs",
+    )
+    assert logs == "model_manifest.yaml not found"
