@@ -115,6 +115,13 @@ PERMISSIONS: tuple[Permission, ...] = (
                "Multi-node NIMServices run as a LeaderWorkerSet."),
     Permission("serving.kserve.io", ("inferenceservices",), MANAGE,
                "inferencePlatform: kserve renders a KServe InferenceService."),
+    Permission("inference.networking.k8s.io", ("inferencepools",), MANAGE,
+               "spec.expose.router.eppConfig: the InferencePool of the endpoint picker (Gateway API "
+               "Inference Extension)."),
+    Permission("inference.networking.k8s.io", ("inferenceobjectives",), READ,
+               "Escalation prevention: the endpoint picker's Role grants read on these."),
+    Permission("inference.networking.x-k8s.io", ("inferencepools", "inferenceobjectives"), READ,
+               "Escalation prevention: the endpoint picker's Role grants read on these."),
     Permission("resource.k8s.io", ("resourceclaimtemplates",), MANAGE,
                "DRA: ResourceClaimTemplates created from spec.draResources device specs."),
     Permission("resource.k8s.io", ("resourceclaims",), READ,

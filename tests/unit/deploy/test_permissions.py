@@ -1,0 +1,133 @@
+"""The permission table covers what the operator does, and grants nothing it does not need.
+
+Coverage is checked against what the code can do — the renderers' declared child kinds, every
+object they render for every sample and example (on a vanilla cluster, one with every optional
+API, and OpenShift), the rules of the Roles they render (RBAC escalation prevention) and the
+Secrets they ask the controller to create — not against a hand-kept list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from nimop.permissions import MANAGE, PERMISSIONS, allowed, select
+from nimop.render import (
+    NIMCACHE_CHILD_KINDS,
+    NIMPIPELINE_CHILD_KINDS,
+    NIMSERVICE_CHILD_KINDS,
+    ClusterFacts,
+    Rendered,
+    render_nimcache,
+    render_nimpipeline,
+    render_nimservice,
+)
+from tests.unit.render.cases import Case, cases, golden_facts, load
+
+CHILD_KINDS = NIMCACHE_CHILD_KINDS | NIMSERVICE_CHILD_KINDS | NIMPIPELINE_CHILD_KINDS
+RENDERERS = {"NIMCache": render_nimcache, "NIMService": render_nimservice,
+             "NIMPipeline": render_nimpipeline}
+NAMESPACED = ("namespaced",)
+#: Kinds whose plural is not `<lowercase kind>s`.
+PLURALS = {"Ingress": "ingresses"}
+
+
+def resource_of(api_version: str, kind: str) -> tuple[str, str]:
+    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    return group, PLURALS.get(kind, kind.lower() + "s")
+
+
+def renders(case: Case) -> list[tuple[str, Rendered]]:
+    """Every CR of the case rendered on three clusters (pipelines' NIMServices too)."""
+    docs = load(case)
+    rich = golden_facts(docs)
+    out: list[tuple[str, Rendered]] = []
+    for label, facts in (("vanilla", ClusterFacts()), ("all-apis", rich),
+                         ("openshift", replace(rich, openshift=True))):
+        queue: list[dict[str, Any]] = [d for d in docs if d.get("kind") in RENDERERS]
+        while queue:
+            doc = queue.pop(0)
+            result = RENDERERS[doc["kind"]](doc, facts)
+            out.append((f"{label}:{doc['kind']}/{doc['metadata']['name']}", result))
+            queue += [o for o in result.objects if o["kind"] == "NIMService"]
+    return out
+
+
+@pytest.mark.parametrize(("api_version", "kind"), sorted(CHILD_KINDS))
+def test_every_declared_child_kind_is_fully_managed(api_version: str, kind: str) -> None:
+    group, resource = resource_of(api_version, kind)
+    missing = [v for v in MANAGE if not allowed(group, resource, v, scopes=NAMESPACED)]
+    assert not missing, f"{kind} ({group or 'core'}/{resource}) lacks {missing}"
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
+def test_every_rendered_object_is_a_declared_and_permitted_kind(case: Case) -> None:
+    for where, result in renders(case):
+        for obj in result.objects:
+            key = (obj["apiVersion"], obj["kind"])
+            assert key in CHILD_KINDS, f"{where} renders undeclared {key}"
+            group, resource = resource_of(*key)
+            assert allowed(group, resource, "create", scopes=NAMESPACED), f"{where}: {key}"
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
+def test_rendered_roles_grant_only_what_the_operator_holds(case: Case) -> None:
+    """The apiserver refuses to create a Role granting more than its creator holds."""
+    seen = 0
+    for where, result in renders(case):
+        for obj in result.objects:
+            if obj["kind"] != "Role":
+                continue
+            for rule in obj["rules"]:
+                names = rule.get("resourceNames") or [None]
+                for group in rule["apiGroups"]:
+                    for resource in rule["resources"]:
+                        for verb in rule["verbs"]:
+                            for name in names:
+                                seen += 1
+                                assert allowed(group, resource, verb, name), (
+                                    f"{where}: Role {obj['metadata']['name']} grants {verb} "
+                                    f"{group}/{resource} {name or ''} which nimop lacks")
+    docs = load(case)
+    if any(d.get("kind") == "NIMCache" for d in docs):
+        assert seen, "OpenShift NIMCache renders should include an SCC Role"
+
+
+def test_generated_secrets_can_be_created_and_read_but_never_listed() -> None:
+    multi = next(c for c in cases() if c.rel == "multi-node.yaml")
+    secrets = [s for _, r in renders(multi) for s in r.generated_secrets]
+    assert secrets, "the multi-node example should ask for its MPI SSH key Secret"
+    assert allowed("", "secrets", "create", scopes=NAMESPACED)
+    assert allowed("", "secrets", "get", scopes=NAMESPACED)
+    for verb in ("list", "watch", "update", "patch", "delete", "deletecollection"):
+        assert not allowed("", "secrets", verb), f"secrets {verb} is granted"
+
+
+def test_no_wildcards_and_no_privilege_verbs() -> None:
+    for p in PERMISSIONS:
+        assert "*" not in (p.group, *p.resources, *p.verbs), p
+        assert not {"escalate", "bind", "impersonate", "deletecollection"} & set(p.verbs), p
+        assert p.why.strip(), f"{p.group}/{p.resources} has no reason"
+
+
+def test_leases_only_in_the_operator_namespace() -> None:
+    assert allowed("coordination.k8s.io", "leases", "create", scopes=("operator",))
+    assert allowed("coordination.k8s.io", "leases", "update", "nimop-leader", scopes=("operator",))
+    assert not allowed("coordination.k8s.io", "leases", "update", "someone-else")
+    assert not allowed("coordination.k8s.io", "leases", "get", scopes=("cluster", "namespaced"))
+
+
+def test_cluster_scope_holds_only_cluster_scoped_resources() -> None:
+    cluster_scoped = {("", "nodes"), ("apiextensions.k8s.io", "customresourcedefinitions"),
+                      ("security.openshift.io", "securitycontextconstraints")}
+    for p in select("cluster"):
+        for resource in p.resources:
+            assert (p.group, resource) in cluster_scoped, p
+
+
+def test_events_are_created_through_events_k8s_io() -> None:
+    assert allowed("events.k8s.io", "events", "create", scopes=NAMESPACED)
+    assert allowed("events.k8s.io", "events", "patch", scopes=NAMESPACED)
+    assert not allowed("events.k8s.io", "events", "delete")
