@@ -12,7 +12,7 @@ CRD or a NIMCache that is not ready yet must not tear down a running service).
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Manifest = dict[str, Any]
@@ -57,7 +57,6 @@ class Rendered:
     problems: tuple[Problem, ...] = ()
     generated_secrets: tuple[GeneratedSecret, ...] = ()
     spec_hash: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

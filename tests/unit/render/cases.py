@@ -21,15 +21,33 @@ SOURCES = {"samples": GOLDEN / "inputs" / "samples", "examples": ROOT / "api" / 
 
 #: A v1 model manifest with one profile per engine family, so selection has something to pick.
 MANIFEST: dict[str, Any] = {
-    "a1b2c3-trtllm-l40s-tp1": {"model": "m", "release": "1", "tags": {
-        "llm_engine": "tensorrt_llm", "precision": "bf16", "tp": "1", "profile": "latency",
-        "gpu": "L40S", "feat_lora": "false"}},
-    "d4e5f6-vllm-tp1": {"model": "m", "release": "1", "tags": {
-        "llm_engine": "vllm", "precision": "bf16", "tp": "1", "feat_lora": "false"}},
-    "0a0b0c-vllm-tp8": {"model": "m", "release": "1", "tags": {
-        "llm_engine": "vllm", "precision": "fp8", "tp": "8", "feat_lora": "false"}},
-    "e7f8a9-trt-embed": {"model": "m", "release": "1", "tags": {
-        "backend": "tensorrt", "gpu": "L40S", "product_name_regex": "L40S"}},
+    "a1b2c3-trtllm-l40s-tp1": {
+        "model": "m",
+        "release": "1",
+        "tags": {
+            "llm_engine": "tensorrt_llm",
+            "precision": "bf16",
+            "tp": "1",
+            "profile": "latency",
+            "gpu": "L40S",
+            "feat_lora": "false",
+        },
+    },
+    "d4e5f6-vllm-tp1": {
+        "model": "m",
+        "release": "1",
+        "tags": {"llm_engine": "vllm", "precision": "bf16", "tp": "1", "feat_lora": "false"},
+    },
+    "0a0b0c-vllm-tp8": {
+        "model": "m",
+        "release": "1",
+        "tags": {"llm_engine": "vllm", "precision": "fp8", "tp": "8", "feat_lora": "false"},
+    },
+    "e7f8a9-trt-embed": {
+        "model": "m",
+        "release": "1",
+        "tags": {"backend": "tensorrt", "gpu": "L40S", "product_name_regex": "L40S"},
+    },
 }
 GPU_PRODUCTS = ("NVIDIA-L40S",)
 
@@ -63,15 +81,22 @@ def cases() -> list[Case]:
 def golden_facts(docs: list[dict[str, Any]]) -> ClusterFacts:
     """All APIs; every NIMCache in `docs` has the manifest and is Ready with its selected
     profiles listed (so GPU sizing from profiles shows in the goldens)."""
-    keys = [f"{(d.get('metadata') or {}).get('namespace') or 'default'}/{d['metadata']['name']}"
-            for d in docs if d.get("kind") == "NIMCache"]
-    facts = ClusterFacts.all_apis(gpu_products=GPU_PRODUCTS,
-                                  model_manifests=dict.fromkeys(keys, MANIFEST))
+    keys = [
+        f"{(d.get('metadata') or {}).get('namespace') or 'default'}/{d['metadata']['name']}"
+        for d in docs
+        if d.get("kind") == "NIMCache"
+    ]
+    facts = ClusterFacts.all_apis(
+        gpu_products=GPU_PRODUCTS, model_manifests=dict.fromkeys(keys, MANIFEST)
+    )
     facts = assume_caches_ready(docs, facts)
     caches = {}
     for key, cache in facts.nimcaches.items():
-        doc = next(d for d in docs if d.get("kind") == "NIMCache" and key.endswith(
-            "/" + d["metadata"]["name"]))
+        doc = next(
+            d
+            for d in docs
+            if d.get("kind") == "NIMCache" and key.endswith("/" + d["metadata"]["name"])
+        )
         model = (((doc.get("spec") or {}).get("source") or {}).get("ngc") or {}).get("model")
         picked = select_profiles(model, MANIFEST, GPU_PRODUCTS) if cache.optimized else []
         profiles = tuple(CachedProfile(p, MANIFEST[p]["tags"]) for p in picked if p in MANIFEST)
@@ -90,8 +115,9 @@ def referenced_caches(docs: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if doc.get("kind") == "NIMService":
             specs.append((ns, doc.get("spec") or {}))
         if doc.get("kind") == "NIMPipeline":
-            specs += [(ns, e.get("spec") or {}) for e in (doc.get("spec") or {}).get("services")
-                      or []]
+            specs += [
+                (ns, e.get("spec") or {}) for e in (doc.get("spec") or {}).get("services") or []
+            ]
     out = []
     for ns, spec in specs:
         name = ((spec.get("storage") or {}).get("nimCache") or {}).get("name")

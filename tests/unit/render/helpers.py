@@ -11,11 +11,17 @@ NS = "ns1"
 
 
 def svc(name: str = "llm", **spec: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"image": {"repository": "nvcr.io/nim/x", "tag": "1.0"},
-                            "storage": {"emptyDir": {}}}
+    base: dict[str, Any] = {
+        "image": {"repository": "nvcr.io/nim/x", "tag": "1.0"},
+        "storage": {"emptyDir": {}},
+    }
     base.update(spec)
-    return {"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NIMService",
-            "metadata": {"name": name, "namespace": NS, "uid": "u-1"}, "spec": base}
+    return {
+        "apiVersion": "apps.nvidia.com/v1alpha1",
+        "kind": "NIMService",
+        "metadata": {"name": name, "namespace": NS, "uid": "u-1"},
+        "spec": base,
+    }
 
 
 def cache(name: str = "c", **kw: Any) -> NIMCacheFacts:

@@ -9,10 +9,14 @@ from tests.unit.render.helpers import cache, env_of, facts_with, main_ctr, profi
 
 def test_env_precedence_standard_user_proxy() -> None:
     """§4.1.2: user env overrides standard env; proxy env overrides both."""
-    spec = svc(env=[{"name": "NIM_LOG_LEVEL", "value": "DEBUG"},
-                    {"name": "HTTPS_PROXY", "value": "http://user"},
-                    {"name": "MINE", "value": "$(NIM_CACHE_PATH)/x"}],
-               proxy={"httpsProxy": "http://proxy:3128", "noProxy": ".svc"})
+    spec = svc(
+        env=[
+            {"name": "NIM_LOG_LEVEL", "value": "DEBUG"},
+            {"name": "HTTPS_PROXY", "value": "http://user"},
+            {"name": "MINE", "value": "$(NIM_CACHE_PATH)/x"},
+        ],
+        proxy={"httpsProxy": "http://proxy:3128", "noProxy": ".svc"},
+    )
     env = main_ctr(render(spec))["env"]
     values = {e["name"]: e.get("value") for e in env}
     assert values["NIM_LOG_LEVEL"] == "DEBUG"
@@ -25,7 +29,10 @@ def test_env_precedence_standard_user_proxy() -> None:
 def test_merge_env_override_wins_and_keeps_base_order() -> None:
     base = [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
     assert merge_env(base, [{"name": "B", "value": "x"}, {"name": "C", "value": "3"}]) == [
-        {"name": "A", "value": "1"}, {"name": "B", "value": "x"}, {"name": "C", "value": "3"}]
+        {"name": "A", "value": "1"},
+        {"name": "B", "value": "x"},
+        {"name": "C", "value": "3"},
+    ]
 
 
 def test_gpu_count_from_cached_profile_tp() -> None:
@@ -39,15 +46,19 @@ def test_gpu_count_from_cached_profile_tp() -> None:
 
 def test_gpu_count_keeps_user_gpus_and_other_resources() -> None:
     c = cache(profiles=(profile("p2", tp="2"),))
-    spec = svc(storage={"nimCache": {"name": "c", "profile": "p2"}},
-               resources={"limits": {"nvidia.com/gpu": 4, "cpu": "2"}})
+    spec = svc(
+        storage={"nimCache": {"name": "c", "profile": "p2"}},
+        resources={"limits": {"nvidia.com/gpu": 4, "cpu": "2"}},
+    )
     assert main_ctr(render(spec, facts_with(c)))["resources"] == {
-        "limits": {"nvidia.com/gpu": 4, "cpu": "2"}}
+        "limits": {"nvidia.com/gpu": 4, "cpu": "2"}
+    }
 
 
 def test_gpu_count_skipped_for_universal_cache_and_with_dra() -> None:
-    universal = cache(source="hf", hf_namespace="org", hf_model_name="m",
-                      profiles=(profile("p", tp="2"),))
+    universal = cache(
+        source="hf", hf_namespace="org", hf_model_name="m", profiles=(profile("p", tp="2"),)
+    )
     spec = svc(storage={"nimCache": {"name": "c", "profile": "p"}})
     assert "resources" not in main_ctr(render(spec, facts_with(universal)))
     env = env_of(main_ctr(render(spec, facts_with(universal))))
@@ -86,8 +97,7 @@ def test_probes_default_custom_and_disabled() -> None:
     assert ctr["livenessProbe"]["httpGet"] == {"path": "/v1/health/live", "port": "api"}
     assert ctr["startupProbe"]["failureThreshold"] == 120
     custom = {"exec": {"command": ["true"]}}
-    ctr = main_ctr(render(svc(livenessProbe={"enabled": False},
-                              readinessProbe={"probe": custom})))
+    ctr = main_ctr(render(svc(livenessProbe={"enabled": False}, readinessProbe={"probe": custom})))
     assert "livenessProbe" not in ctr
     assert ctr["readinessProbe"] == custom
 
@@ -100,7 +110,9 @@ def test_storage_choices() -> None:
         return next(v for v in vols if v["name"] == "model-store")
 
     assert volume(pvc={"name": "mine", "subPath": "a"}) == {
-        "name": "model-store", "persistentVolumeClaim": {"claimName": "mine"}}
+        "name": "model-store",
+        "persistentVolumeClaim": {"claimName": "mine"},
+    }
     assert volume(emptyDir={"sizeLimit": "10Gi"})["emptyDir"] == {"sizeLimit": "10Gi"}
     assert volume(hostPath="/data")["hostPath"] == {"path": "/data", "type": "DirectoryOrCreate"}
     r = render(svc(storage={"pvc": {"create": True, "size": "10Gi", "storageClass": ""}}))
@@ -115,7 +127,8 @@ def test_proxy_ca_wiring() -> None:
     assert {"name": "custom-ca", "configMap": {"name": "my-ca"}} in pod["volumes"]
     assert pod["initContainers"][0]["name"] == "update-ca-certificates"
     assert {"name": "ca-cert-volume", "mountPath": "/etc/ssl"} in pod["containers"][0][
-        "volumeMounts"]
+        "volumeMounts"
+    ]
 
 
 def test_openshift_scc_role_matches_pod_annotation() -> None:
@@ -138,9 +151,10 @@ def test_hf_model_env_uses_hf_token() -> None:
 
 def test_missing_apis_are_problems_not_exceptions() -> None:
     vanilla = ClusterFacts()
-    spec = svc(metrics={"enabled": True},
-               expose={"router": {"hostDomainName": "x.io",
-                                  "gateway": {"name": "g", "namespace": "gw"}}})
+    spec = svc(
+        metrics={"enabled": True},
+        expose={"router": {"hostDomainName": "x.io", "gateway": {"name": "g", "namespace": "gw"}}},
+    )
     reasons = {p.reason for p in render(spec, vanilla).problems}
     assert reasons == {"GatewayAPIMissing", "ServiceMonitorAPIMissing"}
 

@@ -16,36 +16,62 @@ from nimop.render.common import child_name, dns_label, label_value
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 QUALIFIED = re.compile(
-    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
 
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 cr_name = st.lists(label, min_size=1, max_size=12).map(".".join).filter(lambda s: len(s) <= 253)
 small = st.integers(min_value=1, max_value=8)
-user_labels = st.dictionaries(st.sampled_from(["team", "tier", "example.com/owner"]), label,
-                              max_size=3)
-env = st.lists(st.fixed_dictionaries({"name": st.sampled_from(
-    ["NIM_LOG_LEVEL", "A", "HTTP_PROXY", "NIM_MODEL_NAME"]), "value": label}), max_size=4)
+user_labels = st.dictionaries(
+    st.sampled_from(["team", "tier", "example.com/owner"]), label, max_size=3
+)
+env = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["NIM_LOG_LEVEL", "A", "HTTP_PROXY", "NIM_MODEL_NAME"]),
+            "value": label,
+        }
+    ),
+    max_size=4,
+)
 storage = st.one_of(
-    st.just({"emptyDir": {}}), st.just({"hostPath": "/data"}),
+    st.just({"emptyDir": {}}),
+    st.just({"hostPath": "/data"}),
     st.builds(lambda n: {"pvc": {"name": n}}, label),
     st.builds(lambda n: {"pvc": {"create": True, "size": "1Gi", "name": n}}, label),
-    st.just({"nimCache": {"name": "cache", "profile": "p"}}))
-dra = st.lists(st.one_of(
-    st.builds(lambda n: {"resourceClaimName": n}, label),
-    st.builds(lambda n: {"resourceClaimTemplateName": n}, label),
-    st.builds(lambda n, c: {"claimCreationSpec": {"devices": [{"name": n, "count": c}]}},
-              label, small)), max_size=3, unique_by=lambda d: str(d))
+    st.just({"nimCache": {"name": "cache", "profile": "p"}}),
+)
+dra = st.lists(
+    st.one_of(
+        st.builds(lambda n: {"resourceClaimName": n}, label),
+        st.builds(lambda n: {"resourceClaimTemplateName": n}, label),
+        st.builds(
+            lambda n, c: {"claimCreationSpec": {"devices": [{"name": n, "count": c}]}}, label, small
+        ),
+    ),
+    max_size=3,
+    unique_by=lambda d: str(d),
+)
 multinode = st.builds(lambda p, t: {"parallelism": {"pipeline": p, "tensor": t}}, small, small)
-expose = st.one_of(st.just({}), st.builds(lambda d: {
-    "service": {"port": 8000, "grpcPort": 8001},
-    "router": {"hostDomainName": d, "ingress": {"ingressClass": "nginx"}}}, label))
+expose = st.one_of(
+    st.just({}),
+    st.builds(
+        lambda d: {
+            "service": {"port": 8000, "grpcPort": 8001},
+            "router": {"hostDomainName": d, "ingress": {"ingressClass": "nginx"}},
+        },
+        label,
+    ),
+)
 
 
 @st.composite
 def nimservice(draw: st.DrawFn) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "image": {"repository": "nvcr.io/nim/x", "tag": draw(label)},
-        "storage": draw(storage), "labels": draw(user_labels), "env": draw(env),
+        "storage": draw(storage),
+        "labels": draw(user_labels),
+        "env": draw(env),
         "expose": draw(expose),
         "inferencePlatform": draw(st.sampled_from(["standalone", "kserve"])),
     }
@@ -59,14 +85,21 @@ def nimservice(draw: st.DrawFn) -> dict[str, Any]:
         spec["replicas"] = draw(st.integers(min_value=0, max_value=4))
     if draw(st.booleans()):
         spec["sidecarContainers"] = [{"name": "side", "image": {"repository": "r", "tag": "1"}}]
-    return {"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NIMService",
-            "metadata": {"name": draw(cr_name), "namespace": draw(label), "uid": "u"},
-            "spec": spec}
+    return {
+        "apiVersion": "apps.nvidia.com/v1alpha1",
+        "kind": "NIMService",
+        "metadata": {"name": draw(cr_name), "namespace": draw(label), "uid": "u"},
+        "spec": spec,
+    }
 
 
-facts = st.builds(lambda all_apis, openshift: (
-    ClusterFacts.all_apis if all_apis else ClusterFacts)(openshift=openshift),
-    st.booleans(), st.booleans())
+facts = st.builds(
+    lambda all_apis, openshift: (ClusterFacts.all_apis if all_apis else ClusterFacts)(
+        openshift=openshift
+    ),
+    st.booleans(),
+    st.booleans(),
+)
 
 
 def names_in(obj: Any) -> list[str]:
@@ -87,8 +120,11 @@ def labels_in(obj: Any) -> list[dict[str, str]]:
     found = []
     if isinstance(obj, dict):
         for key, value in obj.items():
-            if key in ("labels", "matchLabels", "selector") and isinstance(value, dict) and all(
-                    isinstance(v, str) for v in value.values()):
+            if (
+                key in ("labels", "matchLabels", "selector")
+                and isinstance(value, dict)
+                and all(isinstance(v, str) for v in value.values())
+            ):
                 found.append(value)
             found += labels_in(value)
     elif isinstance(obj, list):
@@ -111,12 +147,17 @@ def check_valid(objects: tuple[dict[str, Any], ...]) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nimservice(), facts, st.booleans())
-def test_nimservice_renders_valid_deterministic_output(svc: dict[str, Any], cluster: ClusterFacts,
-                                                       cache_ready: bool) -> None:
+def test_nimservice_renders_valid_deterministic_output(
+    svc: dict[str, Any], cluster: ClusterFacts, cache_ready: bool
+) -> None:
     ns = svc["metadata"]["namespace"]
     state = "Ready" if cache_ready else "InProgress"
-    cluster = ClusterFacts(**{**cluster.__dict__, "nimcaches": {
-        f"{ns}/cache": NIMCacheFacts("cache", state, "cache-pvc")}})
+    cluster = ClusterFacts(
+        **{
+            **cluster.__dict__,
+            "nimcaches": {f"{ns}/cache": NIMCacheFacts("cache", state, "cache-pvc")},
+        }
+    )
     first = render_nimservice(svc, cluster)
     second = render_nimservice(svc, cluster)
     assert first == second
@@ -130,8 +171,11 @@ def test_nimcache_renders_valid_output(name: str, source: str, manifest: bool) -
     body: dict[str, Any] = {"modelPuller": "p:1", "authSecret": "a", "pullSecret": "s"}
     if source != "ngc":
         body |= {"endpoint": "https://h/v1/hf", "namespace": "org", "modelName": "m"}
-    obj = {"kind": "NIMCache", "metadata": {"name": name, "namespace": "ns", "uid": "u"},
-           "spec": {"source": {source: body}, "storage": {"pvc": {"create": True, "size": "1Gi"}}}}
+    obj = {
+        "kind": "NIMCache",
+        "metadata": {"name": name, "namespace": "ns", "uid": "u"},
+        "spec": {"source": {source: body}, "storage": {"pvc": {"create": True, "size": "1Gi"}}},
+    }
     cluster = ClusterFacts(model_manifests={f"ns/{name}": {"p": {"tags": {}}}} if manifest else {})
     result = render_nimcache(obj, cluster)
     assert result == render_nimcache(obj, cluster)
