@@ -17,8 +17,11 @@ from tests.unit.render.cases import Case, cases, golden_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_UID = "00000000-0000-4000-8000-000000000001"
-RENDERERS = {"NIMCache": render_nimcache, "NIMService": render_nimservice,
-             "NIMPipeline": render_nimpipeline}
+RENDERERS = {
+    "NIMCache": render_nimcache,
+    "NIMService": render_nimservice,
+    "NIMPipeline": render_nimpipeline,
+}
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +31,9 @@ def our_crds(cluster: Any) -> set[str]:
     served = set()
     for path in sorted((ROOT / "api" / "crds").glob("*.yaml")):
         crd = yaml.safe_load(path.read_text())
-        applied = cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(path),
-                                  check=False)
+        applied = cluster.kubectl(
+            "apply", "--server-side", "--force-conflicts", "-f", str(path), check=False
+        )
         if applied.returncode == 0:
             served.add(crd["spec"]["names"]["kind"])
     cluster.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
@@ -57,12 +61,22 @@ def rendered_objects(case: Case) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
-def test_rendered_objects_pass_server_dry_run(case: Case, cluster: Any, namespace: str,
-                                              our_crds: set[str]) -> None:
-    objects = [o for o in rendered_objects(case)
-               if o["apiVersion"] != "apps.nvidia.com/v1alpha1" or o["kind"] in our_crds]
+def test_rendered_objects_pass_server_dry_run(
+    case: Case, cluster: Any, namespace: str, our_crds: set[str]
+) -> None:
+    objects = [
+        o
+        for o in rendered_objects(case)
+        if o["apiVersion"] != "apps.nvidia.com/v1alpha1" or o["kind"] in our_crds
+    ]
     for obj in objects:
         obj["metadata"]["namespace"] = namespace
-    result = cluster.kubectl("create", "--dry-run=server", "-f", "-",
-                             input=yaml.safe_dump_all(objects, sort_keys=False), check=False)
+    result = cluster.kubectl(
+        "create",
+        "--dry-run=server",
+        "-f",
+        "-",
+        input=yaml.safe_dump_all(objects, sort_keys=False),
+        check=False,
+    )
     assert result.returncode == 0, f"{case.id}:\n{result.stderr}"
