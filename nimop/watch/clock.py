@@ -13,7 +13,7 @@ from typing import Protocol
 
 import anyio
 
-__all__ = ["Clock", "SystemClock"]
+__all__ = ["Clock", "SystemClock", "micro_time"]
 
 
 class Clock(Protocol):
@@ -43,3 +43,8 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await anyio.sleep(max(seconds, 0.0))
+
+
+def micro_time(t: datetime) -> str:
+    """Format as ``metav1.MicroTime`` (RFC 3339 with microseconds, UTC)."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

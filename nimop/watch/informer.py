@@ -154,7 +154,7 @@ class Reflector:
         for item in items:  # list items carry no kind
             item.setdefault("apiVersion", inf.resource.api_version)
             item.setdefault("kind", inf.resource.kind)
-            strip_for_store(item)
+        items = [inf.transform(item) for item in items]
         scope = self.namespace if inf.resource.namespaced else None
         added, updated, deleted = inf.store.replace(items, namespace=scope)
         initial, self._first_list = self._first_list, False
@@ -196,7 +196,7 @@ class Reflector:
         kind, store = event.get("type"), self._inf.store
         if kind == "BOOKMARK":
             return new_rv
-        strip_for_store(obj)
+        obj = self._inf.transform(obj)
         if kind in ("ADDED", "MODIFIED"):
             old = store.upsert(obj)
             typ = EventType.ADDED if old is None else EventType.UPDATED
@@ -223,8 +223,10 @@ class Informer:
         label_selector: str | None = None,
         options: InformerOptions | None = None,
         clock: Clock | None = None,
+        transform: Callable[[Obj], Obj] | None = None,
     ) -> None:
         self.client = client
+        self.transform = transform or strip_for_store
         self.resource = resource
         self.label_selector = label_selector
         self.options = options or InformerOptions()

@@ -1,0 +1,71 @@
+"""The manager's HTTP endpoints: Prometheus ``/metrics`` and ``/healthz`` + ``/readyz``.
+
+controller-runtime serves metrics and probes on two addresses (``:8080``, ``:8081``); so do we.
+Port 0 picks a free port; :attr:`HttpServer.port` tells which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import anyio
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from .metrics import REGISTRY
+
+__all__ = ["HttpServer", "health_app", "metrics_app"]
+
+Check = Callable[[], list[str]]  # returns problems; empty = fine
+
+
+def metrics_app() -> web.Application:
+    async def metrics(_: web.Request) -> web.Response:
+        body = await anyio.to_thread.run_sync(generate_latest, REGISTRY)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app = web.Application()
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+def health_app(live: Check, ready: Check) -> web.Application:
+    def probe(check: Check) -> Callable[[web.Request], object]:
+        async def handler(_: web.Request) -> web.Response:
+            problems = check()
+            if problems:
+                return web.Response(status=503, text="\n".join(problems) + "\n")
+            return web.Response(text="ok\n")
+
+        return handler
+
+    app = web.Application()
+    app.router.add_get("/healthz", probe(live))  # type: ignore[arg-type]
+    app.router.add_get("/readyz", probe(ready))  # type: ignore[arg-type]
+    return app
+
+
+class HttpServer:
+    """An aiohttp server on ``host:port`` as an async context manager."""
+
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self._runner = web.AppRunner(app, access_log=None)
+        self._host, self._port = host, port
+        self.port: int | None = None
+
+    async def __aenter__(self) -> Self:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else self._port
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        with anyio.CancelScope(shield=True):
+            await self._runner.cleanup()

@@ -1,0 +1,44 @@
+"""structlog configuration: JSON in a cluster, coloured console when attached to a terminal.
+
+Context (``controller``, ``namespace``, ``name``, ``reconcile_id``) is bound per reconcile via
+contextvars, so every line from inside a reconcile carries it without passing loggers around.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Literal
+
+import structlog
+
+__all__ = ["configure_logging"]
+
+
+def configure_logging(
+    fmt: Literal["auto", "json", "console"] = "auto", level: str = "info"
+) -> None:
+    if fmt == "auto":
+        in_cluster = "KUBERNETES_SERVICE_HOST" in os.environ
+        fmt = "json" if in_cluster or not sys.stderr.isatty() else "console"
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer()
+    )
+    processors: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+    ]
+    if fmt == "json":
+        processors.append(structlog.processors.dict_tracebacks)
+    processors.append(renderer)
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping()[level.upper()]
+        ),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )

@@ -1,0 +1,287 @@
+"""The manager: owns the client, discovery, informer cache, controllers, leader election and
+the metrics/health endpoints, and stops all of it gracefully (controller-runtime's Manager).
+
+::
+
+    async with Manager(WatchSettings()) as mgr:
+        informer = mgr.informer(PRIMARY)
+        mgr.add_controller(Controller("x", reconcile).for_(informer))
+        await mgr.run()            # until SIGTERM/SIGINT or mgr.stop()
+
+Order of events in :meth:`Manager.run`: endpoints up, informers start (every replica warms
+its caches), then - if leader election is on - wait for the Lease, then start controllers.
+On stop: readiness drops, controllers stop intake and drain (bounded by
+``shutdown_timeout``), the Lease is released, informers stop, the client closes.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from enum import Enum
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import anyio
+import structlog
+
+from .cache import InformerCache
+from .client import KubeClient
+from .clock import Clock, SystemClock
+from .config import ClientConfig, load_client_config
+from .controller import Controller, ReconcileFunc, Reconciler
+from .discovery import Discovery
+from .endpoints import Check, HttpServer, health_app, metrics_app
+from .errors import StateError
+from .events import EventRecorder
+from .informer import Event, Informer
+from .leader import KubeLeaseClient, LeaderElector, LeaseConfig
+from .objects import Obj, ResourceRef
+from .settings import WatchSettings
+
+__all__ = ["CRDS", "Manager", "ManagerState"]
+
+log = structlog.get_logger("nimop.watch.manager")
+_T = TypeVar("_T")
+CRDS = ResourceRef(
+    "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False
+)
+
+
+class ManagerState(Enum):
+    NEW = "new"  # constructed
+    OPEN = "open"  # client connected, discovery done; wire informers and controllers now
+    RUNNING = "running"  # run() in progress
+    STOPPING = "stopping"
+    CLOSED = "closed"
+
+
+def _metadata_only(obj: Obj) -> Obj:
+    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
+            "metadata": obj.get("metadata", {})}  # fmt: skip
+
+
+class Manager:
+    def __init__(
+        self,
+        settings: WatchSettings | None = None,
+        *,
+        client_config: ClientConfig | None = None,
+        clock: Clock | None = None,
+        identity: str | None = None,
+    ) -> None:
+        self.settings = settings or WatchSettings()
+        self._client_config = client_config
+        self._clock = clock or SystemClock()
+        self.identity = identity or f"{socket.gethostname()}_{uuid.uuid4().hex[:8]}"
+        self._state = ManagerState.NEW
+        self._stack = AsyncExitStack()
+        self._controllers: list[Controller] = []
+        self._ready_checks: list[Check] = []
+        self._stop = anyio.Event()
+        self._refresh = anyio.Event()
+        self.elector: LeaderElector | None = None
+        self.metrics_port: int | None = None
+        self.health_port: int | None = None
+        self._client: KubeClient | None = None
+        self._discovery: Discovery | None = None
+        self._cache: InformerCache | None = None
+
+    # -- accessors ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ManagerState:
+        return self._state
+
+    @property
+    def client(self) -> KubeClient:
+        return self._need(self._client)
+
+    @property
+    def discovery(self) -> Discovery:
+        return self._need(self._discovery)
+
+    @property
+    def cache(self) -> InformerCache:
+        return self._need(self._cache)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.elector is None or self.elector.is_leader
+
+    def _need(self, value: _T | None) -> _T:
+        if value is None:
+            raise StateError(f"manager is {self._state.value}; use it inside 'async with'")
+        return value
+
+    # -- wiring ------------------------------------------------------------------------------
+
+    def informer(
+        self,
+        resource: ResourceRef,
+        *,
+        label_selector: str | None = None,
+        namespaces: list[str] | None = None,
+    ) -> Informer:
+        """The shared informer for ``resource`` (started at once if the manager runs)."""
+        return self.cache.informer(resource, label_selector=label_selector, namespaces=namespaces)
+
+    def add_controller(self, controller: Controller) -> Controller:
+        if self._state not in (ManagerState.OPEN,):
+            raise StateError(f"add controllers before run(); manager is {self._state.value}")
+        if any(c.name == controller.name for c in self._controllers):
+            raise StateError(f"controller name {controller.name!r} is taken (names are unique)")
+        self._controllers.append(controller)
+        return controller
+
+    def controller(
+        self, name: str, reconciler: Reconciler | ReconcileFunc, **options: Any
+    ) -> Controller:
+        """Create and register a controller with the settings' workers and resync period."""
+        options.setdefault("workers", self.settings.workers)
+        options.setdefault("resync_period", self.settings.resync_period)
+        options.setdefault("shutdown_timeout", self.settings.shutdown_timeout)
+        return self.add_controller(Controller(name, reconciler, **options))
+
+    def events(self, reporting_controller: str = "nimop") -> EventRecorder:
+        return EventRecorder(self.client, reporting_controller=reporting_controller,
+                             reporting_instance=self.identity, clock=self._clock)  # fmt: skip
+
+    def add_readiness_check(self, check: Check) -> None:
+        self._ready_checks.append(check)
+
+    def request_discovery_refresh(self) -> None:
+        self._refresh.set()
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to stop gracefully (what SIGTERM does)."""
+        self._stop.set()
+
+    def readiness_problems(self) -> list[str]:
+        if self._state is not ManagerState.RUNNING:
+            return [f"manager is {self._state.value}"]
+        problems = self.cache.problems()
+        for check in self._ready_checks:
+            problems.extend(check())
+        return problems
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._state is not ManagerState.NEW:
+            raise StateError(f"manager is {self._state.value}; managers run once")
+        s = self.settings
+        config = self._client_config or await load_client_config(
+            s.kubeconfig, context=s.context, qps=s.qps, burst=s.burst,
+            request_timeout=s.request_timeout,
+        )  # fmt: skip
+        if s.user_agent:
+            config.user_agent = s.user_agent
+        self._client = await self._stack.enter_async_context(KubeClient(config, clock=self._clock))
+        self._discovery = Discovery(self._client)
+        await self._discovery.refresh()
+        self._cache = InformerCache(self._client, namespaces=s.namespaces or None,
+                                    clock=self._clock)  # fmt: skip
+        if s.watch_crds:
+            crds = self._cache.informer(CRDS, transform=_metadata_only)
+            crds.add_handler(self._on_crd_event)
+        self._state = ManagerState.OPEN
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._state = ManagerState.CLOSED
+        await self._stack.aclose()
+
+    async def run(self, *, handle_signals: bool = True) -> None:
+        """Run until :meth:`stop`, SIGTERM or SIGINT; raise ``LeadershipLost`` if it is lost."""
+        if self._state is not ManagerState.OPEN:
+            raise StateError(f"run() needs an open, idle manager; it is {self._state.value}")
+        self._state = ManagerState.RUNNING
+        s = self.settings
+        metrics = HttpServer(metrics_app(), *s.split_address(s.metrics_bind_address))
+        health = HttpServer(health_app(lambda: [], self.readiness_problems),
+                            *s.split_address(s.health_bind_address))  # fmt: skip
+        try:
+            async with metrics, health, anyio.create_task_group() as tg:
+                self.metrics_port, self.health_port = metrics.port, health.port
+                tg.start_soon(self.cache.run)
+                tg.start_soon(self._discovery_loop)
+                if handle_signals:
+                    tg.start_soon(self._signal_loop)
+                try:
+                    await self._lead()
+                finally:
+                    tg.cancel_scope.cancel()
+        finally:
+            self._state = ManagerState.CLOSED
+
+    async def _lead(self) -> None:
+        s = self.settings
+        if s.leader_election:
+            config = LeaseConfig(s.lease_name, s.effective_lease_namespace(), self.identity,
+                                 s.lease_duration, s.renew_deadline, s.retry_period)  # fmt: skip
+            self.elector = LeaderElector(config, KubeLeaseClient(self.client), self._clock)
+            if not await self._until_stopped(self.elector.acquire):
+                return
+        try:
+            async with AsyncExitStack() as stack:
+                for controller in self._controllers:
+                    await stack.enter_async_context(controller)
+                renew = self.elector.renew_until_lost if self.elector else anyio.sleep_forever
+                await self._until_stopped(renew)
+                self._state = ManagerState.STOPPING
+                for controller in self._controllers:
+                    controller.queue.shutdown()  # all drain at once, not one after another
+        finally:
+            if self.elector is not None:
+                with anyio.move_on_after(5, shield=True):
+                    await self.elector.release()
+
+    async def _until_stopped(self, fn: Callable[[], Awaitable[None]]) -> bool:
+        """Run ``fn()`` until it returns (True) or stop is requested (False)."""
+        finished = False
+        failure: BaseException | None = None
+        async with anyio.create_task_group() as tg:
+
+            async def body() -> None:
+                nonlocal finished, failure
+                try:
+                    await fn()
+                    finished = True
+                except Exception as exc:  # re-raised below, unwrapped from the task group
+                    failure = exc
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(body)
+            await self._stop.wait()
+            tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+        return finished
+
+    async def _signal_loop(self) -> None:
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for signum in signals:
+                log.info("signal received; stopping", signal=signum.name)
+                self.stop()
+                return
+
+    def _on_crd_event(self, event: Event) -> None:
+        if not event.initial:
+            self._refresh.set()
+
+    async def _discovery_loop(self) -> None:
+        while True:
+            with anyio.move_on_after(self.settings.discovery_refresh):
+                await self._refresh.wait()
+            self._refresh = anyio.Event()
+            try:
+                await self.discovery.refresh()
+            except Exception as exc:
+                log.warning("discovery refresh failed", error=repr(exc))
+            await anyio.sleep(1.0)  # coalesce bursts of CRD events
