@@ -48,7 +48,13 @@ class Schema:
         if self.replace:
             return dict(self.extra)
         js = handler(core_schema)
-        return {**js, **self.extra}
+        rules = js.get("x-kubernetes-validations", []) + self.extra.get(
+            "x-kubernetes-validations", []
+        )
+        merged = {**js, **self.extra}
+        if rules:
+            merged["x-kubernetes-validations"] = rules
+        return merged
 
 
 def _number_to_str(value: object) -> object:
@@ -73,6 +79,7 @@ Quantity = Annotated[
     Schema(
         {
             "anyOf": [{"type": "integer"}, {"type": "string"}],
+            "maxLength": 64,
             "pattern": QUANTITY_PATTERN,
             "x-kubernetes-int-or-string": True,
         },

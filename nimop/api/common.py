@@ -75,21 +75,7 @@ class ProxySpec(K8sModel):
     """Proxy for http:// requests (`HTTP_PROXY`), e.g. `http://proxy.example.com:3128`."""
     https_proxy: HttpsProxy | None = Field(None, alias="httpsProxy")
     """Proxy for https:// requests (`HTTPS_PROXY`)."""
-    no_proxy: (
-        Annotated[
-            str,
-            Schema({"maxLength": MAX_URL}),
-            validations(
-                Rule(
-                    "self.split(',').all(t, t.trim() == '' || "
-                    f"t.trim().matches('{NO_PROXY_TOKEN}'))",
-                    "spec.proxy.noProxy must be a comma-separated list of host names, IP "
-                    "addresses (with optional :port) or CIDRs, e.g. localhost,.svc,10.0.0.0/8",
-                )
-            ),
-        ]
-        | None
-    ) = Field(None, alias="noProxy")
+    no_proxy: Annotated[str, Schema({"maxLength": MAX_URL})] | None = Field(None, alias="noProxy")
     """Comma-separated hosts, domains (`.example.com`), IPs and CIDRs that bypass the proxy."""
 
 

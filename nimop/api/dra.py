@@ -20,7 +20,8 @@ SEMVER = (
     r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
     r"(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
 )
-MAX_DRA_RESOURCES = 16
+MAX_DRA_RESOURCES = 8
+MAX_DEVICES = 8
 
 Operator = Literal[
     "Equal", "NotEqual", "GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual"
@@ -45,7 +46,7 @@ class DRADeviceAttributeSelectorValue(K8sModel):
             Schema({"maxLength": 64}),
             validations(
                 Rule(
-                    f"self.matches('{SEMVER}')",
+                    "isSemver(self)",
                     "attributeSelectors[].value.versionValue must be a semantic version, "
                     "e.g. 1.2.3",
                 )
@@ -128,7 +129,7 @@ class DRADeviceSpec(K8sModel):
 class DRAClaimCreationSpec(K8sModel):
     """Devices for a ResourceClaimTemplate that the operator creates and owns."""
 
-    devices: Annotated[list[DRADeviceSpec], Schema({"minItems": 1, "maxItems": MAX_LIST})]
+    devices: Annotated[list[DRADeviceSpec], Schema({"minItems": 1, "maxItems": MAX_DEVICES})]
     """Device requests (at least one)."""
     generate_name: Annotated[str, Schema({"minLength": 1, "maxLength": 16})] | None = Field(
         None, alias="generateName"
@@ -169,7 +170,6 @@ DRAResources = Annotated[
             "self.filter(s, has(s.resourceClaimName) && "
             "s.resourceClaimName == r.resourceClaimName).size() == 1)",
             "spec.draResources: each resourceClaimName may be listed only once",
-            reason="FieldValueDuplicate",
         )
     ),
 ]

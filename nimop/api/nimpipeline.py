@@ -12,12 +12,11 @@ from pydantic import Field
 
 from nimop.api.base import Int32, K8sModel, Schema
 from nimop.api.cel import Rule, validations
-from nimop.api.common import MAX_LIST
 from nimop.api.core import meta_v1
 from nimop.api.nimservice import NIMServiceSpec
 from nimop.api.resource import CustomResource
 
-MAX_SERVICES = MAX_LIST
+MAX_SERVICES = 32
 
 
 class ServiceDependency(K8sModel):
@@ -58,7 +57,6 @@ class NIMPipelineSpec(K8sModel):
                     "self.all(s, !has(s.name) || self.filter(t, has(t.name) && "
                     "t.name == s.name).size() == 1)",
                     "spec.services[].name must be unique within the pipeline",
-                    reason="FieldValueDuplicate",
                 )
             ),
         ]

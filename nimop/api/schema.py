@@ -56,10 +56,10 @@ class _Inliner:
     def clean(self, node: dict[str, Any]) -> dict[str, Any]:
         node = {k: v for k, v in node.items() if k not in DROP}
         if "$ref" in node:
-            node = {**self.ref(node.pop("$ref")), **_siblings(node)}
+            node = _merge(self.ref(node.pop("$ref")), _siblings(node))
         node = self._unwrap_nullable(node)
         if "allOf" in node and len(node["allOf"]) == 1:
-            node = {**self.clean(node.pop("allOf")[0]), **_siblings(node)}
+            node = _merge(self.clean(node.pop("allOf")[0]), _siblings(node))
         if "const" in node:
             node["enum"] = [node.pop("const")]
         if node.get("additionalProperties") is True or node.get("additionalProperties") is False:
@@ -87,8 +87,18 @@ class _Inliner:
             return node
         node = {k: v for k, v in node.items() if k != "anyOf"}
         if len(rest) == 1:
-            return {**self.clean(rest[0]), **_siblings(node)}
+            return _merge(self.clean(rest[0]), _siblings(node))
         return {**node, "anyOf": rest}
+
+
+def _merge(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, Any]:
+    """The field's keywords win over its type's, except rules, which add up: a type's own
+    rules (e.g. "exactly one source") and the field's (e.g. "immutable") all apply."""
+    rules = inner.get("x-kubernetes-validations", []) + outer.get("x-kubernetes-validations", [])
+    merged = {**inner, **outer}
+    if rules:
+        merged["x-kubernetes-validations"] = rules
+    return merged
 
 
 def _siblings(node: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,37 @@
+"""Where the published API and the upstream reference live (shared/ sits beside the repo)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+API = REPO / "api"
+EXAMPLES = API / "examples"
+REFERENCE = REPO.parent / "shared" / "reference"
+UPSTREAM_CRDS = REFERENCE / "crds"
+SAMPLES = REFERENCE / "samples"
+KINDS = {
+    "NIMCache": "nimcaches",
+    "NIMService": "nimservices",
+    "NIMPipeline": "nimpipelines",
+    "NIMBuild": "nimbuilds",
+}
+
+
+def documents(path: Path) -> Iterator[dict[str, Any]]:
+    """The nimop custom resources in a YAML file (other objects skipped)."""
+    for doc in yaml.safe_load_all(path.read_text()):
+        if doc and doc.get("apiVersion") == "apps.nvidia.com/v1alpha1":
+            yield doc
+
+
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES.glob("*.yaml"))
+
+
+def sample_files() -> list[Path]:
+    return sorted(SAMPLES.glob("*.yaml"))
