@@ -51,7 +51,10 @@ def diff_paths(desired: Any, live: Any, path: str = "", *, limit: int = 20) -> l
 
 
 def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, Mapping | list) and not value)
+    """None, [], {} or a map of only such values: the apiserver stores none of them."""
+    if isinstance(value, Mapping):
+        return all(_empty(v) for v in value.values())
+    return value is None or (isinstance(value, list) and not value)
 
 
 def _diff(desired: Any, live: Any, path: str, out: list[str], limit: int) -> None:

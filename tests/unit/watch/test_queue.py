@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from nimop.watch.errors import StateError
@@ -54,10 +55,10 @@ async def test_exclusive_processing_under_concurrency() -> None:
                 if key in active:
                     overlaps += 1
                 active.add(key)
-                await anyio.sleep(0)
+                await anyio.lowlevel.checkpoint()
                 if processed < 200:
                     q.add(key)  # re-add while processing: must not run concurrently
-                await anyio.sleep(0)
+                await anyio.lowlevel.checkpoint()
                 active.discard(key)
                 processed += 1
                 q.done(key)
@@ -69,7 +70,7 @@ async def test_exclusive_processing_under_concurrency() -> None:
                 for k in ("a", "b", "c"):
                     q.add(k)
                 if round_ % 10 == 0:
-                    await anyio.sleep(0)
+                    await anyio.lowlevel.checkpoint()
             await anyio.wait_all_tasks_blocked()
             q.shutdown()
     assert overlaps == 0
