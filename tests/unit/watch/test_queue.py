@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import anyio
 import anyio.lowlevel
 import pytest
@@ -97,7 +99,7 @@ async def test_backoff_grows_exponentially_caps_and_resets_on_forget() -> None:
     delays = [limiter.when("k") for _ in range(25)]
     assert delays[:4] == [0.005, 0.01, 0.02, 0.04]
     assert delays[-1] == 1000.0
-    assert all(b >= a for a, b in zip(delays, delays[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(delays))
     assert limiter.num_requeues("k") == 25
     assert limiter.when("other") == 0.005  # per key
     limiter.forget("k")

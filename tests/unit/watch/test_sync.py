@@ -69,7 +69,7 @@ async def test_manual_edit_of_owned_field_is_reapplied_foreign_field_is_not() ->
 
 
 async def test_dropped_field_is_noticed_through_the_manifest_hash() -> None:
-    store, client, sync = setup()
+    _store, client, sync = setup()
     await sync.sync(OWNER, [cm("a", k="v", old="x")])
     client.calls.clear()
     # Live still holds "old" (we owned it); a pure subset check would call this in sync.
@@ -89,7 +89,7 @@ async def test_undesired_owned_children_are_deleted_others_kept() -> None:
 
 
 async def test_owner_being_deleted_gets_no_writes() -> None:
-    store, client, sync = setup()
+    _store, client, sync = setup()
     deleting = copy.deepcopy(OWNER)
     deleting["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
     result = await sync.sync(deleting, [cm("a")])
