@@ -116,7 +116,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("serving.kserve.io", ("inferenceservices",), MANAGE,
                "inferencePlatform: kserve renders a KServe InferenceService."),
     Permission("inference.networking.k8s.io", ("inferencepools",), MANAGE,
-               "spec.expose.router.eppConfig: the InferencePool of the endpoint picker (Gateway API "
+               "spec.expose.router.eppConfig: the endpoint picker's InferencePool (Gateway API "
                "Inference Extension)."),
     Permission("inference.networking.k8s.io", ("inferenceobjectives",), READ,
                "Escalation prevention: the endpoint picker's Role grants read on these."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,11 @@ def dump(docs: list[dict[str, Any]], comment: str = "") -> str:
     return HEADER + note + body
 
 
+@functools.cache
+def _crd_texts() -> tuple[tuple[str, str], ...]:
+    return tuple((f"{GROUP}_{info.plural}.yaml", to_yaml(crd(info))) for info in KINDS.values())
+
+
 def crds() -> list[dict[str, Any]]:
     """Our CRDs, from the models (the same content `nimop crds` publishes in api/crds)."""
     return [crd(info) for info in KINDS.values()]
@@ -43,5 +49,4 @@ def crds() -> list[dict[str, Any]]:
 def crd_files(directory: Path) -> dict[Path, str]:
     """Byte-identical to api/crds (kustomize refuses files outside a kustomization's root, so
     deploy/base and the bundle carry copies; `--check` catches a stale one)."""
-    return {directory / f"{GROUP}_{info.plural}.yaml": to_yaml(crd(info))
-            for info in KINDS.values()}
+    return {directory / name: text for name, text in _crd_texts()}
