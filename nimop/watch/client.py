@@ -181,6 +181,30 @@ class KubeClient:
         """Server-side apply on ``/status``: ``obj`` holds apiVersion, kind, metadata, status."""
         return await self.apply(res, obj, subresource="status")
 
+    async def pod_logs(
+        self,
+        namespace: str,
+        name: str,
+        *,
+        container: str | None = None,
+        limit_bytes: int = 4 * 1024 * 1024,
+    ) -> str:
+        """A pod's container log as text (``GET .../pods/NAME/log``), at most ``limit_bytes``."""
+        params = {"limitBytes": str(limit_bytes)}
+        if container:
+            params["container"] = container
+        path = f"/api/v1/namespaces/{namespace}/pods/{name}/log"
+        resp = await self._send(
+            "get", None, "GET", path, params, None, None,
+            aiohttp.ClientTimeout(total=self.config.request_timeout),
+        )  # fmt: skip
+        try:
+            return (await resp.read()).decode(errors="replace")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TransportError(f"GET {path}: {exc!r}") from exc
+        finally:
+            resp.release()
+
     async def delete(
         self,
         res: ResourceRef,

@@ -106,8 +106,16 @@ class ChildSync:
         return diff_paths(desired, live)
 
     async def sync(
-        self, owner: Mapping[str, Any], manifests: Sequence[Mapping[str, Any]]
+        self,
+        owner: Mapping[str, Any],
+        manifests: Sequence[Mapping[str, Any]],
+        *,
+        prune: bool = True,
     ) -> SyncResult:
+        """Apply what drifted; with ``prune``, delete owned children not in ``manifests``.
+
+        Pass ``prune=False`` when the desired set is known to be incomplete (the owner waits
+        for something), so children that are running are not torn down meanwhile."""
         result = SyncResult()
         if meta(owner).get("deletionTimestamp"):
             return result  # never recreate what garbage collection is removing
@@ -126,7 +134,7 @@ class ChildSync:
             if live is not None:
                 log.info("child drifted", kind=res.kind, child=str(key), fields=reasons[:5])
             writes.append((res, desired, live is None))
-        deletes = self._orphans(str(meta(owner)["uid"]), wanted)
+        deletes = self._orphans(str(meta(owner)["uid"]), wanted) if prune else []
         await self._write(writes, deletes, result)
         return result
 
