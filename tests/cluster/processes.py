@@ -19,7 +19,7 @@ from pathlib import Path
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
@@ -37,7 +37,7 @@ def start(
     logs.mkdir(parents=True, exist_ok=True)
     pids.mkdir(parents=True, exist_ok=True)
     log = (logs / f"{name}.log").open("ab")
-    preexec: Callable[[], None] | None = _die_with_parent if attached else None
+    preexec: Callable[[], None] | None = die_with_parent if attached else None
     proc = subprocess.Popen(
         list(argv),
         stdout=log,

@@ -1,0 +1,111 @@
+"""Reconcile steps every controller shares: status patches that write only on change, shared
+children created once, upstream finalizers released, and transition events."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import structlog
+
+from nimop.controllers.catalog import Kind
+from nimop.controllers.runtime import Runtime
+from nimop.watch.errors import AlreadyExistsError, NotFoundError
+from nimop.watch.objects import meta
+
+log = structlog.get_logger("nimop.controllers")
+
+Obj = Mapping[str, Any]
+
+#: Finalizers upstream's operator put on its CRs (inventory §0 C6). nimop needs none (children
+#: go by garbage collection), but a CR created under upstream still carries one: release it on
+#: deletion, or switching operators would leave such CRs stuck in Terminating.
+LEGACY_FINALIZER = "finalizer.{kind}.apps.nvidia.com"
+
+
+def status_patch(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The merge patch turning `old` status into `new`, or None when nothing changed.
+
+    Keys of `old` that `new` no longer has are removed (null), so a stale `model` or
+    `draResourceStatuses` disappears."""
+    old = old or {}
+    patch: dict[str, Any] = {k: v for k, v in new.items() if old.get(k) != v}
+    patch.update({k: None for k in old if k not in new and k in _MANAGED_STATUS})
+    return patch or None
+
+
+_MANAGED_STATUS = frozenset(
+    {
+        "state",
+        "conditions",
+        "availableReplicas",
+        "model",
+        "draResourceStatuses",
+        "pvc",
+        "profiles",
+        "type",
+        "states",
+    }
+)
+
+
+async def write_status(rt: Runtime, kind: Kind, obj: Obj, status: Mapping[str, Any]) -> bool:
+    """Patch the status subresource when the computed status differs; True when written."""
+    patch = status_patch(obj.get("status"), status)
+    if patch is None:
+        return False
+    md = meta(obj)
+    await rt.client.patch_status(rt.resource(kind), md.get("namespace"), md["name"], patch)
+    return True
+
+
+async def release_legacy_finalizer(rt: Runtime, kind: Kind, obj: Obj) -> None:
+    name = LEGACY_FINALIZER.format(kind=kind.kind.lower())
+    finalizers = list(meta(obj).get("finalizers") or ())
+    if name not in finalizers:
+        return
+    md = meta(obj)
+    remaining = [f for f in finalizers if f != name]
+    patch = {"metadata": {"finalizers": remaining, "resourceVersion": md.get("resourceVersion")}}
+    try:
+        await rt.client.patch(rt.resource(kind), md.get("namespace"), md["name"], patch)
+    except NotFoundError:
+        return
+    log.info("released upstream finalizer", finalizer=name)
+
+
+def split_owned(objects: Iterable[Obj]) -> tuple[list[Obj], list[Obj]]:
+    """(owned children, shared objects): shared ones carry no ownerReferences."""
+    owned: list[Obj] = []
+    shared: list[Obj] = []
+    for obj in objects:
+        (owned if meta(obj).get("ownerReferences") else shared).append(obj)
+    return owned, shared
+
+
+async def ensure_shared(rt: Runtime, kinds: Sequence[Kind], objects: Iterable[Obj]) -> None:
+    """Create shared objects (one per namespace, owned by no CR) when absent; never update
+    them, as upstream (inventory §2.2 a-c)."""
+    by_type = {(k.api_version, k.kind): k for k in kinds}
+    for obj in objects:
+        kind = by_type[(obj["apiVersion"], obj["kind"])]
+        md = meta(obj)
+        if rt.get(kind, md.get("namespace", ""), md["name"]) is not None:
+            continue
+        with contextlib.suppress(AlreadyExistsError):
+            await rt.client.create(rt.resource(kind), dict(obj))
+
+
+async def announce(rt: Runtime, obj: Obj, old_state: str | None, status: Mapping[str, Any]) -> None:
+    """An Event when the state changes: Normal for progress, Warning for Failed."""
+    state = status.get("state")
+    if not state or state == old_state:
+        return
+    ready: Mapping[str, Any] = next(
+        (c for c in status.get("conditions") or () if c.get("type") == "Ready"), {}
+    )
+    reason = str(ready.get("reason") or state)
+    note = str(ready.get("message") or state)
+    kind: Literal["Normal", "Warning"] = "Warning" if state == "Failed" else "Normal"
+    await rt.events.record(obj, type=kind, reason=reason, action="Reconcile", note=note)

@@ -1,0 +1,78 @@
+"""ClusterFacts from informer stores and discovery: what the renderers may know about the
+cluster, gathered without a single API request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from nimop.controllers import catalog
+from nimop.controllers.runtime import Runtime
+from nimop.render import ClusterFacts, NIMCacheFacts
+
+MANIFEST_KEY = "model_manifest.yaml"
+
+
+def cluster_facts(
+    rt: Runtime,
+    namespace: str,
+    *,
+    nimcache: str | None = None,
+    isvc: str | None = None,
+    manifest_of: str | None = None,
+) -> ClusterFacts:
+    """Facts for one CR in `namespace`: the NIMCache it references, its live
+    InferenceService's deployment mode, the model manifest of a NIMCache."""
+    caches: dict[str, NIMCacheFacts] = {}
+    if nimcache and (obj := rt.get(catalog.NIMCACHE, namespace, nimcache)) is not None:
+        caches[f"{namespace}/{nimcache}"] = NIMCacheFacts.from_object(obj)
+    modes: dict[str, str] = {}
+    if isvc and (live := rt.get(catalog.ISVC, namespace, isvc)) is not None:
+        mode = (live.get("status") or {}).get("deploymentMode")
+        if mode:
+            modes[f"{namespace}/{isvc}"] = str(mode)
+    manifests: dict[str, Mapping[str, Any]] = {}
+    if manifest_of and (parsed := model_manifest(rt, namespace, manifest_of)) is not None:
+        manifests[f"{namespace}/{manifest_of}"] = parsed
+    return ClusterFacts(
+        lws=rt.served(catalog.LWS),
+        kserve=rt.served(catalog.ISVC),
+        gateway_api=rt.served(catalog.HTTP_ROUTE),
+        inference_pool=rt.served(catalog.INFERENCE_POOL),
+        service_monitor=rt.served(catalog.SERVICE_MONITOR),
+        dra_version=dra_version(rt),
+        nimcaches=caches,
+        inference_service_modes=modes,
+        model_manifests=manifests,
+        gpu_products=gpu_products(rt),
+    )
+
+
+def dra_version(rt: Runtime) -> str | None:
+    if rt.served(catalog.CLAIM_TEMPLATE):
+        return "v1"
+    return "v1beta2" if rt.served(catalog.CLAIM_TEMPLATE_BETA) else None
+
+
+def gpu_products(rt: Runtime) -> tuple[str, ...]:
+    labels = (o.get("metadata", {}).get("labels") or {} for o in rt.store(catalog.NODE))
+    return tuple(
+        sorted(
+            {str(lb["nvidia.com/gpu.product"]) for lb in labels if "nvidia.com/gpu.product" in lb}
+        )
+    )
+
+
+def manifest_configmap_name(cache_name: str) -> str:
+    return f"{cache_name}-manifest"
+
+
+def model_manifest(rt: Runtime, namespace: str, cache_name: str) -> Mapping[str, Any] | None:
+    """The parsed manifest the NIMCache controller stored from the probe pod (§3.4)."""
+    cm = rt.get(catalog.CONFIG_MAP, namespace, manifest_configmap_name(cache_name))
+    if cm is None:
+        return None
+    parsed = yaml.safe_load((cm.get("data") or {}).get(MANIFEST_KEY) or "{}")
+    return parsed if isinstance(parsed, Mapping) else {}

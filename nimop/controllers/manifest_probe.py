@@ -1,0 +1,103 @@
+"""The model-manifest probe of a NIMCache (inventory §3.4): read the probe pod's log once it
+runs, keep a minimal copy of the manifest in ConfigMap `<cache>-manifest`, or mark the cache
+`model-free` when the image has no manifest. The pod itself goes away on the next sync, since
+the renderer stops asking for it once the manifest (or the cache type) is known."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+import yaml
+
+from nimop.controllers import catalog
+from nimop.controllers.facts import MANIFEST_KEY, manifest_configmap_name
+from nimop.controllers.runtime import Runtime
+from nimop.watch.errors import AlreadyExistsError, KubeError
+from nimop.watch.objects import meta
+from nimop.watch.sync import owner_reference
+
+log = structlog.get_logger("nimop.controllers.nimcache")
+
+NOT_FOUND = "model_manifest.yaml not found"
+PROBE_CONTAINER = "nim-cache-ctr"
+#: A ConfigMap holds at most 1 MiB; the manifest is stored without its workspace file lists.
+MAX_MANIFEST_BYTES = 900 * 1024
+
+
+def minimal(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest without per-profile `workspace` (file lists), as upstream #891 strips it."""
+    out: dict[str, Any] = {}
+    for key, value in manifest.items():
+        if isinstance(value, Mapping):
+            out[key] = {k: v for k, v in value.items() if k != "workspace"}
+        elif key == "profiles" and isinstance(value, list):
+            out[key] = [
+                {k: v for k, v in p.items() if k != "workspace"}
+                for p in value
+                if isinstance(p, Mapping)
+            ]
+        else:
+            out[key] = value
+    return out
+
+
+def configmap(cache: Mapping[str, Any], text: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    md = meta(cache)
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": manifest_configmap_name(str(md["name"])),
+            "namespace": md["namespace"],
+            "labels": dict(labels),
+            "ownerReferences": [owner_reference(cache)],
+        },
+        "data": {MANIFEST_KEY: text},
+    }
+
+
+def live_configmap(rt: Runtime, cache: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The stored manifest ConfigMap as a desired manifest (so sync keeps it)."""
+    md = meta(cache)
+    cm = rt.get(catalog.CONFIG_MAP, str(md["namespace"]), manifest_configmap_name(str(md["name"])))
+    if cm is None:
+        return None
+    return configmap(
+        cache, (cm.get("data") or {}).get(MANIFEST_KEY, ""), meta(cm).get("labels") or {}
+    )
+
+
+async def read(
+    rt: Runtime, cache: Mapping[str, Any], pod: Mapping[str, Any], labels: Mapping[str, str]
+) -> str | None:
+    """Once the probe pod runs: store the manifest and return None, or return `model-free`."""
+    if (pod.get("status") or {}).get("phase") != "Running":
+        return None
+    pmd = meta(pod)
+    try:
+        text = await rt.client.pod_logs(
+            str(pmd["namespace"]), str(pmd["name"]), container=PROBE_CONTAINER
+        )
+    except KubeError as exc:
+        log.info("manifest probe log not readable yet", pod=pmd["name"], error=str(exc))
+        return None
+    if not text.strip():
+        return None
+    if NOT_FOUND in text:
+        return "model-free"
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        log.warning(
+            "manifest probe printed no YAML; treating the model as model-free", error=str(exc)
+        )
+        return "model-free"
+    if not isinstance(parsed, Mapping):
+        return "model-free"
+    body = yaml.safe_dump(minimal(parsed), sort_keys=True)[:MAX_MANIFEST_BYTES]
+    with contextlib.suppress(AlreadyExistsError):
+        await rt.client.create(rt.resource(catalog.CONFIG_MAP), configmap(cache, body, labels))
+    return None

@@ -1,0 +1,174 @@
+"""The NIMCache controller: a PVC and one caching Job per cache, until the model is cached.
+
+Flow (inventory §2.2): shared namespace ServiceAccount → PVC → manifest probe (when profiles
+must be selected) → caching Job → status from the Job. A Ready cache never runs again; a failed
+one is not re-run until its spec changes (see nimcache_status); a spec change while a Job is
+still running replaces the Job, since a Job's template is immutable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import structlog
+
+from nimop.controllers import catalog, manifest_probe, nimcache_status, validate
+from nimop.controllers.base import (
+    announce,
+    ensure_shared,
+    release_legacy_finalizer,
+    split_owned,
+    write_status,
+)
+from nimop.controllers.conditions import is_true
+from nimop.controllers.facts import cluster_facts, gpu_products, model_manifest
+from nimop.controllers.predicates import spec_or_deletion_changed
+from nimop.controllers.runtime import Runtime
+from nimop.render import Rendered, render_nimcache, select_profiles
+from nimop.render.profiles import manifest_profiles
+from nimop.watch.controller import Controller, Result
+from nimop.watch.errors import NotFoundError
+from nimop.watch.objects import ObjectKey, meta
+from nimop.watch.sync import DEFAULT_HASH_ANNOTATION, ChildSync
+
+log = structlog.get_logger("nimop.controllers.nimcache")
+
+
+class NIMCacheReconciler:
+    def __init__(self, rt: Runtime, children: ChildSync) -> None:
+        self.rt = rt
+        self.children = children
+
+    async def reconcile(self, key: ObjectKey) -> Result | None:
+        cache = self.rt.store(catalog.NIMCACHE).get(key)
+        if cache is None:
+            return None
+        if meta(cache).get("deletionTimestamp"):
+            await release_legacy_finalizer(self.rt, catalog.NIMCACHE, cache)
+            return None
+        errors, _ = validate.problems(cache)
+        if errors:
+            await self._report(cache, Rendered(problems=tuple(errors)), None)
+            return None
+        rendered = self._render(cache)
+        job = self._live(cache, "Job")
+        desired = self._desired(cache, rendered, job)
+        if job is not None and await self._replace_outdated_job(cache, desired, job):
+            return None
+        probe = rendered.find("Pod")
+        if probe is not None and (live := self._live(cache, "Pod")) is not None:
+            labels = probe["metadata"].get("labels") or {}
+            cache_type = await manifest_probe.read(self.rt, cache, live, labels)
+            if cache_type:
+                await self.rt.client.patch_status(
+                    self.rt.resource(catalog.NIMCACHE),
+                    key.namespace,
+                    key.name,
+                    {"type": cache_type},
+                )
+                return None
+        owned, shared = split_owned(desired)
+        await ensure_shared(self.rt, catalog.NIMCACHE_CHILDREN, shared)
+        await self.children.sync(cache, owned, prune=rendered.ok)
+        await self._report(cache, rendered, self._live(cache, "Job"))
+        return None
+
+    def _render(self, cache: Mapping[str, Any]) -> Rendered:
+        md = meta(cache)
+        facts = cluster_facts(self.rt, str(md["namespace"]), manifest_of=str(md["name"]))
+        return render_nimcache(cache, facts)
+
+    def _live(self, cache: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
+        md = meta(cache)
+        suffix = {"Job": "-job", "Pod": "-pod"}[kind]
+        store = self.rt.store(catalog.JOB if kind == "Job" else catalog.POD)
+        return store.get_by_name(str(md["namespace"]), f"{md['name']}{suffix}")
+
+    def _desired(
+        self, cache: Mapping[str, Any], rendered: Rendered, job: Mapping[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """Rendered objects, plus the stored manifest ConfigMap; a failed cache keeps its failed
+        Job for inspection (until its TTL) but never gets a new one for the same spec."""
+        objects = list(rendered.objects)
+        if nimcache_status.failed_for_generation(cache) and job is None:
+            objects = [o for o in objects if o["kind"] != "Job"]
+        cm = manifest_probe.live_configmap(self.rt, cache)
+        if cm is not None:
+            objects.append(cm)
+        return objects
+
+    async def _replace_outdated_job(
+        self, cache: Mapping[str, Any], desired: Sequence[Mapping[str, Any]], job: Mapping[str, Any]
+    ) -> bool:
+        """A Job rendered from an older spec that has not completed is deleted (its pod
+        template is immutable); the next reconcile, woken by the deletion, creates the new one."""
+        wanted = next((o for o in desired if o["kind"] == "Job"), None)
+        if wanted is None or is_true(job, "Complete"):
+            return False
+        want_hash = self.children.prepare(cache, wanted)["metadata"]["annotations"][
+            DEFAULT_HASH_ANNOTATION
+        ]
+        if (meta(job).get("annotations") or {}).get(DEFAULT_HASH_ANNOTATION) == want_hash:
+            return False
+        md = meta(job)
+        log.info("replacing caching Job rendered from an older spec", job=md["name"])
+        with contextlib.suppress(NotFoundError):
+            await self.rt.client.delete(
+                self.rt.resource(catalog.JOB),
+                md["namespace"],
+                md["name"],
+                propagation="Background",
+                uid=md["uid"],
+            )
+        return True
+
+    async def _report(
+        self, cache: Mapping[str, Any], rendered: Rendered, job: Mapping[str, Any] | None
+    ) -> None:
+        md = meta(cache)
+        pvc_name = ((cache.get("spec") or {}).get("storage") or {}).get("pvc", {}).get(
+            "name"
+        ) or f"{md['name']}-pvc"
+        pvc = self.rt.get(catalog.PVC, str(md["namespace"]), str(pvc_name))
+        status = nimcache_status.compute(
+            cache, rendered, pvc, job, profiles=self._profiles(cache), now=self.rt.now()
+        )
+        old = cache.get("status") or {}
+        if await write_status(self.rt, catalog.NIMCACHE, cache, status):
+            await announce(self.rt, cache, old.get("state"), status)
+
+    def _profiles(self, cache: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """`status.profiles` (§2.2 h): each selected profile found in the manifest."""
+        md = meta(cache)
+        manifest = model_manifest(self.rt, str(md["namespace"]), str(md["name"]))
+        if not manifest:
+            return []
+        model = (((cache.get("spec") or {}).get("source") or {}).get("ngc") or {}).get("model")
+        selected = set(select_profiles(model, manifest, gpu_products(self.rt)))
+        _, profiles = manifest_profiles(manifest)
+        out = []
+        for pid, tags in profiles:
+            if pid in selected or "all" in selected:
+                raw = manifest.get(pid)
+                entry: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+                out.append(
+                    {
+                        "name": pid,
+                        "model": str(entry.get("model", "")),
+                        "release": str(entry.get("release", "")),
+                        "config": tags,
+                    }
+                )
+        return out
+
+
+def build(rt: Runtime, *, workers: int = 2) -> Controller:
+    kinds = [k for k in catalog.NIMCACHE_CHILDREN if rt.served(k)]
+    children = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in kinds])
+    ctrl = Controller("nimcache", NIMCacheReconciler(rt, children), workers=workers)
+    ctrl.for_(rt.informers[catalog.NIMCACHE], spec_or_deletion_changed)
+    for kind in kinds:
+        ctrl.owns(rt.informers[kind], catalog.GROUP, "NIMCache")
+    return ctrl

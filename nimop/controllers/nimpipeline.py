@@ -1,0 +1,83 @@
+"""The NIMPipeline controller: its NIMServices created, updated and removed together.
+
+Upstream never updated a pipeline's existing services (inventory §9 #1); here they are applied
+like any child, so editing a service's spec in the pipeline updates the NIMService. A
+same-named NIMService the pipeline does not own is left alone and reported, as upstream does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nimop.controllers import catalog, nimpipeline_status, validate
+from nimop.controllers.base import announce, release_legacy_finalizer, write_status
+from nimop.controllers.predicates import spec_or_deletion_changed
+from nimop.controllers.runtime import Runtime
+from nimop.render import render_nimpipeline
+from nimop.watch.controller import Controller, Result
+from nimop.watch.objects import ObjectKey, controller_owner, meta
+from nimop.watch.sync import ChildSync
+
+
+class NIMPipelineReconciler:
+    def __init__(self, rt: Runtime, children: ChildSync) -> None:
+        self.rt = rt
+        self.children = children
+
+    async def reconcile(self, key: ObjectKey) -> Result | None:
+        pipeline = self.rt.store(catalog.NIMPIPELINE).get(key)
+        if pipeline is None:
+            return None
+        if meta(pipeline).get("deletionTimestamp"):
+            await release_legacy_finalizer(self.rt, catalog.NIMPIPELINE, pipeline)
+            return None
+        errors, _ = validate.problems(pipeline)
+        rendered = render_nimpipeline(pipeline)
+        problems = [p.message for p in (*errors, *rendered.problems)]
+        services = [s for s in rendered.objects if self._ours_or_free(pipeline, s)]
+        conflicts = sorted(s["metadata"]["name"] for s in rendered.objects if s not in services)
+        problems += [
+            f"NIMService {n} already exists and is not owned by this pipeline" for n in conflicts
+        ]
+        if not errors:
+            await self.children.sync(pipeline, services, prune=not rendered.problems)
+        await self._report(
+            pipeline, [s["metadata"]["name"] for s in rendered.objects], "; ".join(problems)
+        )
+        return None
+
+    def _ours_or_free(self, pipeline: Mapping[str, Any], svc: Mapping[str, Any]) -> bool:
+        live = self.rt.get(catalog.NIMSERVICE, key_ns(pipeline), svc["metadata"]["name"])
+        if live is None:
+            return True
+        owner = controller_owner(live)
+        return owner is not None and owner.get("uid") == meta(pipeline).get("uid")
+
+    async def _report(self, pipeline: Mapping[str, Any], enabled: list[str], problem: str) -> None:
+        ns = key_ns(pipeline)
+        uid = meta(pipeline).get("uid")
+        owned = {
+            str(meta(s)["name"]): s
+            for s in self.rt.store(catalog.NIMSERVICE).objects(ns)
+            if (controller_owner(s) or {}).get("uid") == uid
+        }
+        status = nimpipeline_status.compute(
+            pipeline, enabled, owned, now=self.rt.now(), problem=problem
+        )
+        old = pipeline.get("status") or {}
+        if await write_status(self.rt, catalog.NIMPIPELINE, pipeline, status):
+            await announce(self.rt, pipeline, old.get("state"), status)
+
+
+def key_ns(obj: Mapping[str, Any]) -> str:
+    return str(meta(obj).get("namespace"))
+
+
+def build(rt: Runtime, *, workers: int = 1) -> Controller:
+    services = rt.informers[catalog.NIMSERVICE]
+    children = ChildSync(rt.client, [(services.resource, services.store)])
+    ctrl = Controller("nimpipeline", NIMPipelineReconciler(rt, children), workers=workers)
+    ctrl.for_(rt.informers[catalog.NIMPIPELINE], spec_or_deletion_changed)
+    ctrl.owns(services, catalog.GROUP, "NIMPipeline")
+    return ctrl

@@ -1,0 +1,180 @@
+"""The NIMService controller: render the service's children, sync them, report status.
+
+Standalone (Deployment), multi-node (LeaderWorkerSet) and KServe (InferenceService) are all
+one path here: the renderer picks the shape; this module only observes and writes. It wakes
+on its own spec changes, on any owned child, on the NIMCache it uses (no polling while it
+waits for the cache, inventory §2.3), on its pods (to explain a stuck rollout) and on DRA
+claims in its namespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import structlog
+
+from nimop.controllers import catalog, nimservice_status, validate
+from nimop.controllers.base import (
+    announce,
+    ensure_shared,
+    release_legacy_finalizer,
+    split_owned,
+    write_status,
+)
+from nimop.controllers.facts import cluster_facts
+from nimop.controllers.nimservice_status import Observed
+from nimop.controllers.predicates import spec_or_deletion_changed
+from nimop.controllers.runtime import Runtime
+from nimop.controllers.secrets import ensure_generated
+from nimop.render import Rendered, render_nimservice
+from nimop.watch.controller import Controller, Result
+from nimop.watch.informer import Event
+from nimop.watch.objects import ObjectKey, meta
+from nimop.watch.sources import Mapper
+from nimop.watch.store import INDEX_LABEL, Store
+from nimop.watch.sync import ChildSync
+
+log = structlog.get_logger("nimop.controllers.nimservice")
+
+INDEX_NIMCACHE = "nimcache"
+INDEX_DRA = "dra-namespace"
+INSTANCE = "app.kubernetes.io/instance"
+PART_OF = "app.kubernetes.io/part-of=nim-service"
+
+
+def nimcache_of(obj: Mapping[str, Any]) -> list[str]:
+    """Index: `namespace/cache` of the NIMCache a NIMService mounts (upstream's field index)."""
+    name = (((obj.get("spec") or {}).get("storage") or {}).get("nimCache") or {}).get("name")
+    return [f"{meta(obj).get('namespace')}/{name}"] if name else []
+
+
+def uses_dra(obj: Mapping[str, Any]) -> list[str]:
+    return [str(meta(obj).get("namespace"))] if (obj.get("spec") or {}).get("draResources") else []
+
+
+class NIMServiceReconciler:
+    def __init__(self, rt: Runtime, children: ChildSync) -> None:
+        self.rt = rt
+        self.children = children
+
+    async def reconcile(self, key: ObjectKey) -> Result | None:
+        svc = self.rt.store(catalog.NIMSERVICE).get(key)
+        if svc is None:
+            return None
+        if meta(svc).get("deletionTimestamp"):
+            await release_legacy_finalizer(self.rt, catalog.NIMSERVICE, svc)
+            return None  # garbage collection removes the children; recreate nothing (#594)
+        errors, warnings = validate.problems(svc)
+        rendered = Rendered(problems=tuple(errors)) if errors else self._render(svc)
+        if not errors:
+            await self._apply(svc, rendered)
+        status = nimservice_status.compute(
+            svc, rendered, self._observe(svc, rendered), now=self.rt.now()
+        )
+        await self._report(svc, status, warnings)
+        return None
+
+    def _render(self, svc: Mapping[str, Any]) -> Rendered:
+        md = meta(svc)
+        caches = nimcache_of(svc)
+        cache = caches[0].split("/", 1)[1] if caches else None
+        facts = cluster_facts(self.rt, str(md["namespace"]), nimcache=cache, isvc=str(md["name"]))
+        return render_nimservice(svc, facts)
+
+    async def _apply(self, svc: Mapping[str, Any], rendered: Rendered) -> None:
+        owned, shared = split_owned(rendered.objects)
+        await ensure_shared(self.rt, catalog.NIMSERVICE_CHILDREN, shared)
+        labels = dict((owned[0]["metadata"].get("labels") or {}) if owned else {})
+        await ensure_generated(self.rt, svc, rendered.generated_secrets, labels)
+        # An incomplete render (a missing API, a cache not ready) must not tear down what runs.
+        await self.children.sync(svc, owned, prune=rendered.ok)
+
+    def _observe(self, svc: Mapping[str, Any], rendered: Rendered) -> Observed:
+        md = meta(svc)
+        ns, name = str(md["namespace"]), str(md["name"])
+        kind = nimservice_status.workload_kind(svc.get("spec") or {})
+        workload_kind = {
+            "Deployment": catalog.DEPLOYMENT,
+            "LeaderWorkerSet": catalog.LWS,
+            "InferenceService": catalog.ISVC,
+        }[kind]
+        desired = rendered.find(kind)
+        workload_name = desired["metadata"]["name"] if desired else name
+        pods = [
+            p
+            for p in self.rt.store(catalog.POD).by_index(INDEX_LABEL, f"{INSTANCE}={name}")
+            if meta(p).get("namespace") == ns
+        ]
+        return Observed(
+            workload=self.rt.get(workload_kind, ns, workload_name),
+            service=self.rt.get(catalog.SERVICE, ns, name),
+            ingress=self.rt.get(catalog.INGRESS, ns, name),
+            pods=pods,
+            claims=self.rt.store(catalog.CLAIM).objects(ns)
+            if (svc.get("spec") or {}).get("draResources")
+            else (),
+        )
+
+    async def _report(
+        self, svc: Mapping[str, Any], status: Mapping[str, Any], warnings: list[str]
+    ) -> None:
+        old = svc.get("status") or {}
+        if await write_status(self.rt, catalog.NIMSERVICE, svc, status):
+            await announce(self.rt, svc, old.get("state"), status)
+            if _new_generation(old, svc):
+                for warning in warnings:
+                    await self.rt.events.record(
+                        svc, type="Warning", reason="SpecWarning", action="Validate", note=warning
+                    )
+
+
+def _new_generation(old_status: Mapping[str, Any], obj: Mapping[str, Any]) -> bool:
+    ready: Mapping[str, Any] = next(
+        (c for c in old_status.get("conditions") or () if c.get("type") == "Ready"), {}
+    )
+    return ready.get("observedGeneration") != meta(obj).get("generation")
+
+
+def build(rt: Runtime, *, workers: int = 2) -> Controller:
+    """The controller with its sources, over the kinds this cluster serves."""
+    services = rt.informers[catalog.NIMSERVICE]
+    services.add_index(INDEX_NIMCACHE, nimcache_of)
+    services.add_index(INDEX_DRA, uses_dra)
+    kinds = [k for k in catalog.NIMSERVICE_CHILDREN if rt.served(k)]
+    children = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in kinds])
+    ctrl = Controller("nimservice", NIMServiceReconciler(rt, children), workers=workers)
+    ctrl.for_(services, spec_or_deletion_changed)
+    for kind in kinds:
+        ctrl.owns(rt.informers[kind], catalog.GROUP, "NIMService")
+    if rt.served(catalog.SECRET):
+        ctrl.owns(rt.informers[catalog.SECRET], catalog.GROUP, "NIMService")
+    ctrl.watches(
+        rt.informers[catalog.NIMCACHE], _by_index(services.store, INDEX_NIMCACHE, _key_text)
+    )
+    ctrl.watches(rt.informers[catalog.POD], _pod_to_service)
+    if rt.served(catalog.CLAIM):
+        ctrl.watches(rt.informers[catalog.CLAIM], _by_index(services.store, INDEX_DRA, _namespace))
+    return ctrl
+
+
+def _key_text(obj: Mapping[str, Any]) -> str:
+    return f"{meta(obj).get('namespace')}/{meta(obj).get('name')}"
+
+
+def _namespace(obj: Mapping[str, Any]) -> str:
+    return str(meta(obj).get("namespace"))
+
+
+def _by_index(store: Store, index: str, value: Callable[[Mapping[str, Any]], str]) -> Mapper:
+    def mapper(event: Event) -> Iterable[ObjectKey]:
+        return store.keys_by_index(index, value(event.obj))
+
+    return mapper
+
+
+def _pod_to_service(event: Event) -> Iterable[ObjectKey]:
+    labels = meta(event.obj).get("labels") or {}
+    if labels.get("app.kubernetes.io/part-of") != "nim-service" or INSTANCE not in labels:
+        return ()
+    return (ObjectKey(str(meta(event.obj).get("namespace")), str(labels[INSTANCE])),)

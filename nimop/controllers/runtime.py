@@ -1,0 +1,62 @@
+"""What every controller needs at reconcile time, gathered in one object.
+
+Built by `nimop.operator` for the kinds the apiserver serves at start: the API client (for
+writes, and the rare read that has no informer, like a pod's log), discovery, one informer per
+kind of the catalog, an event recorder and a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from nimop.controllers.catalog import Kind
+from nimop.watch.client import KubeClient
+from nimop.watch.informer import Informer
+from nimop.watch.objects import ResourceRef
+from nimop.watch.store import Store
+
+
+class EventSink(Protocol):
+    """Records a Kubernetes Event about `regarding` (never raises)."""
+
+    async def record(
+        self,
+        regarding: Mapping[str, Any],
+        *,
+        type: Literal["Normal", "Warning"],
+        reason: str,
+        action: str,
+        note: str,
+    ) -> None: ...
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Runtime:
+    client: KubeClient
+    informers: dict[Kind, Informer]
+    events: EventSink
+    now: Callable[[], str] = utc_now
+    #: namespaces watched (None: all)
+    namespaces: tuple[str, ...] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def served(self, kind: Kind) -> bool:
+        return kind in self.informers
+
+    def store(self, kind: Kind) -> Store:
+        """The informer store of `kind`; an empty store when the kind is not served."""
+        informer = self.informers.get(kind)
+        return informer.store if informer is not None else Store()
+
+    def resource(self, kind: Kind) -> ResourceRef:
+        return self.informers[kind].resource
+
+    def get(self, kind: Kind, namespace: str, name: str) -> dict[str, Any] | None:
+        return self.store(kind).get_by_name(namespace, name)

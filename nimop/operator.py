@@ -1,0 +1,96 @@
+"""Wiring: settings → manager → informers for the kinds this cluster serves → the NIMCache,
+NIMService and NIMPipeline controllers → run until SIGTERM.
+
+Optional APIs (LeaderWorkerSet, KServe, Gateway API, ServiceMonitor, DRA, InferencePool) are
+discovered at start. When one of them — or nimop's own CRDs — appears or goes away later, the
+operator rebuilds its informers and controllers in-process, so a CR that was waiting for
+`LeaderWorkerSetAPIMissing` works as soon as the CRD is installed, without a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import anyio
+import structlog
+
+from nimop.controllers import catalog, nimcache, nimpipeline, nimservice
+from nimop.controllers.runtime import Runtime
+from nimop.watch import Controller, Manager, WatchSettings, configure_logging
+from nimop.watch.informer import Informer
+
+log = structlog.get_logger("nimop.operator")
+
+Builder = Callable[..., Controller]
+CONTROLLERS: dict[catalog.Kind, Builder] = {
+    catalog.NIMCACHE: nimcache.build,
+    catalog.NIMSERVICE: nimservice.build,
+    catalog.NIMPIPELINE: nimpipeline.build,
+}
+_RELEVANT = {k.gvk for k in catalog.ALL}
+
+
+def runtime_for(mgr: Manager) -> Runtime:
+    """One shared informer per catalog kind the apiserver serves."""
+    informers: dict[catalog.Kind, Informer] = {}
+    for kind in catalog.ALL:
+        ref = mgr.discovery.resource(*kind.gvk)
+        if ref is not None:
+            informers[kind] = mgr.informer(ref, label_selector=kind.selector)
+    namespaces = tuple(mgr.settings.namespaces) or None
+    return Runtime(
+        client=mgr.client, informers=informers, events=mgr.events(), namespaces=namespaces
+    )
+
+
+def wire(mgr: Manager, rt: Runtime) -> list[str]:
+    """Register the controllers whose primary kind is served; returns their names."""
+    names = []
+    for kind, build in CONTROLLERS.items():
+        if not rt.served(kind):
+            log.warning("CRD not installed; its controller waits for it", kind=kind.kind)
+            continue
+        controller = build(rt, workers=mgr.settings.workers)
+        controller.resync_period = mgr.settings.resync_period
+        controller.shutdown_timeout = mgr.settings.shutdown_timeout
+        names.append(mgr.add_controller(controller).name)
+    return names
+
+
+async def run(settings: WatchSettings) -> None:
+    """Run the operator until SIGTERM/SIGINT, rebuilding it when relevant APIs change."""
+    while await _run_once(settings):
+        log.info("served APIs changed; rebuilding informers and controllers")
+
+
+async def _run_once(settings: WatchSettings) -> bool:
+    """One manager lifetime; True when it stopped because the served APIs changed."""
+    async with Manager(settings) as mgr:
+        rt = runtime_for(mgr)
+        log.info("starting", controllers=wire(mgr, rt), optional_apis=_optional_served(rt))
+        changed = False
+
+        def on_change(added: set[tuple[str, str, str]], removed: set[tuple[str, str, str]]) -> None:
+            nonlocal changed
+            if (added | removed) & _RELEVANT:
+                changed = True
+                mgr.stop()
+
+        mgr.discovery.subscribe(on_change)
+        await mgr.run()
+        return changed
+
+
+def _optional_served(rt: Runtime) -> list[str]:
+    return sorted(k.kind for k in _optional(catalog.ALL) if rt.served(k))
+
+
+def _optional(kinds: Iterable[catalog.Kind]) -> list[catalog.Kind]:
+    return [k for k in kinds if k.optional]
+
+
+def main() -> int:
+    settings = WatchSettings()
+    configure_logging(settings.log_format, settings.log_level)
+    anyio.run(run, settings)
+    return 0

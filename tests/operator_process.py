@@ -1,0 +1,113 @@
+"""Run `nimop run` as a real process against the local cluster (e2e tests, chaos tests, the
+demo and benchmarks all use this), the way a developer runs it against a kubeconfig."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Self
+
+from tests.cluster import Cluster
+from tests.cluster.processes import die_with_parent
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The operator's own identity in the local cluster (not the admin, so the audit log can tell
+#: its requests apart). Tests of least privilege use a ServiceAccount identity instead.
+OPERATOR_USER = "nimop-operator"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def install_crds(cluster: Cluster) -> None:
+    cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(ROOT / "api" / "crds"))
+    cluster.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+
+
+class OperatorProcess:
+    """`nimop run` with its own metrics/health ports and a log file; stop() sends SIGTERM."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        *,
+        kubeconfig: Path | None = None,
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+    ) -> None:
+        self.cluster = cluster
+        self.kubeconfig = kubeconfig or cluster.kubeconfig_for(OPERATOR_USER, ("system:masters",))
+        self.metrics_port = free_port()
+        self.health_port = free_port()
+        self.log_path = log_path or cluster.layout.logs / f"nimop-{self.health_port}.log"
+        self.extra_env = env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, wait_ready: bool = True) -> Self:
+        env = {
+            **os.environ,
+            "NIMOP_KUBECONFIG": str(self.kubeconfig),
+            "NIMOP_METRICS_BIND_ADDRESS": f"127.0.0.1:{self.metrics_port}",
+            "NIMOP_HEALTH_BIND_ADDRESS": f"127.0.0.1:{self.health_port}",
+            "NIMOP_LOG_FORMAT": "json",
+            "NIMOP_DISCOVERY_REFRESH": "5",
+            **self.extra_env,
+        }
+        nimop = Path(sys.executable).with_name("nimop")
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(nimop), "run"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+            )  # fmt: skip
+        if wait_ready:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"nimop exited with {self.proc.returncode}:\n{self.log_tail()}")
+            if self._get(self.health_port, "/readyz") is not None:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"nimop not ready after {timeout}s:\n{self.log_tail()}")
+
+    def metrics(self) -> str:
+        return self._get(self.metrics_port, "/metrics") or ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    @staticmethod
+    def _get(port: int, path: str) -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as resp:
+                return resp.read().decode()
+        except OSError:
+            return None
