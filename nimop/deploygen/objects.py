@@ -96,7 +96,6 @@ def container(watch: dict[str, Any]) -> dict[str, Any]:
         "name": "manager",
         "image": IMAGE,
         "imagePullPolicy": "IfNotPresent",
-        "args": ["run"],
         "env": _env(watch),
         "ports": [{"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
                   {"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"}],
