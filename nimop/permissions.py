@@ -11,7 +11,7 @@ Rules of the table (upstream's ClusterRole grants far more, inventory §6.6):
 - children get exactly the verbs the sync loop uses: `get list watch` (informers),
   `create` (server-side apply of a missing object is authorized as create), `patch` (apply),
   `delete` (pruning). No `update`, no `deletecollection`;
-- Secrets are never listed or watched: only created and read, for the one feature that needs it;
+- Secrets: only for the one feature that needs them (the MPI SSH key), never updated or deleted;
 - Leases only in the operator's namespace (a Role, never a ClusterRole).
 
 Scopes: `cluster` rules are about cluster-scoped resources (always a ClusterRole); `namespaced`
@@ -33,7 +33,8 @@ MANAGE = ("create", "delete", "get", "list", "patch", "watch")
 
 CORE = ""
 APPS_NVIDIA = "apps.nvidia.com"
-OWN_KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds")
+#: The kinds nimop reconciles (NIMBuild is served but has no controller yet: no access).
+OWN_KINDS = ("nimcaches", "nimservices", "nimpipelines")
 #: The lease name the operator elects its leader on (`nimop.watch` settings default).
 LEADER_LEASE = "nimop-leader"
 
@@ -65,15 +66,14 @@ class Permission:
 
 PERMISSIONS: tuple[Permission, ...] = (
     # -- our own API ---------------------------------------------------------------------------
-    Permission(APPS_NVIDIA, ("nimcaches", "nimbuilds"), READ,
-               "Watch the custom resources nimop reconciles (NIMBuild: read for the cache it "
-               "references)."),
-    Permission(APPS_NVIDIA, ("nimpipelines",), READ, "Watch NIMPipelines."),
+    Permission(APPS_NVIDIA, ("nimcaches", "nimpipelines"), (*READ, "patch"),
+               "Watch the custom resources nimop reconciles; patch only to remove the finalizer "
+               "the upstream NIM Operator left on resources it managed (migration)."),
     Permission(APPS_NVIDIA, ("nimservices",), MANAGE,
                "Watch NIMServices; a NIMPipeline creates, applies and prunes its NIMServices."),
-    Permission(APPS_NVIDIA, tuple(f"{k}/status" for k in OWN_KINDS[:3]), ("get", "patch"),
+    Permission(APPS_NVIDIA, tuple(f"{k}/status" for k in OWN_KINDS), ("get", "patch"),
                "Report status (state, conditions) on the status subresource only."),
-    Permission(APPS_NVIDIA, tuple(f"{k}/finalizers" for k in OWN_KINDS[:3]), ("update",),
+    Permission(APPS_NVIDIA, tuple(f"{k}/finalizers" for k in OWN_KINDS), ("update",),
                "Children carry a controller ownerReference with blockOwnerDeletion; clusters "
                "running the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) "
                "require update on the owner's finalizers for that."),
@@ -84,17 +84,19 @@ PERMISSIONS: tuple[Permission, ...] = (
                "Per-NIMService ServiceAccount and the shared NIMCache job ServiceAccount."),
     Permission(CORE, ("services",), MANAGE, "The Service in front of each NIMService."),
     Permission(CORE, ("configmaps",), MANAGE,
-               "Multi-node MPI hostfiles and start script, NIMCache model manifests; read KServe's "
-               "inferenceservice-config for its default deployment mode."),
+               "Multi-node MPI hostfiles and start script; the NIMCache model manifest read from "
+               "the probe pod."),
     Permission(CORE, ("pods",), MANAGE,
                "The NIMCache model-manifest probe pod; read cache Job pods and NIMService pods "
                "for status."),
     Permission(CORE, ("pods/log",), ("get",),
                "Read the model manifest the NIMCache probe pod prints."),
-    Permission(CORE, ("secrets",), ("create", "get"),
-               "Multi-node MPI: the controller creates the group's SSH key Secret "
-               "<name>-ssh-pk once (the renderer only names it) and reads it back to know it "
-               "exists. Never listed or watched; no other Secret is read."),
+    Permission(CORE, ("secrets",), ("create", "list", "watch"),
+               "Multi-node MPI: the controller creates the group's SSH key Secret <name>-ssh-pk "
+               "once (the renderer only names it, the key needs randomness) and knows it exists "
+               "from an informer selecting app.kubernetes.io/managed-by=nimop. RBAC cannot "
+               "narrow list/watch by label: see docs/security.md. Never updated or deleted "
+               "(garbage collection removes it with its NIMService)."),
     Permission("apps", ("deployments",), MANAGE, "The standalone NIMService workload."),
     Permission("batch", ("jobs",), MANAGE, "The NIMCache download Job."),
     Permission("rbac.authorization.k8s.io", ("roles", "rolebindings"), MANAGE,

@@ -32,12 +32,12 @@ LABELS = {**SELECTOR, "app.kubernetes.io/part-of": NAME, "app.kubernetes.io/vers
 #: comes from the downward API so leader election works wherever it is installed.
 SETTINGS_ENV: tuple[tuple[str, str], ...] = (
     ("NIMOP_LEADER_ELECTION", "true"),
-    ("NIMOP_LEADER_ELECTION_ID", LEADER_LEASE),
-    ("NIMOP_METRICS_BIND_ADDRESS", f":{METRICS_PORT}"),
-    ("NIMOP_HEALTH_PROBE_BIND_ADDRESS", f":{HEALTH_PORT}"),
+    ("NIMOP_LEASE_NAME", LEADER_LEASE),
+    ("NIMOP_METRICS_BIND_ADDRESS", f"0.0.0.0:{METRICS_PORT}"),
+    ("NIMOP_HEALTH_BIND_ADDRESS", f"0.0.0.0:{HEALTH_PORT}"),
     ("NIMOP_LOG_FORMAT", "json"),
 )
-NAMESPACE_ENV = "NIMOP_LEADER_ELECTION_NAMESPACE"
+NAMESPACE_ENV = "NIMOP_LEASE_NAMESPACE"
 WATCH_ENV = "NIMOP_NAMESPACES"
 
 

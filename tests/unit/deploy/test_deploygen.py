@@ -14,7 +14,7 @@ import yaml
 
 from nimop.deploygen import generate
 from nimop.deploygen import objects as o
-from nimop.permissions import PERMISSIONS, rules, select
+from nimop.permissions import LEADER_LEASE, PERMISSIONS, rules, select
 
 ROOT = Path(__file__).resolve().parents[3]
 BASE = ROOT / "deploy" / "base"
@@ -127,3 +127,18 @@ def test_namespaced_overlay_moves_namespaced_rules_into_a_role() -> None:
     patch = docs(overlay / "deployment-patch.yaml")[0]
     env = patch["spec"]["template"]["spec"]["containers"][0]["env"]
     assert env == [{"name": o.WATCH_ENV, "value": role["metadata"]["namespace"]}]
+
+
+def test_every_env_setting_is_a_real_setting() -> None:
+    from nimop.watch.settings import WatchSettings
+
+    dep = find(docs(BASE / "deployment.yaml"), "Deployment", "nimop")
+    env = dep["spec"]["template"]["spec"]["containers"][0]["env"]
+    fields = {f"NIMOP_{name.upper()}" for name in WatchSettings.model_fields}
+    assert {e["name"] for e in env} <= fields
+    assert WatchSettings.model_fields["lease_name"].default == LEADER_LEASE
+    values = {e["name"]: e.get("value") for e in env}
+    settings = WatchSettings(**{k[6:].lower(): v for k, v in values.items() if v is not None})
+    assert settings.leader_election is True
+    assert settings.namespaces == []
+    assert WatchSettings.split_address(settings.health_bind_address)[1] == o.HEALTH_PORT

@@ -1,0 +1,67 @@
+"""The permission table against what the controllers and the framework actually do: every kind
+they cache is readable, every child kind they sync is manageable, and no read access is granted
+that no informer uses (the table shrinks when the code does)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nimop.controllers import catalog
+from nimop.permissions import MANAGE, PERMISSIONS, allowed
+from nimop.watch.events import EVENTS
+from nimop.watch.leader import LEASES
+from tests.unit.deploy.test_permissions import resource_of
+
+CACHED = catalog.ALL
+CHILDREN = tuple(dict.fromkeys(
+    catalog.NIMCACHE_CHILDREN + catalog.NIMSERVICE_CHILDREN + catalog.NIMPIPELINE_CHILDREN))
+#: Read by the framework itself, not through the catalog: CRDs (discovery re-runs on changes).
+FRAMEWORK_READS = {("apiextensions.k8s.io", "customresourcedefinitions")}
+WATCH_SCOPES = ("cluster", "namespaced")
+
+
+def ident(kind: catalog.Kind) -> str:
+    return f"{kind.group or 'core'}/{kind.kind}"
+
+
+@pytest.mark.parametrize("kind", CACHED, ids=ident)
+def test_every_cached_kind_can_be_listed_and_watched(kind: catalog.Kind) -> None:
+    group, resource = resource_of(kind.api_version, kind.kind)
+    for verb in ("list", "watch"):
+        assert allowed(group, resource, verb, scopes=WATCH_SCOPES), f"{verb} {group}/{resource}"
+
+
+@pytest.mark.parametrize("kind", CHILDREN, ids=ident)
+def test_every_synced_child_kind_is_manageable(kind: catalog.Kind) -> None:
+    group, resource = resource_of(kind.api_version, kind.kind)
+    missing = [v for v in MANAGE if not allowed(group, resource, v, scopes=("namespaced",))]
+    assert not missing, f"{group}/{resource} lacks {missing}"
+
+
+@pytest.mark.parametrize("kind", catalog.PRIMARIES, ids=ident)
+def test_primaries_status_and_legacy_finalizer_release(kind: catalog.Kind) -> None:
+    group, resource = resource_of(kind.api_version, kind.kind)
+    assert allowed(group, f"{resource}/status", "patch", scopes=("namespaced",))
+    assert allowed(group, resource, "patch", scopes=("namespaced",))
+
+
+def test_framework_events_and_lease() -> None:
+    assert allowed(EVENTS.group, EVENTS.plural, "create", scopes=("namespaced",))
+    for verb in ("get", "create", "update"):
+        assert allowed(LEASES.group, LEASES.plural, verb, "nimop-leader", scopes=("operator",))
+    for group, resource in FRAMEWORK_READS:
+        assert allowed(group, resource, "watch", scopes=("cluster",))
+
+
+def test_no_list_or_watch_without_an_informer() -> None:
+    """list/watch exposes every object of a kind (RBAC cannot filter by label): grant it only
+    where an informer needs it, or where a rendered Role passes read access on (EPP)."""
+    informed = {resource_of(k.api_version, k.kind) for k in CACHED} | FRAMEWORK_READS
+    passed_on = {("inference.networking.k8s.io", "inferenceobjectives"),
+                 ("inference.networking.x-k8s.io", "inferencepools"),
+                 ("inference.networking.x-k8s.io", "inferenceobjectives")}
+    for p in PERMISSIONS:
+        if {"list", "watch"} & set(p.verbs):
+            for resource in p.resources:
+                assert (p.group, resource) in informed | passed_on, (
+                    f"{p.group or 'core'}/{resource} is listable but nothing watches it")
