@@ -175,6 +175,19 @@ DRAResources = Annotated[
 ]
 
 
+class DRAAllocatedDevice(K8sModel):
+    """One device the scheduler allocated to a claim (from its `status.allocation`)."""
+
+    request: str
+    """The claim's request the device satisfies."""
+    driver: str
+    """DRA driver of the device, e.g. `gpu.nvidia.com`."""
+    pool: str
+    """Pool of the device (usually the node name)."""
+    device: str
+    """Device name within the pool, e.g. `gpu-3`."""
+
+
 class DRAResourceClaimStatus(K8sModel):
     """State of one ResourceClaim."""
 
@@ -182,6 +195,8 @@ class DRAResourceClaimStatus(K8sModel):
     """Claim name."""
     state: str
     """Comma-separated: pending, allocated, reserved, deleted."""
+    devices: Annotated[list[DRAAllocatedDevice], Schema({"maxItems": 128})] | None = None
+    """Devices allocated to the claim by the scheduler (nimop addition)."""
 
 
 class DRAResourceClaimTemplateStatus(K8sModel):

@@ -5,8 +5,8 @@ the renderer stops asking for it once the manifest (or the cache type) is known.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -15,7 +15,7 @@ import yaml
 from nimop.controllers import catalog
 from nimop.controllers.facts import MANIFEST_KEY, manifest_configmap_name
 from nimop.controllers.runtime import Runtime
-from nimop.watch.errors import AlreadyExistsError, KubeError
+from nimop.watch.errors import KubeError
 from nimop.watch.objects import meta
 from nimop.watch.sync import owner_reference
 
@@ -70,12 +70,20 @@ def live_configmap(rt: Runtime, cache: Mapping[str, Any]) -> dict[str, Any] | No
     )
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What the probe found: the manifest ConfigMap to keep, or the cache type to record."""
+
+    configmap: dict[str, Any] | None = None
+    cache_type: str | None = None
+
+
 async def read(
     rt: Runtime, cache: Mapping[str, Any], pod: Mapping[str, Any], labels: Mapping[str, str]
-) -> str | None:
-    """Once the probe pod runs: store the manifest and return None, or return `model-free`."""
+) -> Outcome:
+    """Once the probe pod runs: the manifest as a ConfigMap manifest, or `model-free`."""
     if (pod.get("status") or {}).get("phase") != "Running":
-        return None
+        return Outcome()
     pmd = meta(pod)
     try:
         text = await rt.client.pod_logs(
@@ -83,21 +91,19 @@ async def read(
         )
     except KubeError as exc:
         log.info("manifest probe log not readable yet", pod=pmd["name"], error=str(exc))
-        return None
+        return Outcome()
     if not text.strip():
-        return None
+        return Outcome()
     if NOT_FOUND in text:
-        return "model-free"
+        return Outcome(cache_type="model-free")
     try:
         parsed = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         log.warning(
             "manifest probe printed no YAML; treating the model as model-free", error=str(exc)
         )
-        return "model-free"
+        return Outcome(cache_type="model-free")
     if not isinstance(parsed, Mapping):
-        return "model-free"
+        return Outcome(cache_type="model-free")
     body = yaml.safe_dump(minimal(parsed), sort_keys=True)[:MAX_MANIFEST_BYTES]
-    with contextlib.suppress(AlreadyExistsError):
-        await rt.client.create(rt.resource(catalog.CONFIG_MAP), configmap(cache, body, labels))
-    return None
+    return Outcome(configmap=configmap(cache, body, labels))

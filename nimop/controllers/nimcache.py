@@ -60,15 +60,14 @@ class NIMCacheReconciler:
         probe = rendered.find("Pod")
         if probe is not None and (live := self._live(cache, "Pod")) is not None:
             labels = probe["metadata"].get("labels") or {}
-            cache_type = await manifest_probe.read(self.rt, cache, live, labels)
-            if cache_type:
-                await self.rt.client.patch_status(
-                    self.rt.resource(catalog.NIMCACHE),
-                    key.namespace,
-                    key.name,
-                    {"type": cache_type},
-                )
+            found = await manifest_probe.read(self.rt, cache, live, labels)
+            if found.cache_type:
+                res = self.rt.resource(catalog.NIMCACHE)
+                patch = {"type": found.cache_type}
+                await self.rt.client.patch_status(res, key.namespace, key.name, patch)
                 return None
+            if found.configmap is not None:
+                desired.append(found.configmap)
         owned, shared = split_owned(desired)
         await ensure_shared(self.rt, catalog.NIMCACHE_CHILDREN, shared)
         await self.children.sync(cache, owned, prune=rendered.ok)

@@ -165,6 +165,9 @@ class Cluster:
     def restart_apiserver(self, extra_args: Sequence[str] = ()) -> None:
         """kill -9 the apiserver and start it again (same port), waiting until it is ready."""
         processes.stop("kube-apiserver", self.layout.pids, sig=signal.SIGKILL)
+        wait_for(
+            "the apiserver port to be released", lambda: _port_free(self.ports["apiserver"]), 60
+        )
         self._start(
             "kube-apiserver", [*self._apiserver_argv(), *extra_args], attached=self._attached()
         )
@@ -520,6 +523,16 @@ class Cluster:
                 return True
         except OSError:
             return False
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def cri_log(text: str) -> str:
