@@ -41,7 +41,11 @@ def namespace(cluster: Cluster, request: pytest.FixtureRequest) -> Iterator[str]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs the control plane, so `-m 'not cluster'` runs the pure tiers."""
+    """Mark every test that needs the control plane, so `-m 'not cluster'` runs the pure tiers;
+    run the tests that disrupt the shared control plane (apiserver restarts, etcd compaction,
+    chaos) last, so the others never see a cluster that is still recovering."""
     for item in items:
         if "cluster" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.cluster)
+    disruptive = {"disruptive", "chaos"}
+    items.sort(key=lambda item: any(item.get_closest_marker(m) for m in disruptive))
