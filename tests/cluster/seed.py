@@ -20,6 +20,8 @@ MIG_PARENTS = (6, 7)
 MIG_SLICES_PER_GPU = 7
 CPU_NODE = "kwok-cpu-0"
 GPU_PRODUCT = "NVIDIA-H100-80GB-HBM3"
+#: what the DRA driver publishes as `productName` (the node label uses dashes)
+GPU_PRODUCT_NAME = "NVIDIA H100 80GB HBM3"
 DRIVER = "gpu.nvidia.com"
 #: Label that makes kwok fail a pod on purpose (see kwok_stages.py).
 FAIL_LABEL = "nimop.test/fail"
@@ -122,7 +124,7 @@ def _uuid(node: str, index: int) -> str:
 
 def _common_attributes(node: str, index: int) -> dict[str, Any]:
     return {
-        "productName": {"string": GPU_PRODUCT},
+        "productName": {"string": GPU_PRODUCT_NAME},
         "brand": {"string": "Nvidia"},
         "architecture": {"string": "Hopper"},
         "cudaComputeCapability": {"version": "9.0.0"},
