@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +57,19 @@ def settings(kubeconfig: Path, namespace: str, **kw: Any) -> WatchSettings:
 async def running(manager: Manager) -> AsyncIterator[anyio.CancelScope]:
     """Run ``manager`` in the background; stop it gracefully on exit.
 
-    Yields the cancel scope: cancelling it kills the manager without a graceful stop.
+    Yields a cancel scope around ``manager.run`` alone: cancelling it kills the manager without
+    a graceful stop (the caller's code, which runs inside this task group, is not cancelled).
     """
+    scope = anyio.CancelScope()
+
+    async def run() -> None:
+        with scope:
+            await manager.run(handle_signals=False)
+
     async with anyio.create_task_group() as tg:
-        tg.start_soon(partial(manager.run, handle_signals=False))
+        tg.start_soon(run)
         try:
-            yield tg.cancel_scope
+            yield scope
         finally:
             manager.stop()
 
