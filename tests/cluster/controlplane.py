@@ -173,6 +173,14 @@ class Cluster:
         )
         wait_for("kube-apiserver /readyz", lambda: self._healthy("/readyz"), 120)
 
+    def restart_kwok(self) -> None:
+        """Restart kwok with a freshly rendered stage config (used after the stages change)."""
+        processes.stop("kwok", self.layout.pids)
+        (self.layout.state / "kwok.yaml").write_text(
+            kwok_stages.render(self.layout.crds / "kwok-stages")
+        )
+        self._start("kwok", self._kwok_argv(), attached=self._attached())
+
     def compact_etcd(self) -> int:
         """Compact etcd at its current revision, so older resourceVersions answer 410 Gone."""
         base = f"http://127.0.0.1:{self.ports['etcd']}/v3"
@@ -506,12 +514,13 @@ class Cluster:
             return False
 
     def _nodes_ready(self) -> bool:
+        """Every seeded node is Ready and untainted (tests may add nodes of their own)."""
         try:
             items = json.loads(self._get("/api/v1/nodes"))["items"]
         except (OSError, ValueError):
             return False
-        expected = len(seed.nodes())
-        return len(items) == expected and all(_node_usable(n) for n in items)
+        usable = {n["metadata"]["name"] for n in items if _node_usable(n)}
+        return {n["metadata"]["name"] for n in seed.nodes()} <= usable
 
     def _lws_ready(self) -> bool:
         try:

@@ -72,11 +72,36 @@ startTime: {{ $now | Quote }}
     }
 
 
+_ADDRESSES = """\
+addresses:
+{{ with NodeIP }}
+- address: {{ . | Quote }}
+  type: InternalIP
+{{ end }}
+- address: {{ .metadata.name | Quote }}
+  type: Hostname
+
+"""
+
+
+def _fixed_addresses(template: str) -> str:
+    """The stock node-initialize stage writes only the addresses it thinks are missing, which
+    replaces the list when a node is re-initialized (after it was marked NotReady, e.g. during an
+    apiserver restart) and left nodes with no address — so `pods/log` could no longer reach the
+    node. Always write both addresses instead."""
+    start = template.index("{{ $hasInternalIP := false }}")
+    end = template.index("{{ with NodePort }}")
+    return template[:start] + _ADDRESSES + template[end:]
+
+
 def render(stage_dir: Path) -> str:
     """The multi-document kwok config: stock stages plus the failure stage."""
     stages = [yaml.safe_load((stage_dir / rel).read_text()) for rel in _STOCK]
     for stage in stages:
         if stage["metadata"]["name"] == "pod-ready":
             stage["spec"]["selector"]["matchExpressions"].append(_NOT_FAILING)
+        if stage["metadata"]["name"] == "node-initialize":
+            nxt = stage["spec"]["next"]
+            nxt["statusTemplate"] = _fixed_addresses(nxt["statusTemplate"])
     stages.append(_pod_fail_stage())
     return yaml.safe_dump_all(stages, sort_keys=False)

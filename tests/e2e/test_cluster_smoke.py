@@ -4,8 +4,11 @@ Jobs completing, pods failing on purpose, PVCs binding."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.cluster import Cluster
 from tests.cluster.controlplane import cri_log, kwok_logs
@@ -249,3 +252,23 @@ def test_a_pod_can_be_given_its_own_logs(cluster: Cluster, namespace: str, tmp_p
         what="pod logs",
     )
     assert logs == "model_manifest.yaml not found"
+
+
+@pytest.mark.disruptive
+def test_node_reinitialized_after_not_ready_keeps_its_addresses(cluster: Cluster) -> None:
+    """As after an apiserver outage: the node is marked NotReady and kwok re-initializes it;
+    its addresses (what the apiserver dials for pods/log) must survive."""
+    node = "kwok-cpu-0"
+    patch = {"status": {"conditions": [{"type": "Ready", "status": "Unknown", "reason": "Test"}]}}
+    cluster.kubectl(
+        "patch", "node", node, "--subresource=status", "--type=strategic", "-p", json.dumps(patch)
+    )
+
+    def reinitialized() -> dict[str, Any] | None:
+        obj = get(cluster, "node", node)
+        ready = condition(obj, "Ready")
+        return obj if ready and ready["status"] == "True" else None
+
+    obj = eventually(reinitialized, what="node Ready again")
+    types = sorted(a["type"] for a in obj["status"]["addresses"])
+    assert types == ["Hostname", "InternalIP"]
