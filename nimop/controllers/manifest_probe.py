@@ -76,6 +76,8 @@ class Outcome:
 
     configmap: dict[str, Any] | None = None
     cache_type: str | None = None
+    #: the pod runs but its log could not be read: try again shortly (no event will come)
+    retry: bool = False
 
 
 async def read(
@@ -91,9 +93,9 @@ async def read(
         )
     except KubeError as exc:
         log.info("manifest probe log not readable yet", pod=pmd["name"], error=str(exc))
-        return Outcome()
+        return Outcome(retry=True)
     if not text.strip():
-        return Outcome()
+        return Outcome(retry=True)
     if NOT_FOUND in text:
         return Outcome(cache_type="model-free")
     try:

@@ -35,6 +35,9 @@ from nimop.watch.sync import DEFAULT_HASH_ANNOTATION, ChildSync
 
 log = structlog.get_logger("nimop.controllers.nimcache")
 
+#: How soon to read a running probe pod's log again when it was not readable (upstream: 30 s).
+PROBE_RETRY_SECONDS = 5.0
+
 
 class NIMCacheReconciler:
     def __init__(self, rt: Runtime, children: ChildSync) -> None:
@@ -57,6 +60,7 @@ class NIMCacheReconciler:
         desired = self._desired(cache, rendered, job)
         if job is not None and await self._replace_outdated_job(cache, desired, job):
             return None
+        requeue: Result | None = None
         probe = rendered.find("Pod")
         if probe is not None and (live := self._live(cache, "Pod")) is not None:
             labels = probe["metadata"].get("labels") or {}
@@ -68,11 +72,13 @@ class NIMCacheReconciler:
                 return None
             if found.configmap is not None:
                 desired.append(found.configmap)
+            if found.retry:
+                requeue = Result(requeue_after=PROBE_RETRY_SECONDS)
         owned, shared = split_owned(desired)
         await ensure_shared(self.rt, catalog.NIMCACHE_CHILDREN, shared)
         await self.children.sync(cache, owned, prune=rendered.ok)
         await self._report(cache, rendered, self._live(cache, "Job"))
-        return None
+        return requeue
 
     def _render(self, cache: Mapping[str, Any]) -> Rendered:
         md = meta(cache)
