@@ -106,15 +106,14 @@ class Reflector:
                     self._healthy()
                     continue
                 raise _ShortWatch("watch closed within 1 s without events")
-            except GoneError:
-                log.info(
-                    "resourceVersion expired; relisting",
-                    resource=self._label[0],
-                    namespace=self.namespace,
-                    resource_version=rv,
-                )
-                rv = None
-                continue
+            except GoneError as exc:
+                if rv is not None:  # the watch's RV expired: relist at once
+                    log.info("resourceVersion expired; relisting", resource=self._label[0],
+                             namespace=self.namespace, resource_version=rv)  # fmt: skip
+                    rv = None
+                    continue
+                failures += 1  # even a list failed with 410: back off, do not spin
+                self._failing(exc)
             except Exception as exc:  # the loop must survive anything (kopf#1276)
                 failures += 1
                 self._failing(exc)

@@ -182,7 +182,12 @@ class Manager:
             config.user_agent = s.user_agent
         self._client = await self._stack.enter_async_context(KubeClient(config, clock=self._clock))
         self._discovery = Discovery(self._client)
-        await self._discovery.refresh()
+        try:
+            await self._discovery.refresh()
+        except BaseException:
+            await self._stack.aclose()  # do not leak the session when start-up fails
+            self._state = ManagerState.CLOSED
+            raise
         self._cache = InformerCache(self._client, namespaces=s.namespaces or None,
                                     clock=self._clock)  # fmt: skip
         if s.watch_crds:
