@@ -1,6 +1,6 @@
-"""Generate how nimop is installed — `deploy/base`, `deploy/overlays/*`, `deploy/olm` and the
-RBAC table of docs/security.md — from the models (`nimop.api`) and the permission table
-(`nimop.permissions`).
+"""Generate how nimop is installed — `deploy/base`, `deploy/overlays/*`, `deploy/olm` — and the
+tables of docs/security.md and docs/operations.md, from the models (`nimop.api`), the
+permission table (`nimop.permissions`), the settings model and the metrics registry.
 
 `python -m nimop.deploygen` (or `make deploy`) writes the files; `--check` writes nothing and
 exits 1 naming every stale or leftover file (the unit tests run it).
@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from nimop.deploygen.docs import doc_files
 from nimop.deploygen.kustomize import base_files, overlay_files
 from nimop.deploygen.olm import bundle_files
-from nimop.deploygen.security import security_doc
 
 #: Directories wholly owned by the generator: files in them that it no longer writes are stale.
 OWNED_DIRS = ("deploy/base", "deploy/overlays", "deploy/olm")
@@ -23,8 +23,7 @@ def generated_files(root: Path) -> dict[Path, str]:
     deploy = root / "deploy"
     files = {**base_files(deploy / "base"), **overlay_files(deploy / "overlays"),
              **bundle_files(deploy / "olm", root / "api" / "examples")}
-    doc = root / "docs" / "security.md"
-    files[doc] = security_doc(doc.read_text() if doc.is_file() else "")
+    files.update(doc_files(root))
     return files
 
 

@@ -36,10 +36,8 @@ def test_committed_output_is_current() -> None:
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
-    for sub in ("deploy", "api/examples"):
+    for sub in ("deploy", "api/examples", "docs"):
         shutil.copytree(ROOT / sub, tmp_path / sub)
-    (tmp_path / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "security.md", tmp_path / "docs" / "security.md")
     return tmp_path
 
 
