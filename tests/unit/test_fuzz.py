@@ -50,20 +50,59 @@ FUZZ = settings(
     max_examples=BUDGET,
     deadline=None,
     derandomize=os.environ.get("NIMOP_FUZZ_RANDOM") is None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
-)  # fmt: skip
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 
 Json = Any
 
 # Strings that have broken parsers before: shell, YAML and template syntax, odd unicode,
 # path tricks, quantities at the edges.
 NASTY = [
-    "", " ", "a", "0", "-1", "1e309", "NaN", "null", "~", "yes", "no", "on", "0x1F", "0o17",
-    "$(rm -rf /)", "`id`", "; cat /etc/passwd", "${HOME}", "{{ .Values }}", "%s%s%n",
-    "\u202e\u0041\u0042", "\u200b", "\ufeffbom", "名前", "🚀", "a\nb", "a\tb", "\\", "'\"",
-    "../../etc", "/", "//", "a:b:c", "9223372036854775808", "-9223372036854775809",
-    "999999999999999999999Ei", "1e400", "0.000000001n", "1Ki", "100Gi", "x" * 300,
+    "",
+    " ",
+    "a",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "null",
+    "~",
+    "yes",
+    "no",
+    "on",
+    "0x1F",
+    "0o17",
+    "$(rm -rf /)",
+    "`id`",
+    "; cat /etc/passwd",
+    "${HOME}",
+    "{{ .Values }}",
+    "%s%s%n",
+    "\u202e\u0041\u0042",
+    "\u200b",
+    "\ufeffbom",
+    "名前",
+    "🚀",
+    "a\nb",
+    "a\tb",
+    "\\",
+    "'\"",
+    "../../etc",
+    "/",
+    "//",
+    "a:b:c",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "999999999999999999999Ei",
+    "1e400",
+    "0.000000001n",
+    "1Ki",
+    "100Gi",
+    "x" * 300,
 ]
 QUANTITIES = ["0", "1", "100m", "1.5", "8Gi", "1e3", "2E", "999999999999Pi", "0.1n", "+1"]
 
@@ -95,9 +134,13 @@ def _pattern(pattern: str, schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
 
 
 def _int_or_string(schema: Mapping[str, Any]) -> st.SearchStrategy[Json]:
-    strings = _pattern(schema["pattern"], schema) if "pattern" in schema else st.one_of(
-        st.sampled_from(QUANTITIES), st.sampled_from(["50%", "0%", "100%", "http", "8000"])
-    )  # fmt: skip
+    strings = (
+        _pattern(schema["pattern"], schema)
+        if "pattern" in schema
+        else st.one_of(
+            st.sampled_from(QUANTITIES), st.sampled_from(["50%", "0%", "100%", "http", "8000"])
+        )
+    )
     return st.one_of(st.integers(-(2**31), 2**63 - 1), strings)
 
 
@@ -116,8 +159,9 @@ def from_schema(schema: Mapping[str, Any], depth: int = 0) -> st.SearchStrategy[
     if kind == "array":
         top = min(int(schema.get("maxItems", 3)), 3)
         low = min(int(schema.get("minItems", 0)), top)
-        return st.lists(from_schema(schema.get("items") or {}, depth + 1), min_size=low,
-                        max_size=top)  # fmt: skip
+        return st.lists(
+            from_schema(schema.get("items") or {}, depth + 1), min_size=low, max_size=top
+        )
     if kind == "string":
         return _pattern(schema["pattern"], schema) if "pattern" in schema else _text(schema)
     if kind == "integer":
@@ -133,26 +177,31 @@ def from_schema(schema: Mapping[str, Any], depth: int = 0) -> st.SearchStrategy[
     # No type: x-kubernetes-preserve-unknown-fields or an open value.
     return st.recursive(
         st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
-        lambda inner: st.one_of(st.lists(inner, max_size=2),
-                                st.dictionaries(st.text(max_size=6), inner, max_size=2)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=2), st.dictionaries(st.text(max_size=6), inner, max_size=2)
+        ),
         max_leaves=4,
-    )  # fmt: skip
+    )
 
 
 def _object(schema: Mapping[str, Any], depth: int) -> st.SearchStrategy[Json]:
     props: Mapping[str, Any] = schema.get("properties") or {}
     required = [k for k in schema.get("required", []) if k in props]
     if props:
-        optional = {} if depth >= MAX_DEPTH else {
-            k: from_schema(v, depth + 1) for k, v in props.items() if k not in required
-        }  # fmt: skip
+        optional = (
+            {}
+            if depth >= MAX_DEPTH
+            else {k: from_schema(v, depth + 1) for k, v in props.items() if k not in required}
+        )
         return st.fixed_dictionaries(
             {k: from_schema(props[k], depth + 1) for k in required}, optional=optional
         )
     extra = schema.get("additionalProperties")
     if isinstance(extra, Mapping):
-        keys = st.one_of(st.sampled_from(["a", "nvidia.com/gpu", "cpu", "memory", "k.io/x"]),
-                         st.text(min_size=1, max_size=12))  # fmt: skip
+        keys = st.one_of(
+            st.sampled_from(["a", "nvidia.com/gpu", "cpu", "memory", "k.io/x"]),
+            st.text(min_size=1, max_size=12),
+        )
         return st.dictionaries(keys, from_schema(extra, depth + 1), max_size=3)
     return st.dictionaries(st.text(max_size=6), st.text(max_size=6), max_size=2)
 
@@ -166,10 +215,12 @@ def _metadata() -> st.SearchStrategy[dict[str, Any]]:
             "generation": st.integers(1, 2**31),
         },
         optional={
-            "labels": st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=10),
-                                      max_size=2),  # fmt: skip
-            "annotations": st.dictionaries(st.text(min_size=1, max_size=10),
-                                           st.text(max_size=20), max_size=2),  # fmt: skip
+            "labels": st.dictionaries(
+                st.text(min_size=1, max_size=10), st.text(max_size=10), max_size=2
+            ),
+            "annotations": st.dictionaries(
+                st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=2
+            ),
         },
     )
 
@@ -222,10 +273,20 @@ def crs(kind: str) -> st.SearchStrategy[dict[str, Any]]:
 def facts(draw: st.DrawFn, cache_name: str | None) -> ClusterFacts:
     caches = {}
     if cache_name and draw(st.booleans()):
-        profiles = draw(st.lists(st.builds(
-            CachedProfile, name=st.text(max_size=8),
-            config=st.dictionaries(st.sampled_from(["tp", "tensorParallelism", "pp", "gpu"]),
-                                   st.text(max_size=4), max_size=2)), max_size=2))  # fmt: skip
+        profiles = draw(
+            st.lists(
+                st.builds(
+                    CachedProfile,
+                    name=st.text(max_size=8),
+                    config=st.dictionaries(
+                        st.sampled_from(["tp", "tensorParallelism", "pp", "gpu"]),
+                        st.text(max_size=4),
+                        max_size=2,
+                    ),
+                ),
+                max_size=2,
+            )
+        )
         caches[f"fuzz/{cache_name}"] = NIMCacheFacts(
             name=cache_name,
             state=draw(st.sampled_from(["", "Ready", "Failed", "InProgress", "NotReady"])),
@@ -239,22 +300,38 @@ def facts(draw: st.DrawFn, cache_name: str | None) -> ClusterFacts:
         )
     flags = st.booleans()
     return ClusterFacts(
-        lws=draw(flags), kserve=draw(flags), gateway_api=draw(flags),
-        inference_pool=draw(flags), service_monitor=draw(flags), compute_domain=draw(flags),
-        dra_version=draw(st.sampled_from(["v1", "v1beta2", None])), openshift=draw(flags),
+        lws=draw(flags),
+        kserve=draw(flags),
+        gateway_api=draw(flags),
+        inference_pool=draw(flags),
+        service_monitor=draw(flags),
+        compute_domain=draw(flags),
+        dra_version=draw(st.sampled_from(["v1", "v1beta2", None])),
+        openshift=draw(flags),
         nimcaches=caches,
         kserve_default_mode=draw(st.sampled_from([None, "Standard", "Serverless", "Bogus"])),
         gpu_products=tuple(draw(st.lists(st.text(max_size=10), max_size=2))),
-    )  # fmt: skip
+    )
 
 
 def _conditions() -> st.SearchStrategy[list[dict[str, Any]]]:
     cond = st.fixed_dictionaries(
-        {"type": st.sampled_from(["Available", "Progressing", "Complete", "Failed", "Ready",
-                                  "ReplicaFailure", "Allocated"]),
-         "status": st.sampled_from(["True", "False", "Unknown"])},
+        {
+            "type": st.sampled_from(
+                [
+                    "Available",
+                    "Progressing",
+                    "Complete",
+                    "Failed",
+                    "Ready",
+                    "ReplicaFailure",
+                    "Allocated",
+                ]
+            ),
+            "status": st.sampled_from(["True", "False", "Unknown"]),
+        },
         optional={"reason": st.text(max_size=10), "message": st.text(max_size=20)},
-    )  # fmt: skip
+    )
     return st.lists(cond, max_size=3)
 
 
@@ -262,21 +339,37 @@ def live_status() -> st.SearchStrategy[dict[str, Any]]:
     """The status of a live child (Deployment, LWS, InferenceService, Job): counts and
     conditions, sometimes absurd."""
     count = st.one_of(st.integers(0, 5), st.integers(-1, 2**31))
-    return st.fixed_dictionaries({}, optional={
-        "replicas": count, "readyReplicas": count, "availableReplicas": count,
-        "updatedReplicas": count, "active": count, "failed": count, "succeeded": count,
-        "observedGeneration": count, "conditions": _conditions(),
-    })  # fmt: skip
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "replicas": count,
+            "readyReplicas": count,
+            "availableReplicas": count,
+            "updatedReplicas": count,
+            "active": count,
+            "failed": count,
+            "succeeded": count,
+            "observedGeneration": count,
+            "conditions": _conditions(),
+        },
+    )
 
 
 @st.composite
 def live(draw: st.DrawFn, kind: str, name: str) -> dict[str, Any] | None:
     if draw(st.booleans()):
         return None
-    spec = draw(st.fixed_dictionaries({}, optional={
-        "replicas": st.integers(0, 3), "backoffLimit": st.integers(0, 10)}))  # fmt: skip
-    return {"kind": kind, "metadata": {"name": name, "namespace": "fuzz", "generation": 1},
-            "spec": spec, "status": draw(live_status())}  # fmt: skip
+    spec = draw(
+        st.fixed_dictionaries(
+            {}, optional={"replicas": st.integers(0, 3), "backoffLimit": st.integers(0, 10)}
+        )
+    )
+    return {
+        "kind": kind,
+        "metadata": {"name": name, "namespace": "fuzz", "generation": 1},
+        "spec": spec,
+        "status": draw(live_status()),
+    }
 
 
 def _cache_name(svc: Mapping[str, Any]) -> str | None:
@@ -302,18 +395,32 @@ def _reconcile_service(svc: dict[str, Any], cluster: ClusterFacts, observed: Obs
 def test_nimservice_reconcile_never_raises(data: st.DataObject, svc: dict[str, Any]) -> None:
     cluster = data.draw(facts(_cache_name(svc)))
     name = svc["metadata"]["name"]
-    pods = data.draw(st.lists(st.builds(
-        dict, metadata=st.just({"name": f"{name}-0", "namespace": "fuzz"}),
-        status=st.fixed_dictionaries({}, optional={
-            "phase": st.sampled_from(["Pending", "Running", "Failed"]),
-            "conditions": _conditions()}),
-    ), max_size=2))  # fmt: skip
+    pods = data.draw(
+        st.lists(
+            st.builds(
+                dict,
+                metadata=st.just({"name": f"{name}-0", "namespace": "fuzz"}),
+                status=st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "phase": st.sampled_from(["Pending", "Running", "Failed"]),
+                        "conditions": _conditions(),
+                    },
+                ),
+            ),
+            max_size=2,
+        )
+    )
     observed = Observed(
-        workload=data.draw(live(data.draw(st.sampled_from(
-            ["Deployment", "LeaderWorkerSet", "InferenceService"])), name)),
+        workload=data.draw(
+            live(
+                data.draw(st.sampled_from(["Deployment", "LeaderWorkerSet", "InferenceService"])),
+                name,
+            )
+        ),
         service=data.draw(live("Service", name)),
         pods=pods,
-    )  # fmt: skip
+    )
     _reconcile_service(svc, cluster, observed)
 
 
@@ -324,16 +431,39 @@ def test_nimcache_reconcile_never_raises(data: st.DataObject, cache: dict[str, A
     errors, _ = validate.problems(cache)
     rendered = Rendered(problems=tuple(errors))
     if not errors:
-        manifests = data.draw(st.sampled_from([{}, {f"fuzz/{name}": {}}, {f"fuzz/{name}": {
-            "abc": {"model": "m", "release": "1", "tags": {"gpu": "H100", "tp": "1"}}}}]))
-        cluster = ClusterFacts(model_manifests=manifests,
-                               gpu_products=("NVIDIA-H100-80GB-HBM3",))  # fmt: skip
+        manifests = data.draw(
+            st.sampled_from(
+                [
+                    {},
+                    {f"fuzz/{name}": {}},
+                    {
+                        f"fuzz/{name}": {
+                            "abc": {
+                                "model": "m",
+                                "release": "1",
+                                "tags": {"gpu": "H100", "tp": "1"},
+                            }
+                        }
+                    },
+                ]
+            )
+        )
+        cluster = ClusterFacts(model_manifests=manifests, gpu_products=("NVIDIA-H100-80GB-HBM3",))
         rendered = render_nimcache(cache, cluster)
         for obj in rendered.objects:
             json.dumps(obj)
-    pvc = data.draw(st.one_of(st.none(), st.builds(dict, metadata=st.just({"name": "p"}),
-        status=st.fixed_dictionaries({}, optional={"phase": st.sampled_from(
-            ["Pending", "Bound", "Lost"])}))))  # fmt: skip
+    pvc = data.draw(
+        st.one_of(
+            st.none(),
+            st.builds(
+                dict,
+                metadata=st.just({"name": "p"}),
+                status=st.fixed_dictionaries(
+                    {}, optional={"phase": st.sampled_from(["Pending", "Bound", "Lost"])}
+                ),
+            ),
+        )
+    )
     job = data.draw(live("Job", f"{name}-job"))
     status = nimcache_status.compute(cache, rendered, pvc, job, profiles=[], now=NOW)
     assert status["state"] in {"Pending", "InProgress", "Ready", "Failed", "NotReady"}, status
@@ -342,17 +472,22 @@ def test_nimcache_reconcile_never_raises(data: st.DataObject, cache: dict[str, A
 
 @FUZZ
 @given(data=st.data(), pipeline=crs("nimpipeline"))
-def test_nimpipeline_reconcile_never_raises(
-    data: st.DataObject, pipeline: dict[str, Any]
-) -> None:
+def test_nimpipeline_reconcile_never_raises(data: st.DataObject, pipeline: dict[str, Any]) -> None:
     errors, _ = validate.problems(pipeline)
     rendered = render_nimpipeline(pipeline)
     enabled = [s["metadata"]["name"] for s in rendered.objects]
-    live_services = {n: {"status": data.draw(st.fixed_dictionaries({}, optional={
-        "state": st.sampled_from(["Ready", "Failed", "NotReady", ""])}))} for n in enabled}
+    live_services = {
+        n: {
+            "status": data.draw(
+                st.fixed_dictionaries(
+                    {}, optional={"state": st.sampled_from(["Ready", "Failed", "NotReady", ""])}
+                )
+            )
+        }
+        for n in enabled
+    }
     problem = "; ".join(p.message for p in (*errors, *rendered.problems))
-    status = nimpipeline_status.compute(pipeline, enabled, live_services, now=NOW,
-                                        problem=problem)  # fmt: skip
+    status = nimpipeline_status.compute(pipeline, enabled, live_services, now=NOW, problem=problem)
     assert status.get("state"), status
     # The NIMServices a pipeline renders are reconciled in turn.
     for svc in rendered.objects:
