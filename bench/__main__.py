@@ -1,0 +1,125 @@
+"""`python -m bench run --n 1000` · `python -m bench sweep --n 100,300,1000` ·
+`python -m bench report FILE.json…` (see docs/performance.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import plots, results, scenario
+from tests.cluster import Cluster
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--operator-cmd",
+        help="shell command of the operator under test "
+        "(default: nimop run); gets KUBECONFIG and NIMOP_* in its environment",
+    )
+    p.add_argument("--label", help="operator name in reports (default: nimop or the command)")
+    p.add_argument("--metrics-url", help="the operator's Prometheus endpoint, if not nimop's")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    p.add_argument("--resync", type=float, default=30.0, help="NIMOP_RESYNC_PERIOD, seconds")
+    p.add_argument("--idle", type=float, help="idle phase seconds (default 1.5 x resync)")
+    p.add_argument("--update-fraction", type=float, default=0.1)
+    p.add_argument("--concurrency", type=int, default=32, help="driver's concurrent requests")
+    p.add_argument("--workers", type=int, help="NIMOP_WORKERS (default: the operator's)")
+    p.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="run nimop under pyinstrument; writes .pyisession/.html/.txt",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="one run at one N")
+    run.add_argument("--n", type=int, default=100)
+    _common(run)
+    sweep = sub.add_parser("sweep", help="one run per N, then the cost-vs-N plot")
+    sweep.add_argument("--n", default="100,300,1000", help="comma-separated values of N")
+    _common(sweep)
+    report = sub.add_parser("report", help="Markdown and plots from existing JSON results")
+    report.add_argument("files", nargs="+", type=Path)
+    report.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    return parser
+
+
+def _config(args: argparse.Namespace, n: int) -> scenario.Config:
+    return scenario.Config(
+        n=n,
+        out=args.out,
+        operator_cmd=args.operator_cmd,
+        metrics_url=args.metrics_url,
+        resync=args.resync,
+        idle=args.idle,
+        update_fraction=args.update_fraction,
+        concurrency=args.concurrency,
+        workers=args.workers,
+        phase_timeout=args.timeout,
+        profile=args.profile,
+        label=args.label,
+    )
+
+
+def run_one(cluster: Cluster, cfg: scenario.Config) -> dict[str, Any]:
+    r = asyncio.run(scenario.run(cluster, cfg))
+    result = results.to_json(r)
+    path = results.write(result, cfg.out)
+    md = results.markdown(result)
+    path.with_suffix(".md").write_text(md)
+    plots.ready_curve([result], path.with_name(path.stem + "-ready.png"))
+    if r.profile_path is not None:
+        _render_profile(r.profile_path)
+    print(md)
+    print(f"results: {path}", file=sys.stderr)
+    return result
+
+
+def _render_profile(session: Path) -> None:
+    from pyinstrument.renderers import ConsoleRenderer, HTMLRenderer
+    from pyinstrument.session import Session
+
+    if not session.exists():
+        print(f"no profile written at {session}", file=sys.stderr)
+        return
+    s = Session.load(str(session))
+    session.with_suffix(".html").write_text(HTMLRenderer().render(s))
+    text = ConsoleRenderer(unicode=True, color=False, show_all=False).render(s)
+    session.with_suffix(".txt").write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.cmd == "report":
+        loaded = [json.loads(f.read_text()) for f in args.files]
+        args.out.mkdir(parents=True, exist_ok=True)
+        for res in loaded:
+            print(results.markdown(res))
+        plots.ready_curve(loaded, args.out / "ready-curve.png")
+        if len({r["meta"]["n"] for r in loaded}) > 1:
+            plots.cost_vs_n(loaded, args.out / "cost-vs-n.png")
+        return 0
+    cluster = Cluster().up(attached=False)
+    if args.cmd == "run":
+        run_one(cluster, _config(args, args.n))
+        return 0
+    done = [run_one(cluster, _config(args, int(n))) for n in args.n.split(",")]
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "sweep.json").write_text(json.dumps([d["meta"] | {"file": None} for d in done]))
+    plots.ready_curve(done, args.out / "ready-curve.png")
+    plots.cost_vs_n(done, args.out / "cost-vs-n.png")
+    print(f"plots: {args.out / 'ready-curve.png'}, {args.out / 'cost-vs-n.png'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,371 @@
+"""One benchmark run: the phases, timed, with the operator's costs recorded at each boundary.
+
+startup → cache (NIMCache Ready) → create (N NIMServices, concurrently, until all Ready) →
+idle (at least one resync period: nothing to write) → update (10% get a new env var, until
+they are Ready at their new generation) → delete (all NIMServices, until they and their
+Deployments are gone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import secrets
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import manifests, prom
+from bench.audit import AuditLog
+from bench.kube import Kube, KubeError
+from bench.operator import Operator, profiled
+from bench.procstat import Sampler
+from bench.tracker import GROUP_PATH, Tracker
+from tests.cluster import Cluster
+from tests.operator_process import install_crds
+
+OPERATOR_USER = "nimop-bench-operator"
+CACHE = "bench-cache"
+
+
+def utc_now() -> str:
+    """The audit log's timestamp format (microseconds, UTC), comparable as text."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Config:
+    n: int
+    out: Path
+    operator_cmd: str | None = None
+    metrics_url: str | None = None
+    resync: float = 30.0
+    idle: float | None = None  # default: 1.5 x resync
+    update_fraction: float = 0.1
+    concurrency: int = 32
+    workers: int | None = None
+    phase_timeout: float = 900.0
+    profile: bool = False
+    label: str | None = None
+
+    @property
+    def idle_seconds(self) -> float:
+        return self.idle if self.idle is not None else max(1.5 * self.resync, 10.0)
+
+
+@dataclass
+class Phase:
+    name: str
+    t0: float
+    start: str
+    t1: float = 0.0
+    end: str = ""
+    done: bool = True
+    scrape_before: prom.Scrape = field(default_factory=dict)
+    scrape_after: prom.Scrape = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    """Everything measured; `bench.results` turns it into JSON, Markdown and plots."""
+
+    config: Config
+    namespace: str
+    node: str
+    operator: Operator
+    started: str = field(default_factory=utc_now)
+    phases: list[Phase] = field(default_factory=list)
+    sampler: Sampler | None = None
+    audit: AuditLog | None = None
+    tracker: Tracker | None = None
+    created_at: dict[str, float] = field(default_factory=dict)
+    children: dict[str, int] = field(default_factory=dict)
+    stuck: list[dict[str, Any]] = field(default_factory=list)
+    load: dict[str, Any] = field(default_factory=dict)
+    profile_path: Path | None = None
+
+    def begin(self, name: str) -> Phase:
+        if self.sampler is not None:
+            self.sampler.sample()
+        phase = Phase(name, time.monotonic(), utc_now(), scrape_before=self._scrape())
+        self.phases.append(phase)
+        return phase
+
+    def finish(self, phase: Phase, done: bool = True) -> None:
+        phase.t1, phase.end, phase.done = time.monotonic(), utc_now(), done
+        if self.sampler is not None:
+            self.sampler.sample()
+        phase.scrape_after = self._scrape()
+        self.operator.check_alive()
+
+    def _scrape(self) -> prom.Scrape:
+        return prom.parse(self.operator.metrics())
+
+
+async def run(cluster: Cluster, cfg: Config) -> Run:
+    suffix = secrets.token_hex(3)
+    ns, node = f"bench-{cfg.n}-{suffix}", f"kwok-bench-{suffix}"
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    env = {"NIMOP_NAMESPACES": ns, "NIMOP_RESYNC_PERIOD": str(cfg.resync)}
+    if cfg.workers:
+        env["NIMOP_WORKERS"] = str(cfg.workers)
+    profile_path = cfg.out / f"profile-{cfg.n}-{stamp}.pyisession" if cfg.profile else None
+    op = Operator(
+        cluster,
+        user=OPERATOR_USER,
+        argv=profiled(profile_path) if profile_path else None,
+        shell_cmd=cfg.operator_cmd,
+        env=env,
+        log_path=cfg.out / f"operator-{cfg.n}-{stamp}.log",
+        metrics_url=cfg.metrics_url,
+    )
+    r = Run(cfg, ns, node, op, profile_path=profile_path)
+    r.load["loadavg_start"] = os.getloadavg()
+    install_crds(cluster)
+    audit_path = cluster.layout.logs / "audit.log"
+    r.audit = AuditLog(audit_path, _needles(ns)).mark()
+    async with Kube(cluster, concurrency=cfg.concurrency) as kube:
+        await kube.create("/api/v1/namespaces", manifests.namespace(ns))
+        await kube.create("/api/v1/nodes", manifests.node(node, cfg.n + 50))
+        await _wait_node_ready(kube, node)
+        try:
+            await _phases(r, kube)
+        finally:
+            op.stop()
+            if r.sampler is not None:
+                r.sampler.stop()
+            await _cleanup(kube, ns, node)
+    r.load["loadavg_end"] = os.getloadavg()
+    await asyncio.sleep(1.0)  # the apiserver flushes its audit log in batches
+    r.audit.poll()
+    return r
+
+
+async def _wait_node_ready(kube: Kube, node: str, within: float = 60) -> None:
+    """Pods created before kwok has made the node Ready wait out the scheduler's backoff."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        obj = await kube.request("GET", f"/api/v1/nodes/{node}") or {}
+        conditions = (obj.get("status") or {}).get("conditions") or ()
+        if any(c["type"] == "Ready" and c["status"] == "True" for c in conditions):
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"node {node} not Ready after {within}s")
+
+
+def _needles(ns: str) -> tuple[bytes, ...]:
+    return (f'"username":"{OPERATOR_USER}"'.encode(), f'"namespace":"{ns}"'.encode())
+
+
+async def _phases(r: Run, kube: Kube) -> None:
+    cfg, op = r.config, r.operator
+    phase = Phase("startup", time.monotonic(), utc_now())
+    r.phases.append(phase)
+    op.start()
+    r.sampler = Sampler(op.pid).start()
+    await asyncio.to_thread(op.wait_ready)
+    r.finish(phase)
+
+    phase = r.begin("cache")
+    await kube.create(
+        f"{GROUP_PATH}/namespaces/{r.namespace}/nimcaches", manifests.nimcache(r.namespace, CACHE)
+    )
+    r.finish(phase, await _wait_cache_ready(r, kube, cfg.phase_timeout))
+
+    tracker = r.tracker = Tracker(kube, r.namespace)
+    watch = asyncio.create_task(tracker.run())
+    try:
+        await _create(r, kube, tracker)
+        phase = r.begin("idle")
+        await asyncio.sleep(cfg.idle_seconds)
+        r.finish(phase)
+        await _update(r, kube, tracker)
+        await _delete(r, kube, tracker)
+    finally:
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
+
+
+def names(n: int) -> list[str]:
+    width = max(5, len(str(n)))
+    return [f"svc-{i:0{width}d}" for i in range(n)]
+
+
+async def _wait_cache_ready(r: Run, kube: Kube, within: float) -> bool:
+    path = f"{GROUP_PATH}/namespaces/{r.namespace}/nimcaches/{CACHE}"
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        obj = await kube.request("GET", path) or {}
+        if (obj.get("status") or {}).get("state") == "Ready":
+            return True
+        r.operator.check_alive()
+        await asyncio.sleep(0.2)
+    r.stuck.append({"kind": "NIMCache", "name": CACHE, "status": obj.get("status")})
+    return False
+
+
+async def _create(r: Run, kube: Kube, tracker: Tracker) -> None:
+    cfg, ns = r.config, r.namespace
+    path = f"{GROUP_PATH}/namespaces/{ns}/nimservices"
+    all_names = names(cfg.n)
+    phase = r.begin("create")
+
+    async def create(name: str) -> None:
+        await kube.create(path, manifests.nimservice(ns, name, CACHE, r.node))
+        r.created_at[name] = time.monotonic()
+
+    await asyncio.gather(*(create(n) for n in all_names))
+    phase.extra["creates_done_s"] = round(time.monotonic() - phase.t0, 2)
+    done = await tracker.wait(lambda: len(tracker.ready) >= cfg.n, cfg.phase_timeout)
+    r.finish(phase, done)
+    if not done:
+        _record_stuck(r, tracker, all_names)
+    r.children = await _children_of(r, kube, all_names[0])
+
+
+def _record_stuck(r: Run, tracker: Tracker, wanted: list[str]) -> None:
+    for name in wanted:
+        if name not in tracker.ready:
+            obj = tracker.objects.get(name) or {}
+            r.stuck.append(
+                {
+                    "kind": "NIMService",
+                    "name": name,
+                    "generation": (obj.get("metadata") or {}).get("generation"),
+                    "status": obj.get("status"),
+                }
+            )
+
+
+async def _children_of(r: Run, kube: Kube, name: str) -> dict[str, int]:
+    """The objects the operator created for one NIMService (owner UID match), over every
+    resource the operator wrote during the create phase — whatever operator it is."""
+    assert r.audit is not None and r.tracker is not None
+    await asyncio.sleep(1.0)
+    r.audit.poll()
+    uid = (r.tracker.objects.get(name) or {}).get("metadata", {}).get("uid")
+    paths: set[str] = set()
+    for ev in r.audit.events.values():
+        ref = ev.get("objectRef") or {}
+        if (
+            ev["user"]["username"] == OPERATOR_USER
+            and ev["verb"] in ("create", "patch")
+            and ref.get("namespace") == r.namespace
+            and not ref.get("subresource")
+            and ref.get("resource") not in ("events", "nimservices", "nimcaches")
+        ):
+            group = ref.get("apiGroup")
+            base = f"/apis/{group}/{ref['apiVersion']}" if group else f"/api/{ref['apiVersion']}"
+            paths.add(f"{base}/namespaces/{r.namespace}/{ref['resource']}")
+    counts: dict[str, int] = {}
+    for path in sorted(paths):
+        with contextlib.suppress(KubeError):
+            items = (await kube.list(path))["items"]
+            owned = [
+                o
+                for o in items
+                if any(ref.get("uid") == uid for ref in o["metadata"].get("ownerReferences") or ())
+            ]
+            if owned:
+                counts[path.rsplit("/", 1)[1]] = len(owned)
+    return counts
+
+
+async def _update(r: Run, kube: Kube, tracker: Tracker) -> None:
+    cfg, ns = r.config, r.namespace
+    all_names = names(cfg.n)
+    count = max(1, math.ceil(cfg.n * cfg.update_fraction))
+    step = cfg.n / count
+    chosen = [all_names[int(i * step)] for i in range(count)]
+    patch = manifests.update_patch(utc_now())
+    phase = r.begin("update")
+    generations: dict[str, int] = {}
+
+    async def update(name: str) -> None:
+        obj = await kube.merge_patch(f"{GROUP_PATH}/namespaces/{ns}/nimservices/{name}", patch)
+        generations[name] = int((obj or {})["metadata"]["generation"])
+
+    await asyncio.gather(*(update(n) for n in chosen))
+
+    def converged() -> bool:
+        for name in chosen:
+            obj = tracker.objects.get(name)
+            if obj is None or name not in tracker.ready:
+                return False
+            if obj["metadata"]["generation"] < generations.get(name, 1 << 30):
+                return False
+        return True
+
+    done = await tracker.wait(converged, cfg.phase_timeout)
+    r.finish(phase, done)
+    if not done:
+        _record_stuck(r, tracker, chosen)
+    phase.extra["updated"] = count
+    phase.extra["deployments_rolled_out"] = await _rolled_out(kube, ns, set(chosen))
+
+
+async def _rolled_out(kube: Kube, ns: str, chosen: set[str]) -> int:
+    """Independent check: Deployments carrying the new env var, fully rolled out."""
+    deployments = (await kube.list(f"/apis/apps/v1/namespaces/{ns}/deployments"))["items"]
+    count = 0
+    for d in deployments:
+        containers = d["spec"]["template"]["spec"].get("containers") or []
+        has_env = any(
+            e.get("name") == "BENCH_UPDATE" for c in containers for e in c.get("env") or ()
+        )
+        st, want = d.get("status") or {}, d["spec"].get("replicas", 1)
+        if (
+            has_env
+            and st.get("updatedReplicas") == want == st.get("availableReplicas")
+            and (st.get("observedGeneration") == d["metadata"]["generation"])
+        ):
+            count += 1
+    return count
+
+
+async def _delete(r: Run, kube: Kube, tracker: Tracker) -> None:
+    cfg, ns = r.config, r.namespace
+    phase = r.begin("delete")
+    await asyncio.gather(
+        *(kube.delete(f"{GROUP_PATH}/namespaces/{ns}/nimservices/{n}") for n in names(cfg.n))
+    )
+    gone = await tracker.wait(lambda: not tracker.objects, cfg.phase_timeout)
+    phase.extra["nimservices_gone_s"] = round(time.monotonic() - phase.t0, 2)
+    deadline = time.monotonic() + cfg.phase_timeout
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments"
+    while time.monotonic() < deadline:
+        left = await kube.request("GET", path, params={"limit": "1"}) or {}
+        if not left.get("items"):
+            break
+        await asyncio.sleep(0.5)
+    phase.extra["children_gone_s"] = round(time.monotonic() - phase.t0, 2)
+    r.finish(phase, gone)
+
+
+async def _cleanup(kube: Kube, ns: str, node: str) -> None:
+    with contextlib.suppress(Exception):
+        await kube.delete(f"/api/v1/namespaces/{ns}")
+    with contextlib.suppress(Exception):
+        await kube.delete(f"/api/v1/nodes/{node}")
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
