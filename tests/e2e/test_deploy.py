@@ -87,14 +87,25 @@ def test_namespaced_overlay_is_accepted(cluster: Cluster) -> None:
 
 @pytest.fixture
 def no_other_operator(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Other e2e tests share one admin `nimop run` for the session; it would reconcile our CRs
-    too and hide a missing permission, so it is paused for this test."""
-    shared: OperatorProcess = request.getfixturevalue("operator")
-    shared.stop()
+    """Other e2e tests share one admin `nimop run` for the session (the `operator` fixture); it
+    would reconcile our CRs too and hide a missing permission, so when it is running it is
+    paused for this test. It is not started just to be stopped."""
+    shared = _running_session_operator(request)
+    if shared is not None:
+        shared.stop()
     try:
         yield
     finally:
-        shared.start()
+        if shared is not None:
+            shared.start()
+
+
+def _running_session_operator(request: pytest.FixtureRequest) -> OperatorProcess | None:
+    for fixturedef in request._fixturemanager.getfixturedefs("operator", request.node) or ():
+        cached = fixturedef.cached_result
+        if cached is not None and isinstance(cached[0], OperatorProcess):
+            return cached[0]
+    return None
 
 
 def state(cluster: Cluster, kind: str, name: str, namespace: str) -> str:
