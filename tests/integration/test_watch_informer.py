@@ -75,6 +75,7 @@ async def test_store_converges_after_rapid_churn(cluster: Any, namespace: str) -
         assert all("managedFields" not in o["metadata"] for o in informer.store.objects())
 
 
+@pytest.mark.disruptive
 async def test_store_converges_across_apiserver_restart(cluster: Any, namespace: str) -> None:
     async with open_client(cluster.kubeconfig) as client, \
             informer_on(client, namespace) as (informer, _events):  # fmt: skip
@@ -92,6 +93,7 @@ async def test_store_converges_across_apiserver_restart(cluster: Any, namespace:
         assert not informer.dead
 
 
+@pytest.mark.disruptive
 async def test_forced_410_relists_without_missing_deletes(cluster: Any, namespace: str) -> None:
     """A watch resumed from a compacted resourceVersion gets 410; the informer relists and
     emits deletes for objects that vanished while it was not watching.
@@ -127,6 +129,7 @@ async def test_forced_410_relists_without_missing_deletes(cluster: Any, namespac
         await anyio.to_thread.run_sync(cluster.restart_apiserver)
 
 
+@pytest.mark.disruptive
 async def test_watch_from_compacted_resource_version_is_gone(cluster: Any, namespace: str
                                                              ) -> None:  # fmt: skip
     async with open_client(cluster.kubeconfig) as client:
