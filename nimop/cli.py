@@ -28,7 +28,8 @@ def _cmd_crds(args: argparse.Namespace) -> int:
 def _cmd_render(args: argparse.Namespace) -> int:
     from nimop.offline import render_files
 
-    sys.stdout.write(render_files([Path(f) for f in args.file], Path(args.facts) if args.facts else None))
+    facts = Path(args.facts) if args.facts else None
+    sys.stdout.write(render_files([Path(f) for f in args.file], facts))
     return 0
 
 

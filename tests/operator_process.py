@@ -66,9 +66,13 @@ class OperatorProcess:
         nimop = Path(sys.executable).with_name("nimop")
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(nimop), "run"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
-            )  # fmt: skip
+                [str(nimop), "run"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=die_with_parent,
+            )
         if wait_ready:
             self.wait_ready()
         return self

@@ -4,15 +4,16 @@ children created once, upstream finalizers released, and transition events."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import structlog
 
 from nimop.controllers.catalog import Kind
 from nimop.controllers.runtime import Runtime
-from nimop.watch.errors import AlreadyExistsError, NotFoundError
-from nimop.watch.objects import meta
+from nimop.watch.controller import Result
+from nimop.watch.errors import AlreadyExistsError, ForbiddenError, NotFoundError
+from nimop.watch.objects import ObjectKey, meta
 
 log = structlog.get_logger("nimop.controllers")
 
@@ -22,6 +23,20 @@ Obj = Mapping[str, Any]
 #: go by garbage collection), but a CR created under upstream still carries one: release it on
 #: deletion, or switching operators would leave such CRs stuck in Terminating.
 LEGACY_FINALIZER = "finalizer.{kind}.apps.nvidia.com"
+
+
+async def unless_namespace_terminating(
+    work: Awaitable[Result | None], key: ObjectKey
+) -> Result | None:
+    """Writes into a namespace being deleted are refused (403); its objects go with it, so
+    there is nothing to retry and nothing to log as an error."""
+    try:
+        return await work
+    except ForbiddenError as exc:
+        if "because it is being terminated" not in str(exc):
+            raise
+        log.debug("namespace is being deleted; nothing to do", namespace=key.namespace)
+        return None
 
 
 def status_patch(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any] | None:

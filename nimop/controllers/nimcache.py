@@ -20,6 +20,7 @@ from nimop.controllers.base import (
     ensure_shared,
     release_legacy_finalizer,
     split_owned,
+    unless_namespace_terminating,
     write_status,
 )
 from nimop.controllers.conditions import is_true
@@ -45,6 +46,9 @@ class NIMCacheReconciler:
         self.children = children
 
     async def reconcile(self, key: ObjectKey) -> Result | None:
+        return await unless_namespace_terminating(self._reconcile(key), key)
+
+    async def _reconcile(self, key: ObjectKey) -> Result | None:
         cache = self.rt.store(catalog.NIMCACHE).get(key)
         if cache is None:
             return None
@@ -66,10 +70,14 @@ class NIMCacheReconciler:
             labels = probe["metadata"].get("labels") or {}
             found = await manifest_probe.read(self.rt, cache, live, labels)
             if found.cache_type:
+                # Our own status write will not wake us (status-only updates are filtered),
+                # so carry on with the cache as it now is.
                 res = self.rt.resource(catalog.NIMCACHE)
                 patch = {"type": found.cache_type}
                 await self.rt.client.patch_status(res, key.namespace, key.name, patch)
-                return None
+                cache = {**cache, "status": {**(cache.get("status") or {}), **patch}}
+                rendered = self._render(cache)
+                desired = self._desired(cache, rendered, job)
             if found.configmap is not None:
                 desired.append(found.configmap)
             if found.retry:

@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.controllers import catalog, nimpipeline_status, validate
-from nimop.controllers.base import announce, release_legacy_finalizer, write_status
+from nimop.controllers.base import (
+    announce,
+    release_legacy_finalizer,
+    unless_namespace_terminating,
+    write_status,
+)
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import render_nimpipeline
@@ -26,6 +31,9 @@ class NIMPipelineReconciler:
         self.children = children
 
     async def reconcile(self, key: ObjectKey) -> Result | None:
+        return await unless_namespace_terminating(self._reconcile(key), key)
+
+    async def _reconcile(self, key: ObjectKey) -> Result | None:
         pipeline = self.rt.store(catalog.NIMPIPELINE).get(key)
         if pipeline is None:
             return None

@@ -20,6 +20,7 @@ from nimop.controllers.base import (
     ensure_shared,
     release_legacy_finalizer,
     split_owned,
+    unless_namespace_terminating,
     write_status,
 )
 from nimop.controllers.facts import cluster_facts
@@ -59,6 +60,9 @@ class NIMServiceReconciler:
         self.children = children
 
     async def reconcile(self, key: ObjectKey) -> Result | None:
+        return await unless_namespace_terminating(self._reconcile(key), key)
+
+    async def _reconcile(self, key: ObjectKey) -> Result | None:
         svc = self.rt.store(catalog.NIMSERVICE).get(key)
         if svc is None:
             return None

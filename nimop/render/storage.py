@@ -65,7 +65,10 @@ def _from_cache(owner: Owner, name: str, read_only: bool, facts: ClusterFacts,
                 out: Collector) -> Storage:
     cache = facts.nimcache(owner.namespace, name)
     if cache is None:
-        out.problem("NIMCacheNotFound", f"NIMCache {name} not found", failed=True)
+        # Not Failed, as upstream: GitOps tools apply objects in any order, so a cache that does
+        # not exist yet is something to wait for; the controller wakes when it appears.
+        out.problem("NIMCacheNotFound", f"NIMCache {name} not found in namespace "
+                    f"{owner.namespace}; waiting for it to be created")
     elif cache.failed:
         out.problem("NIMCacheFailed", f"NIMCache {name} failed; see its status", failed=True)
     elif not cache.ready or not cache.pvc:

@@ -13,12 +13,20 @@ PULLER = "nvcr.io/nim/meta/llama-3.2-1b-instruct:1.12.0"
 
 def nimcache(name: str, **spec: Any) -> dict[str, Any]:
     source = spec.pop("source", None) or {
-        "ngc": {"modelPuller": PULLER, "pullSecret": "ngc-secret", "authSecret": "ngc-api-secret",
-                "model": {"engine": "tensorrt_llm", "tensorParallelism": "1"}},
-    }  # fmt: skip
+        "ngc": {
+            "modelPuller": PULLER,
+            "pullSecret": "ngc-secret",
+            "authSecret": "ngc-api-secret",
+            "model": {"engine": "tensorrt_llm", "tensorParallelism": "1"},
+        },
+    }
     storage = spec.pop("storage", None) or {"pvc": {"create": True, "size": "50Gi"}}
-    return {"apiVersion": API, "kind": "NIMCache", "metadata": {"name": name},
-            "spec": {"source": source, "storage": storage, **spec}}  # fmt: skip
+    return {
+        "apiVersion": API,
+        "kind": "NIMCache",
+        "metadata": {"name": name},
+        "spec": {"source": source, "storage": storage, **spec},
+    }
 
 
 def nimservice(name: str, **spec: Any) -> dict[str, Any]:
@@ -37,8 +45,9 @@ def state(cluster: Cluster, kind: str, name: str, namespace: str) -> str | None:
     return ((obj or {}).get("status") or {}).get("state")
 
 
-def wait_state(cluster: Cluster, kind: str, name: str, namespace: str, want: str,
-               timeout: float = 90) -> dict[str, Any]:  # fmt: skip
+def wait_state(
+    cluster: Cluster, kind: str, name: str, namespace: str, want: str, timeout: float = 90
+) -> dict[str, Any]:
     """Wait for `status.state == want`; the failure message shows the Ready condition."""
 
     def reached() -> dict[str, Any] | None:

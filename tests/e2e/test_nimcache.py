@@ -42,9 +42,16 @@ def test_huggingface_cache_without_manifest_is_model_free_and_ready(
     log = tmp_path / "hf-probe.log"
     log.write_text(cri_log("model_manifest.yaml not found"))
     cluster.apply([kwok_logs("Logs", "hf-pod", namespace, "nim-cache-ctr", log)])
-    source = {"hf": {"endpoint": "https://huggingface.co", "namespace": "meta-llama",
-                     "modelName": "Llama-3.2-1B-Instruct", "authSecret": "hf-token",
-                     "modelPuller": "nvcr.io/nim/nvidia/llm-nim:1.12.0", "pullSecret": "ngc-secret"}}  # fmt: skip
+    source = {
+        "hf": {
+            "endpoint": "https://huggingface.co",
+            "namespace": "meta-llama",
+            "modelName": "Llama-3.2-1B-Instruct",
+            "authSecret": "hf-token",
+            "modelPuller": "nvcr.io/nim/nvidia/llm-nim:1.12.0",
+            "pullSecret": "ngc-secret",
+        }
+    }
     apply(cluster, namespace, nimcache("hf", source=source))
     cache = wait_state(cluster, "nimcache", "hf", namespace, "Ready")
     assert cache["status"]["type"] == "model-free"

@@ -74,7 +74,8 @@ def test_unparsable_tp_is_a_failed_problem() -> None:
 
 def test_nimcache_missing_not_ready_failed() -> None:
     spec = svc(storage={"nimCache": {"name": "c"}})
-    assert render(spec, facts_with()).problems[0].reason == "NIMCacheNotFound"
+    missing = render(spec, facts_with()).problems[0]
+    assert (missing.reason, missing.failed) == ("NIMCacheNotFound", False)  # wait, not Failed
     r = render(spec, facts_with(cache(state="InProgress", pvc="")))
     assert (r.problems[0].reason, r.problems[0].failed) == ("NIMCacheNotReady", False)
     assert r.find("Deployment") is None and r.find("Service") is not None
