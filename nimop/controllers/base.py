@@ -40,14 +40,29 @@ async def unless_namespace_terminating(
 
 
 def status_patch(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The merge patch turning `old` status into `new`, or None when nothing changed.
-
-    Keys of `old` that `new` no longer has are removed (null), so a stale `model` or
-    `draResourceStatuses` disappears."""
-    old = old or {}
-    patch: dict[str, Any] = {k: v for k, v in new.items() if old.get(k) != v}
-    patch.update({k: None for k in old if k not in new and k in _MANAGED_STATUS})
+    """The JSON merge patch (RFC 7386) turning `old` status into `new`, or None when nothing
+    changed. Keys we manage that `new` no longer has are removed (null), at every depth, so a
+    stale `model` or a service dropped from a pipeline's `states` disappears."""
+    patch = merge_diff(old or {}, new, managed=_MANAGED_STATUS)
     return patch or None
+
+
+def merge_diff(
+    old: Mapping[str, Any], new: Mapping[str, Any], managed: frozenset[str] | None = None
+) -> dict[str, Any]:
+    patch: dict[str, Any] = {}
+    for key, value in new.items():
+        before = old.get(key)
+        if before == value:
+            continue
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            patch[key] = merge_diff(before, value)
+        else:
+            patch[key] = value
+    for key in old:
+        if key not in new and (managed is None or key in managed):
+            patch[key] = None
+    return patch
 
 
 _MANAGED_STATUS = frozenset(

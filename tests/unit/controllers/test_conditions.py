@@ -43,3 +43,17 @@ def test_failed_state_sets_upstream_condition_pair() -> None:
 def test_long_messages_are_bounded() -> None:
     merged = merge(None, [Cond("Ready", False, "R", "x" * 5000)], generation=1, now="t")
     assert len(merged[0]["message"]) == 1024
+
+
+def test_status_patch_removes_keys_at_any_depth_and_is_none_when_unchanged() -> None:
+    from nimop.controllers.base import status_patch
+
+    old = {
+        "state": "Ready",
+        "states": {"a": "Ready", "b": "Ready"},
+        "model": {"name": "x"},
+        "foreign": 1,
+    }
+    new = {"state": "Ready", "states": {"a": "Ready"}}
+    assert status_patch(old, new) == {"states": {"b": None}, "model": None}
+    assert status_patch(new, dict(new)) is None
