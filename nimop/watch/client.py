@@ -329,13 +329,8 @@ class KubeClient:
         resource = res.group_resource if res else path
         start = time.monotonic()
         try:
-            resp = await session.request(
-                method,
-                self.config.server + path,
-                params=params,
-                data=data,
-                headers=headers,
-                timeout=limits,
+            resp = await self._request_once_more_if_stale(
+                session, method, self.config.server + path, params, data, headers, limits
             )
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self._count(verb, resource, 0)
@@ -346,6 +341,37 @@ class KubeClient:
         if resp.status >= 400:
             raise await _error(resp)
         return resp
+
+    @staticmethod
+    async def _request_once_more_if_stale(
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: bytes | None,
+        headers: dict[str, str],
+        limits: aiohttp.ClientTimeout,
+    ) -> aiohttp.ClientResponse:
+        """Send; if a pooled keep-alive connection turns out dead, send once more.
+
+        After an apiserver restart the pool still holds connections to the old process; the
+        first write on one fails before the request is read. Go's transport retries such
+        requests too. A second attempt is safe for Kubernetes verbs: a duplicate create is a
+        409, apply and merge patches are idempotent, a stale PUT conflicts, a delete is a 404.
+        """
+        stale = (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError)
+        for attempt in (1, 2):
+            try:
+                return await session.request(
+                    method, url, params=params, data=data, headers=headers, timeout=limits
+                )
+            except stale:
+                if attempt == 2:
+                    raise
+            except aiohttp.ClientOSError as exc:
+                if attempt == 2 or isinstance(exc, aiohttp.ClientConnectorError):
+                    raise  # could not even connect: a retry now would fail the same way
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _count(self, verb: str, resource: str, code: int) -> None:
         self.requests[(verb, resource, code)] += 1

@@ -15,7 +15,15 @@ import pytest
 from nimop.watch import Event, EventType, GoneError, Informer, InformerOptions, KubeClient
 from nimop.watch import metrics as m
 
-from .watchkit import CM, configmap, eventually, open_client, server_state, store_state
+from .watchkit import (
+    CM,
+    configmap,
+    eventually,
+    open_client,
+    restart_apiserver,
+    server_state,
+    store_state,
+)
 
 LABEL = "informer-test=yes"
 
@@ -81,7 +89,7 @@ async def test_store_converges_across_apiserver_restart(cluster: Any, namespace:
             informer_on(client, namespace) as (informer, _events):  # fmt: skip
         await churn(client, namespace, 30, seed=2)
         await eventually(lambda: converged(informer, client, namespace), what="initial sync")
-        await anyio.to_thread.run_sync(cluster.restart_apiserver)
+        restart_apiserver(cluster)
         deleted = await churn(client, namespace, 30, seed=3)
         for name in list(store_state(informer.store.objects()))[:5]:
             if name.startswith("cm-2-"):
@@ -101,7 +109,7 @@ async def test_forced_410_relists_without_missing_deletes(cluster: Any, namespac
     The apiserver's watch cache would serve an old resourceVersion from memory, so ConfigMap
     watches are sent straight to etcd for this test (``--watch-cache-sizes=configmaps#0``).
     """
-    await anyio.to_thread.run_sync(cluster.restart_apiserver, ["--watch-cache-sizes=configmaps#0"])
+    restart_apiserver(cluster, "--watch-cache-sizes=configmaps#0")
     try:
         async with open_client(cluster.kubeconfig) as client:
             for i in range(10):
@@ -126,7 +134,7 @@ async def test_forced_410_relists_without_missing_deletes(cluster: Any, namespac
                          if e.type is EventType.DELETED}  # fmt: skip
                 assert names == {f"gone-{i}" for i in range(5)}
     finally:
-        await anyio.to_thread.run_sync(cluster.restart_apiserver)
+        restart_apiserver(cluster)
 
 
 @pytest.mark.disruptive

@@ -87,3 +87,14 @@ async def server_state(client: KubeClient, namespace: str, selector: str | None 
 
 def store_state(objs: list[Obj]) -> dict[str, str]:
     return {o["metadata"]["name"]: o["metadata"]["resourceVersion"] for o in objs}
+
+
+def restart_apiserver(cluster: Any, *extra_args: str) -> None:
+    """Restart the apiserver from the event loop's own thread, blocking it meanwhile.
+
+    Not from a worker thread: a cluster started by this session makes its processes die with
+    the *thread* that started them (PR_SET_PDEATHSIG), and anyio retires idle worker threads,
+    which would kill the restarted apiserver seconds later. Pausing the loop for the restart is
+    harmless here: the informers simply find their streams broken when it resumes.
+    """
+    cluster.restart_apiserver(list(extra_args))
