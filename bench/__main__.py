@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--label", help="operator name in reports (default: nimop or the command)")
     p.add_argument("--metrics-url", help="the operator's Prometheus endpoint, if not nimop's")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    p.add_argument(
+        "--cluster-state",
+        type=Path,
+        help="state directory of a private local control plane (started if not running); "
+        "default: the shared one ($NIMOP_CLUSTER_STATE or ~/.cache/nimop/cluster)",
+    )
     p.add_argument("--resync", type=float, default=30.0, help="NIMOP_RESYNC_PERIOD, seconds")
     p.add_argument("--idle", type=float, help="idle phase seconds (default 1.5 x resync)")
     p.add_argument("--update-fraction", type=float, default=0.1)
@@ -108,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         if len({r["meta"]["n"] for r in loaded}) > 1:
             plots.cost_vs_n(loaded, args.out / "cost-vs-n.png")
         return 0
+    if args.cluster_state is not None:
+        os.environ["NIMOP_CLUSTER_STATE"] = str(args.cluster_state.resolve())
     cluster = Cluster().up(attached=False)
     if args.cmd == "run":
         run_one(cluster, _config(args, args.n))
