@@ -27,9 +27,9 @@ class WatchSettings(BaseSettings):
     namespaces: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="namespaces to watch; empty = all namespaces"
     )
-    workers: int = Field(2, ge=1, description="concurrent reconciles per controller")
-    qps: float = Field(50.0, description="client-side request rate; <= 0 disables the limiter")
-    burst: int = Field(100, ge=1, description="client-side burst above qps")
+    workers: int = Field(8, ge=1, description="concurrent reconciles per controller")
+    qps: float = Field(200.0, description="client-side request rate; <= 0 disables the limiter")
+    burst: int = Field(400, ge=1, description="client-side burst above qps")
     request_timeout: float = Field(30.0, gt=0, description="seconds per API request")
     user_agent: str | None = Field(None, description="override the nimop/<version> User-Agent")
     resync_period: float = Field(10 * 3600.0, description="seconds between full re-reconciles")
