@@ -21,7 +21,7 @@ from tests.cluster import Cluster
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
     handle = Cluster()
-    reused = handle.running()
+    reused = handle.alive()
     handle.up(attached=not reused)
     os.environ["PATH"] = f"{handle.bin_dir}{os.pathsep}{os.environ['PATH']}"
     try:

@@ -4,6 +4,7 @@ children created once, upstream finalizers released, and transition events."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -11,8 +12,9 @@ import structlog
 
 from nimop.controllers.catalog import Kind
 from nimop.controllers.runtime import Runtime
+from nimop.render import Problem, Rendered
 from nimop.watch.controller import Result
-from nimop.watch.errors import AlreadyExistsError, ForbiddenError, NotFoundError
+from nimop.watch.errors import AlreadyExistsError, ForbiddenError, InvalidError, NotFoundError
 from nimop.watch.objects import ObjectKey, meta
 
 log = structlog.get_logger("nimop.controllers")
@@ -37,6 +39,21 @@ async def unless_namespace_terminating(
             raise
         log.debug("namespace is being deleted; nothing to do", namespace=key.namespace)
         return None
+
+
+async def apply_or_reject(work: Awaitable[object], rendered: Rendered) -> Rendered:
+    """Run the children sync; when the apiserver rejects a child as invalid (input that passed
+    admission of the CR but not of its child, e.g. a malformed env name), the render gets a
+    `ChildRejected` problem naming what the apiserver said — retrying the same spec cannot
+    succeed, so the CR reports Failed and waits for a spec change instead of hot-looping."""
+    try:
+        await work
+    except InvalidError as exc:
+        problem = Problem(
+            "ChildRejected", f"the apiserver rejected a child: {exc.message}", failed=True
+        )
+        return dataclasses.replace(rendered, problems=(*rendered.problems, problem))
+    return rendered
 
 
 def status_patch(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any] | None:

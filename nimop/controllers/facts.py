@@ -11,6 +11,7 @@ import yaml
 from nimop.controllers import catalog
 from nimop.controllers.runtime import Runtime
 from nimop.render import ClusterFacts, NIMCacheFacts
+from nimop.render.common import child_name
 
 MANIFEST_KEY = "model_manifest.yaml"
 
@@ -66,7 +67,7 @@ def gpu_products(rt: Runtime) -> tuple[str, ...]:
 
 
 def manifest_configmap_name(cache_name: str) -> str:
-    return f"{cache_name}-manifest"
+    return child_name(cache_name, "-manifest")
 
 
 def model_manifest(rt: Runtime, namespace: str, cache_name: str) -> Mapping[str, Any] | None:

@@ -17,6 +17,7 @@ import structlog
 from nimop.controllers import catalog, manifest_probe, nimcache_status, validate
 from nimop.controllers.base import (
     announce,
+    apply_or_reject,
     ensure_shared,
     release_legacy_finalizer,
     split_owned,
@@ -28,6 +29,7 @@ from nimop.controllers.facts import cluster_facts, gpu_products, model_manifest
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import Rendered, render_nimcache, select_profiles
+from nimop.render.common import child_name
 from nimop.render.profiles import manifest_profiles
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import NotFoundError
@@ -84,7 +86,11 @@ class NIMCacheReconciler:
                 requeue = Result(requeue_after=PROBE_RETRY_SECONDS)
         owned, shared = split_owned(desired)
         await ensure_shared(self.rt, catalog.NIMCACHE_CHILDREN, shared)
-        await self.children.sync(cache, owned, prune=rendered.ok)
+        # Once Ready nothing is pruned: the completed Job (and its logs) stays until its TTL, and
+        # no write happens when the cache turns Ready.
+        ready = (cache.get("status") or {}).get("state") == "Ready"
+        sync = self.children.sync(cache, owned, prune=rendered.ok and not ready)
+        rendered = await apply_or_reject(sync, rendered)
         await self._report(cache, rendered, self._live(cache, "Job"))
         return requeue
 
@@ -97,7 +103,7 @@ class NIMCacheReconciler:
         md = meta(cache)
         suffix = {"Job": "-job", "Pod": "-pod"}[kind]
         store = self.rt.store(catalog.JOB if kind == "Job" else catalog.POD)
-        return store.get_by_name(str(md["namespace"]), f"{md['name']}{suffix}")
+        return store.get_by_name(str(md["namespace"]), child_name(str(md["name"]), suffix))
 
     def _desired(
         self, cache: Mapping[str, Any], rendered: Rendered, job: Mapping[str, Any] | None
@@ -141,9 +147,8 @@ class NIMCacheReconciler:
         self, cache: Mapping[str, Any], rendered: Rendered, job: Mapping[str, Any] | None
     ) -> None:
         md = meta(cache)
-        pvc_name = ((cache.get("spec") or {}).get("storage") or {}).get("pvc", {}).get(
-            "name"
-        ) or f"{md['name']}-pvc"
+        spec_pvc = ((cache.get("spec") or {}).get("storage") or {}).get("pvc") or {}
+        pvc_name = spec_pvc.get("name") or child_name(str(md["name"]), "-pvc")
         pvc = self.rt.get(catalog.PVC, str(md["namespace"]), str(pvc_name))
         status = nimcache_status.compute(
             cache, rendered, pvc, job, profiles=self._profiles(cache), now=self.rt.now()

@@ -13,6 +13,7 @@ from typing import Any
 from nimop.controllers import catalog, nimpipeline_status, validate
 from nimop.controllers.base import (
     announce,
+    apply_or_reject,
     release_legacy_finalizer,
     unless_namespace_terminating,
     write_status,
@@ -49,7 +50,9 @@ class NIMPipelineReconciler:
             f"NIMService {n} already exists and is not owned by this pipeline" for n in conflicts
         ]
         if not errors:
-            await self.children.sync(pipeline, services, prune=not rendered.problems)
+            sync = self.children.sync(pipeline, services, prune=not rendered.problems)
+            rendered = await apply_or_reject(sync, rendered)
+            problems += [p.message for p in rendered.problems if p.reason == "ChildRejected"]
         await self._report(
             pipeline, [s["metadata"]["name"] for s in rendered.objects], "; ".join(problems)
         )

@@ -17,6 +17,7 @@ import structlog
 from nimop.controllers import catalog, nimservice_status, validate
 from nimop.controllers.base import (
     announce,
+    apply_or_reject,
     ensure_shared,
     release_legacy_finalizer,
     split_owned,
@@ -29,6 +30,7 @@ from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
 from nimop.render import Rendered, render_nimservice
+from nimop.render.common import child_name, label_value, service_name
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
 from nimop.watch.objects import ObjectKey, meta
@@ -40,6 +42,7 @@ log = structlog.get_logger("nimop.controllers.nimservice")
 
 INDEX_NIMCACHE = "nimcache"
 INDEX_DRA = "dra-namespace"
+INDEX_INSTANCE = "instance-label"
 INSTANCE = "app.kubernetes.io/instance"
 PART_OF = "app.kubernetes.io/part-of=nim-service"
 
@@ -48,6 +51,12 @@ def nimcache_of(obj: Mapping[str, Any]) -> list[str]:
     """Index: `namespace/cache` of the NIMCache a NIMService mounts (upstream's field index)."""
     name = (((obj.get("spec") or {}).get("storage") or {}).get("nimCache") or {}).get("name")
     return [f"{meta(obj).get('namespace')}/{name}"] if name else []
+
+
+def instance_label(obj: Mapping[str, Any]) -> list[str]:
+    """Index: `namespace/<instance label value>` — how a pod names its NIMService (the label
+    value is the name, shortened when the name is too long for a label)."""
+    return [f"{meta(obj).get('namespace')}/{label_value(str(meta(obj).get('name')))}"]
 
 
 def uses_dra(obj: Mapping[str, Any]) -> list[str]:
@@ -72,7 +81,7 @@ class NIMServiceReconciler:
         errors, warnings = validate.problems(svc)
         rendered = Rendered(problems=tuple(errors)) if errors else self._render(svc)
         if not errors:
-            await self._apply(svc, rendered)
+            rendered = await apply_or_reject(self._apply(svc, rendered), rendered)
         status = nimservice_status.compute(
             svc, rendered, self._observe(svc, rendered), now=self.rt.now()
         )
@@ -107,13 +116,15 @@ class NIMServiceReconciler:
         workload_name = desired["metadata"]["name"] if desired else name
         pods = [
             p
-            for p in self.rt.store(catalog.POD).by_index(INDEX_LABEL, f"{INSTANCE}={name}")
+            for p in self.rt.store(catalog.POD).by_index(
+                INDEX_LABEL, f"{INSTANCE}={label_value(name)}"
+            )
             if meta(p).get("namespace") == ns
         ]
         return Observed(
             workload=self.rt.get(workload_kind, ns, workload_name),
-            service=self.rt.get(catalog.SERVICE, ns, name),
-            ingress=self.rt.get(catalog.INGRESS, ns, name),
+            service=self.rt.get(catalog.SERVICE, ns, service_name(name)),
+            ingress=self.rt.get(catalog.INGRESS, ns, child_name(name)),
             pods=pods,
             claims=self.rt.store(catalog.CLAIM).objects(ns)
             if (svc.get("spec") or {}).get("draResources")
@@ -145,6 +156,7 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
     services = rt.informers[catalog.NIMSERVICE]
     services.add_index(INDEX_NIMCACHE, nimcache_of)
     services.add_index(INDEX_DRA, uses_dra)
+    services.add_index(INDEX_INSTANCE, instance_label)
     kinds = [k for k in catalog.NIMSERVICE_CHILDREN if rt.served(k)]
     children = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in kinds])
     ctrl = Controller("nimservice", NIMServiceReconciler(rt, children), workers=workers)
@@ -156,7 +168,7 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
     ctrl.watches(
         rt.informers[catalog.NIMCACHE], _by_index(services.store, INDEX_NIMCACHE, _key_text)
     )
-    ctrl.watches(rt.informers[catalog.POD], _pod_to_service)
+    ctrl.watches(rt.informers[catalog.POD], _pods_to_services(services.store))
     if rt.served(catalog.CLAIM):
         ctrl.watches(rt.informers[catalog.CLAIM], _by_index(services.store, INDEX_DRA, _namespace))
     return ctrl
@@ -177,8 +189,13 @@ def _by_index(store: Store, index: str, value: Callable[[Mapping[str, Any]], str
     return mapper
 
 
-def _pod_to_service(event: Event) -> Iterable[ObjectKey]:
-    labels = meta(event.obj).get("labels") or {}
-    if labels.get("app.kubernetes.io/part-of") != "nim-service" or INSTANCE not in labels:
-        return ()
-    return (ObjectKey(str(meta(event.obj).get("namespace")), str(labels[INSTANCE])),)
+def _pods_to_services(store: Store) -> Mapper:
+    def mapper(event: Event) -> Iterable[ObjectKey]:
+        labels = meta(event.obj).get("labels") or {}
+        if labels.get("app.kubernetes.io/part-of") != "nim-service" or INSTANCE not in labels:
+            return ()
+        return store.keys_by_index(
+            INDEX_INSTANCE, f"{meta(event.obj).get('namespace')}/{labels[INSTANCE]}"
+        )
+
+    return mapper

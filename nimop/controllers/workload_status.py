@@ -64,6 +64,11 @@ def deployment(obj: Obj | None, name: str, pods: Sequence[Obj] = ()) -> Readines
     updated = int(st.get("updatedReplicas") or 0)
     if updated < desired or available < updated:
         waiting = f"Deployment {name}: {available} of {desired} replicas available"
+        failure = find(st.get("conditions"), "ReplicaFailure")
+        if failure and failure.get("status") == "True":
+            # pods could not even be created (admission refused them): say why
+            waiting += f"; pods cannot be created: {failure.get('message', '')}"
+            return Readiness(False, "PodCreationFailed", waiting, available)
         return Readiness(False, "DeploymentNotReady", _with_pod_hint(waiting, pods), available)
     return Readiness(
         True, "Ready", f"Deployment {name} is available ({available}/{desired} replicas)", available

@@ -90,6 +90,10 @@ class Cluster:
     def bin_dir(self) -> Path:
         return self.layout.bin
 
+    def alive(self) -> bool:
+        """Some component of this state directory's cluster is running (healthy or not)."""
+        return any(processes.pid_of(c, self.layout.pids) is not None for c in COMPONENTS)
+
     def running(self) -> bool:
         """All components alive and the apiserver answering."""
         pids = self.layout.pids
@@ -104,7 +108,10 @@ class Cluster:
         they are detached and live until `down()`.
         """
         assets.ensure_built(self.layout)
-        if self.running():
+        if self.alive():
+            # Never tear down a cluster that is up, even if it is unhealthy right now (e.g. an
+            # apiserver restart in progress by another test run): wait for it instead.
+            wait_for("kube-apiserver /readyz", lambda: self._healthy("/readyz"), 120)
             self._wait_usable()
             return self
         self.down()

@@ -12,6 +12,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,7 +38,10 @@ def start(
     logs.mkdir(parents=True, exist_ok=True)
     pids.mkdir(parents=True, exist_ok=True)
     log = (logs / f"{name}.log").open("ab")
-    preexec: Callable[[], None] | None = die_with_parent if attached else None
+    # PR_SET_PDEATHSIG fires when the *thread* that forked exits: only tie the process to us
+    # from the main thread (a restart from a worker thread would be killed seconds later).
+    tie = attached and threading.current_thread() is threading.main_thread()
+    preexec: Callable[[], None] | None = die_with_parent if tie else None
     proc = subprocess.Popen(
         list(argv),
         stdout=log,

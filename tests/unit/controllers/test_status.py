@@ -241,3 +241,19 @@ def test_pipeline_state_is_ready_only_when_every_enabled_service_is() -> None:
     assert nimpipeline_status.compute(pipe, ["a", "b"], services, now=NOW)["state"] == "Ready"
     services["b"] = {"status": {"state": "Failed"}}
     assert nimpipeline_status.compute(pipe, ["a", "b"], services, now=NOW)["state"] == "Failed"
+
+
+def test_pods_refused_by_admission_are_explained() -> None:
+    obj = svc()
+    failure = {
+        "type": "ReplicaFailure",
+        "status": "True",
+        "reason": "FailedCreate",
+        "message": 'pods "llm-x" is forbidden: no PriorityClass with name gold was found',
+    }
+    dep = deployment(0, conditions=[failure])
+    dep["status"]["updatedReplicas"] = 0
+    status = nimservice_status.compute(obj, render_nimservice(obj), Observed(workload=dep), now=NOW)
+    ready = next(c for c in status["conditions"] if c["type"] == "Ready")
+    assert ready["reason"] == "PodCreationFailed"
+    assert "no PriorityClass with name gold" in ready["message"]
