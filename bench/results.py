@@ -21,7 +21,26 @@ def _percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _phase(r: Run, p: Phase, ops: list[audit.Event], foreign: list[audit.Event]) -> dict[str, Any]:
+def _cluster_writes(events: list[audit.Event], ns: str) -> dict[str, int]:
+    """Writes in the benchmark's namespace by every user: the whole cluster's work (the
+    controller-manager, scheduler and kwok write as the admin here), not only the operator's."""
+    out: dict[str, int] = {}
+    for ev in events:
+        if ev["verb"] in audit.WRITE_VERBS and (ev.get("objectRef") or {}).get("namespace") == ns:
+            who = f"{audit.user(ev)} {_client(str(ev.get('userAgent') or '?'))}"
+            out[who] = out.get(who, 0) + 1
+    return out
+
+
+def _client(agent: str) -> str:
+    """The program in a user agent; kube-controller-manager's ends with its controller."""
+    name = agent.split("/")[0]
+    return f"{name}/{agent.rsplit('/', 1)[1]}" if name == "kube-controller-manager" else name
+
+
+def _phase(
+    r: Run, p: Phase, ops: list[audit.Event], foreign: list[audit.Event], all_ev: list[audit.Event]
+) -> dict[str, Any]:
     mine = audit.window(ops, p.start, p.end)
     t_create = next((q.t0 for q in r.phases if q.name == "create"), p.t0)
     out: dict[str, Any] = {
@@ -32,6 +51,9 @@ def _phase(r: Run, p: Phase, ops: list[audit.Event], foreign: list[audit.Event])
         "end": p.end,
         "api": audit.summarize(mine),
         "process": r.sampler.window(p.t0, p.t1) if r.sampler else {},
+        "namespace_writes_by_client": _cluster_writes(
+            audit.window(all_ev, p.start, p.end), r.namespace
+        ),
         **p.extra,
     }
     if p.scrape_before or p.scrape_after:
@@ -70,7 +92,7 @@ def to_json(r: Run) -> dict[str, Any]:
         and not audit.user(e).startswith(SYSTEM_USERS)
         and (e.get("objectRef") or {}).get("namespace") == r.namespace
     ]
-    phases = {p.name: _phase(r, p, ops, foreign) for p in r.phases}
+    phases = {p.name: _phase(r, p, ops, foreign, events) for p in r.phases}
     idle = next((p for p in r.phases if p.name == "idle"), None)
     idle_writes = [
         audit.brief(e)
