@@ -290,14 +290,25 @@ def test_rendered_pods_pass_restricted_pod_security(
         "pod-security.kubernetes.io/enforce=restricted",
         "pod-security.kubernetes.io/enforce-version=latest",
     )
+    multi = nimservice(
+        "multi",
+        resources={"limits": {"nvidia.com/gpu": 1}},
+        multiNode={"backendType": "lws", "parallelism": {"pipeline": 2, "tensor": 1}},
+    )
     apply(
         cluster,
         namespace,
         nimcache("cache"),
         nimservice("cached", storage={"nimCache": {"name": "cache"}}),
         nimservice("plain"),
+        multi,
     )
-    for kind, name in (("nimcache", "cache"), ("nimservice", "cached"), ("nimservice", "plain")):
+    for kind, name in (
+        ("nimcache", "cache"),
+        ("nimservice", "cached"),
+        ("nimservice", "plain"),
+        ("nimservice", "multi"),
+    ):
         eventually(
             lambda k=kind, n=name: state(cluster, k, n, namespace) == "Ready",
             timeout=180,
