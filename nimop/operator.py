@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import anyio
 import structlog
 
-from nimop.controllers import catalog, nimcache, nimpipeline, nimservice
+from nimop.controllers import catalog, nimbuild, nimcache, nimpipeline, nimservice
 from nimop.controllers.runtime import Runtime
 from nimop.watch import Controller, Manager, WatchSettings, configure_logging
 from nimop.watch.informer import Informer
@@ -26,6 +26,7 @@ CONTROLLERS: dict[catalog.Kind, Builder] = {
     catalog.NIMCACHE: nimcache.build,
     catalog.NIMSERVICE: nimservice.build,
     catalog.NIMPIPELINE: nimpipeline.build,
+    catalog.NIMBUILD: nimbuild.build,
 }
 _RELEVANT = {k.gvk for k in catalog.ALL}
 

@@ -33,8 +33,8 @@ MANAGE = ("create", "delete", "get", "list", "patch", "watch")
 
 CORE = ""
 APPS_NVIDIA = "apps.nvidia.com"
-#: The kinds nimop reconciles (NIMBuild is served but has no controller yet: no access).
-OWN_KINDS = ("nimcaches", "nimservices", "nimpipelines")
+#: The kinds nimop reconciles.
+OWN_KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds")
 #: The lease name the operator elects its leader on (`nimop.watch` settings default).
 LEADER_LEASE = "nimop-leader"
 
@@ -66,7 +66,7 @@ class Permission:
 
 PERMISSIONS: tuple[Permission, ...] = (
     # -- our own API ---------------------------------------------------------------------------
-    Permission(APPS_NVIDIA, ("nimcaches", "nimpipelines"), (*READ, "patch"),
+    Permission(APPS_NVIDIA, ("nimcaches", "nimpipelines", "nimbuilds"), (*READ, "patch"),
                "Watch the custom resources nimop reconciles; patch only to remove the finalizer "
                "the upstream NIM Operator left on resources it managed (migration)."),
     Permission(APPS_NVIDIA, ("nimservices",), MANAGE,
@@ -87,10 +87,11 @@ PERMISSIONS: tuple[Permission, ...] = (
                "Multi-node MPI hostfiles and start script; the NIMCache model manifest read from "
                "the probe pod."),
     Permission(CORE, ("pods",), MANAGE,
-               "The NIMCache model-manifest probe pod; read cache Job pods and NIMService pods "
-               "for status."),
+               "The NIMCache model-manifest probe pod; the NIMBuild engine build and "
+               "local-manifest pods; read cache Job pods and NIMService pods for status."),
     Permission(CORE, ("pods/log",), ("get",),
-               "Read the model manifest the NIMCache probe pod prints."),
+               "Read the model manifest the NIMCache probe pod prints, and the local manifest "
+               "the NIMBuild probe pod prints."),
     Permission(CORE, ("secrets",), ("create", "list", "watch"),
                "Multi-node MPI: the controller creates the group's SSH key Secret <name>-ssh-pk "
                "once (the renderer only names it, the key needs randomness) and knows it exists "

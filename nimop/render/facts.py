@@ -30,6 +30,8 @@ class CachedProfile:
 
     name: str
     config: Mapping[str, str] = field(default_factory=dict)
+    model: str = ""
+    release: str = ""
 
     def tensor_parallelism(self) -> str | None:
         """The TP tag; upstream reads `tensorParallelism` then `tp` (§4.9, §7.2 item 15)."""
@@ -54,6 +56,12 @@ class NIMCacheFacts:
     hf_model_name: str = ""
     cache_type: str = ""
     profiles: tuple[CachedProfile, ...] = ()
+    #: NGC `authSecret` (the NGC_API_KEY a NIMBuild pod needs; empty for other sources)
+    auth_secret: str = ""
+    #: pod settings a NIMBuild's pod takes from its NIMCache (§2.7 step 4)
+    runtime_class: str = ""
+    user_id: int | None = None
+    group_id: int | None = None
 
     @property
     def ready(self) -> bool:
@@ -103,6 +111,8 @@ class NIMCacheFacts:
             CachedProfile(
                 name=str(p.get("name", "")),
                 config={str(k): str(v) for k, v in (p.get("config") or {}).items()},
+                model=str(p.get("model") or ""),
+                release=str(p.get("release") or ""),
             )
             for p in status.get("profiles") or []
         )
@@ -117,6 +127,10 @@ class NIMCacheFacts:
             hf_model_name=str(body.get("modelName") or ""),
             cache_type=str(status.get("type") or ""),
             profiles=profiles,
+            auth_secret=str(body.get("authSecret") or "") if key == "ngc" else "",
+            runtime_class=str(spec.get("runtimeClassName") or ""),
+            user_id=_int(spec.get("userID")),
+            group_id=_int(spec.get("groupID")),
         )
 
 
@@ -201,6 +215,10 @@ def _caches(items: Any) -> dict[str, NIMCacheFacts]:
         key = f"{meta.get('namespace') or 'default'}/{meta.get('name')}"
         out[key] = NIMCacheFacts.from_object(obj)
     return out
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _snake(key: str) -> str:
