@@ -304,12 +304,27 @@ async def _update(r: Run, kube: Kube, tracker: Tracker) -> None:
                 return False
         return True
 
+    flips_before = {n: tracker.flips.get(n, 0) for n in chosen}
     done = await tracker.wait(converged, cfg.phase_timeout)
-    r.finish(phase, done)
+    phase.extra["reported_converged_s"] = round(time.monotonic() - phase.t0, 2)
+    # The operator's word is not enough: also wait until the Deployments carry the change and
+    # are rolled out (and the NIMServices are still Ready then).
+    deadline = time.monotonic() + cfg.phase_timeout
+    rolled = 0
+    while done and time.monotonic() < deadline:
+        rolled = await _rolled_out(kube, ns, set(chosen))
+        if rolled >= count and converged():
+            break
+        await asyncio.sleep(0.5)
+        done = await tracker.wait(converged, max(0.0, deadline - time.monotonic()))
+    phase.extra["rolled_out_s"] = round(time.monotonic() - phase.t0, 2)
+    r.finish(phase, done and rolled >= count)
     if not done:
         _record_stuck(r, tracker, chosen)
     phase.extra["updated"] = count
-    phase.extra["deployments_rolled_out"] = await _rolled_out(kube, ns, set(chosen))
+    phase.extra["deployments_rolled_out"] = rolled
+    flips = [tracker.flips.get(n, 0) - flips_before[n] for n in chosen]
+    phase.extra["ready_transitions_per_updated"] = round(sum(flips) / len(flips), 2)
 
 
 async def _rolled_out(kube: Kube, ns: str, chosen: set[str]) -> int:

@@ -41,6 +41,8 @@ class Tracker:
     curve: list[tuple[float, int]] = field(default_factory=list)
     #: name -> monotonic time it was first seen Ready
     ready_at: dict[str, float] = field(default_factory=dict)
+    #: name -> how many times it went in or out of Ready
+    flips: dict[str, int] = field(default_factory=dict)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -71,10 +73,12 @@ class Tracker:
         self.objects[name] = obj
         if is_ready(obj):
             if name not in self.ready:
+                self.flips[name] = self.flips.get(name, 0) + 1
                 self.ready.add(name)
                 self.ready_at.setdefault(name, time.monotonic())
                 self._record()
         elif name in self.ready:
+            self.flips[name] = self.flips.get(name, 0) + 1
             self.ready.discard(name)
             self._record()
         self._changed.set()
