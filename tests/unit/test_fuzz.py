@@ -44,7 +44,7 @@ EXAMPLES = REPO / "api" / "examples"
 BUDGET = int(os.environ.get("NIMOP_FUZZ_EXAMPLES", "60"))
 NOW = "2026-01-01T00:00:00Z"
 #: Beyond this depth only required properties are generated (Affinity nests ~10 levels).
-MAX_DEPTH = 7
+MAX_DEPTH = 5
 
 FUZZ = settings(
     max_examples=BUDGET,
