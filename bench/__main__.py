@@ -88,6 +88,7 @@ def run_one(cluster: Cluster, cfg: scenario.Config) -> dict[str, Any]:
         _render_profile(r.profile_path)
     print(md)
     print(f"results: {path}", file=sys.stderr)
+    result["meta"]["file"] = str(path)
     return result
 
 
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     done = [run_one(cluster, _config(args, int(n))) for n in args.n.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "sweep.json").write_text(json.dumps([d["meta"] | {"file": None} for d in done]))
+    (args.out / "sweep.json").write_text(json.dumps([d["meta"]["file"] for d in done], indent=1))
     plots.ready_curve(done, args.out / "ready-curve.png")
     plots.cost_vs_n(done, args.out / "cost-vs-n.png")
     print(f"plots: {args.out / 'ready-curve.png'}, {args.out / 'cost-vs-n.png'}", file=sys.stderr)
