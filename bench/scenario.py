@@ -132,10 +132,10 @@ async def run(cluster: Cluster, cfg: Config) -> Run:
     audit_path = cluster.layout.logs / "audit.log"
     r.audit = AuditLog(audit_path, _needles(ns)).mark()
     async with Kube(cluster, concurrency=cfg.concurrency) as kube:
-        await kube.create("/api/v1/namespaces", manifests.namespace(ns))
-        await kube.create("/api/v1/nodes", manifests.node(node, cfg.n + 50))
-        await _wait_node_ready(kube, node)
         try:
+            await kube.create("/api/v1/namespaces", manifests.namespace(ns))
+            await kube.create("/api/v1/nodes", manifests.node(node, cfg.n + 50))
+            await _wait_node_ready(kube, node)
             await _phases(r, kube)
         finally:
             op.stop()
