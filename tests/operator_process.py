@@ -44,6 +44,7 @@ class OperatorProcess:
         kubeconfig: Path | None = None,
         env: dict[str, str] | None = None,
         log_path: Path | None = None,
+        attached: bool = True,
     ) -> None:
         self.cluster = cluster
         self.kubeconfig = kubeconfig or cluster.kubeconfig_for(OPERATOR_USER, ("system:masters",))
@@ -51,6 +52,9 @@ class OperatorProcess:
         self.health_port = free_port()
         self.log_path = log_path or cluster.layout.logs / f"nimop-{self.health_port}.log"
         self.extra_env = env or {}
+        #: attached: dies with this Python process; detached: lives on (the demo), tracked by a
+        #: pid file so `python -m tests.cluster down` stops it with the cluster
+        self.attached = attached
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, *, wait_ready: bool = True) -> Self:
@@ -71,7 +75,8 @@ class OperatorProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=die_with_parent,
+                preexec_fn=die_with_parent if self.attached else None,
+                start_new_session=not self.attached,
             )
         if wait_ready:
             self.wait_ready()

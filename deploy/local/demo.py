@@ -1,38 +1,166 @@
-"""`make demo`: a local control plane with simulated GPU nodes, ready to use.
+"""`make demo`: the whole product on a laptop.
 
-Starts (or reuses) the cluster detached, so it keeps running after the demo exits, then shows
-the GPU nodes and how to look around. Stop it with `make cluster-down`.
+A local control plane with simulated GPU nodes → nimop's CRDs → the operator (`nimop run`
+against the cluster's kubeconfig, as a developer runs it) → every example in api/examples →
+a live table of their states until all are Ready. Everything keeps running afterwards; stop
+it with `make cluster-down`.
+
+The local cluster runs no KServe controller; the demo plays its part for InferenceServices
+(marks their predictor ready, as KServe would once its pods run), and says so.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import yaml
 
-from tests.cluster import Cluster
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.cluster import Cluster  # noqa: E402
+from tests.cluster.processes import pid_of  # noqa: E402
+from tests.operator_process import OperatorProcess, install_crds  # noqa: E402
+
+NAMESPACE = "nimop-demo"
+KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds")
+TIMEOUT = 600
+#: Applied first: a multi-node group needs whole free GPU nodes before smaller pods spread out.
+FIRST = ("multi-node.yaml",)
+PREREQUISITES: list[dict[str, Any]] = [
+    {  # the ResourceClaim api/examples/dra-claim.yaml shares between services
+        "apiVersion": "resource.k8s.io/v1",
+        "kind": "ResourceClaim",
+        "metadata": {"name": "gpu-claim"},
+        "spec": {
+            "devices": {
+                "requests": [{"name": "gpu", "exactly": {"deviceClassName": "gpu.nvidia.com"}}]
+            }
+        },
+    },
+]
+
+
+def start_operator(cluster: Cluster) -> None:
+    if pid_of("nimop-demo", cluster.layout.pids) is not None:
+        print("operator: already running (reused)")
+        return
+    op = OperatorProcess(cluster, attached=False, log_path=cluster.layout.logs / "nimop-demo.log")
+    op.start()
+    assert op.proc is not None
+    (cluster.layout.pids / "nimop-demo").write_text(str(op.proc.pid))
+    print(f"operator: nimop run (pid {op.proc.pid}), log {op.log_path}")
+
+
+def apply_examples(cluster: Cluster) -> None:
+    cluster.kubectl("create", "namespace", NAMESPACE, check=False)
+    docs = yaml.safe_dump_all(PREREQUISITES)
+    cluster.kubectl("apply", "--server-side", "-n", NAMESPACE, "-f", "-", input=docs)
+    files = sorted(
+        (ROOT / "api" / "examples").glob("*.yaml"), key=lambda p: (p.name not in FIRST, p.name)
+    )
+    for path in files:
+        cluster.kubectl("apply", "--server-side", "-n", NAMESPACE, "-f", str(path))
+        if path.name in FIRST:
+            time.sleep(5)
+    print(f"applied {len(files)} example files to namespace {NAMESPACE}")
+
+
+def rows(cluster: Cluster) -> list[tuple[str, str, str, str]]:
+    out = cluster.kubectl("get", ",".join(KINDS), "-n", NAMESPACE, "-o", "json").stdout
+    table = []
+    for obj in json.loads(out)["items"]:
+        status = obj.get("status") or {}
+        ready = next((c for c in status.get("conditions") or () if c.get("type") == "Ready"), {})
+        table.append(
+            (
+                obj["kind"],
+                obj["metadata"]["name"],
+                status.get("state") or "-",
+                ready.get("reason") or "",
+            )
+        )
+    return sorted(table)
+
+
+def play_kserve(cluster: Cluster) -> None:
+    """Mark InferenceServices ready with their URLs, as KServe's controller would."""
+    out = cluster.kubectl("get", "inferenceservices", "-n", NAMESPACE, "-o", "json").stdout
+    for isvc in json.loads(out)["items"]:
+        if (isvc.get("status") or {}).get("conditions"):
+            continue
+        name = isvc["metadata"]["name"]
+        status = {
+            "conditions": [
+                {"type": "PredictorReady", "status": "True"},
+                {"type": "Ready", "status": "True"},
+            ],
+            "address": {"url": f"http://{name}-predictor.{NAMESPACE}.svc.cluster.local"},
+            "url": f"http://{name}.{NAMESPACE}.example.com",
+        }
+        cluster.kubectl(
+            "patch",
+            "inferenceservice",
+            name,
+            "-n",
+            NAMESPACE,
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            json.dumps({"status": status}),
+        )
+
+
+def show(table: list[tuple[str, str, str, str]], elapsed: float) -> None:
+    ready = sum(1 for r in table if r[2] == "Ready")
+    width = max((len(r[1]) for r in table), default=10)
+    lines = [f"{'KIND':<12} {'NAME':<{width}} {'STATE':<11} REASON"]
+    lines += [f"{k:<12} {n:<{width}} {s:<11} {r}" for k, n, s, r in table]
+    bar = "#" * int(30 * ready / max(len(table), 1))
+    lines.append(f"[{bar:<30}] {ready}/{len(table)} Ready after {elapsed:.0f}s")
+    if sys.stdout.isatty():
+        print("\033[2J\033[H" + "\n".join(lines), flush=True)
+    elif ready != getattr(show, "last", None):  # a log: one line per change
+        show.last = ready  # type: ignore[attr-defined]
+        print(lines[-1], flush=True)
+
+
+def watch(cluster: Cluster) -> bool:
+    start = time.monotonic()
+    table = rows(cluster)
+    while time.monotonic() - start < TIMEOUT:
+        play_kserve(cluster)
+        table = rows(cluster)
+        show(table, time.monotonic() - start)
+        if table and all(r[2] == "Ready" for r in table):
+            return True
+        time.sleep(2)
+    print("\n".join(f"{k} {n}: {s} {r}" for k, n, s, r in table if s != "Ready"))
+    return False
 
 
 def main() -> int:
     cluster = Cluster().up(attached=False)
-    print(f"\nlocal cluster: {cluster.server}\n")
-    columns = (
-        "NAME:.metadata.name,GPUS:.status.allocatable.nvidia\\.com/gpu,"
-        "PRODUCT:.metadata.labels.nvidia\\.com/gpu\\.product,READY:.status.conditions[-1].status"
-    )
-    print(cluster.kubectl("get", "nodes", "-o", f"custom-columns={columns}").stdout)
-    print(
-        cluster.kubectl(
-            "get", "resourceslices", "-o", "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName"
-        ).stdout
-    )
+    print(f"local cluster: {cluster.server}")
+    install_crds(cluster)
+    start_operator(cluster)
+    apply_examples(cluster)
+    all_ready = watch(cluster)
+    print(cluster.kubectl("get", ",".join(KINDS), "-n", NAMESPACE).stdout)
+    print("The demo played KServe's controller for the InferenceServices (none runs here).")
     print("Look around:")
     print(f"  export KUBECONFIG={cluster.kubeconfig}")
     print(f"  export PATH={cluster.bin_dir}:$PATH   # kubectl of the same release")
-    print("  kubectl get nodes,deviceclasses,resourceslices,storageclasses")
-    print("Stop it with: make cluster-down")
-    return 0
+    print(f"  kubectl get nimcaches,nimservices,nimpipelines,nimbuilds -n {NAMESPACE}")
+    print(f"  kubectl get deploy,lws,isvc,resourceclaims,pods -n {NAMESPACE}")
+    print("  kubectl get nodes,resourceslices")
+    print(f"  operator log: {cluster.layout.logs / 'nimop-demo.log'}")
+    print("Stop everything with: make cluster-down")
+    return 0 if all_ready else 1
 
 
 if __name__ == "__main__":

@@ -126,6 +126,11 @@ class Cluster:
         return self
 
     def down(self) -> None:
+        extras = (
+            sorted(p.name for p in self.layout.pids.glob("*")) if self.layout.pids.exists() else []
+        )
+        for name in [e for e in extras if e not in COMPONENTS]:  # e.g. the demo's operator
+            processes.stop(name, self.layout.pids)
         for name in reversed(COMPONENTS):
             processes.stop(name, self.layout.pids)
         if self.layout.state.exists():
@@ -265,7 +270,7 @@ class Cluster:
         for path in crds:
             self.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(path))
         self.apply([seed.service_monitor_crd()])
-        self.apply(seed.device_classes() + seed.storage())
+        self.apply(seed.device_classes() + seed.storage() + seed.runtime_classes())
         self.kubectl("create", "-f", "-", input=yaml.safe_dump_all(seed.nodes()))
         self.apply(seed.resource_slices())
         self.apply(self._lws_webhook_configurations())

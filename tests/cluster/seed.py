@@ -163,6 +163,18 @@ def _mig_device(node: str, parent: int, slot: int) -> Manifest:
     }
 
 
+def runtime_classes() -> list[Manifest]:
+    """The `nvidia` RuntimeClass the GPU operator installs (NIM pods often ask for it)."""
+    return [
+        {
+            "apiVersion": "node.k8s.io/v1",
+            "kind": "RuntimeClass",
+            "metadata": {"name": "nvidia"},
+            "handler": "nvidia",
+        }
+    ]
+
+
 def storage() -> list[Manifest]:
     """The default StorageClass, served by kube-controller-manager's in-tree host-path
     provisioner (enabled with --enable-hostpath-provisioner), so PVCs bind through the real PV
