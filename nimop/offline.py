@@ -1,10 +1,10 @@
 """`nimop render`: render CRs from files to the manifests nimop would apply, without a cluster.
 
-Reads every YAML document of the given files; NIMCache, NIMService and NIMPipeline objects are
-validated with the API models (which also apply the CRD defaults) and rendered; any other object
-(e.g. a ResourceClaimTemplate shipped next to a NIMService) is passed through unchanged, so the
-output is one complete set for `kubectl apply -f -`. Problems and operator-generated Secrets are
-reported as YAML comments.
+Reads every YAML document of the given files; NIMCache, NIMService, NIMPipeline and NIMBuild
+objects are validated with the API models (which also apply the CRD defaults) and rendered; any
+other object (e.g. a ResourceClaimTemplate shipped next to a NIMService) is passed through
+unchanged, so the output is one complete set for `kubectl apply -f -`. Problems and
+operator-generated Secrets are reported as YAML comments.
 
 NIMCaches found in the input are assumed Ready (their PVC is what a NIMService mounts), unless
 the facts file describes them.
@@ -27,11 +27,12 @@ from nimop.render import (
     render_nimpipeline,
     render_nimservice,
 )
+from nimop.render.nimbuild import render_nimbuild
 
 Renderer = Callable[[Any, ClusterFacts], Rendered]
 RENDERERS: dict[str, Renderer] = {
     "NIMCache": render_nimcache, "NIMService": render_nimservice,
-    "NIMPipeline": render_nimpipeline,
+    "NIMPipeline": render_nimpipeline, "NIMBuild": render_nimbuild,
 }
 
 

@@ -50,6 +50,22 @@ MANIFEST: dict[str, Any] = {
     },
 }
 GPU_PRODUCTS = ("NVIDIA-L40S",)
+#: The manifest of a cache that asks for buildable profiles (a NIMBuild's input): MANIFEST plus
+#: one TensorRT-LLM buildable profile. Kept apart so other goldens do not change.
+BUILDABLE_MANIFEST: dict[str, Any] = {
+    **MANIFEST,
+    "b1c2d3-trtllm-buildable": {
+        "model": "m",
+        "release": "1",
+        "tags": {
+            "llm_engine": "tensorrt_llm",
+            "precision": "bf16",
+            "tp": "1",
+            "trtllm_buildable": "true",
+            "feat_lora": "false",
+        },
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -81,14 +97,14 @@ def cases() -> list[Case]:
 def golden_facts(docs: list[dict[str, Any]]) -> ClusterFacts:
     """All APIs; every NIMCache in `docs` has the manifest and is Ready with its selected
     profiles listed (so GPU sizing from profiles shows in the goldens)."""
-    keys = [
-        f"{(d.get('metadata') or {}).get('namespace') or 'default'}/{d['metadata']['name']}"
+    manifests = {
+        f"{(d.get('metadata') or {}).get('namespace') or 'default'}/{d['metadata']['name']}": (
+            manifest_for(d)
+        )
         for d in docs
         if d.get("kind") == "NIMCache"
-    ]
-    facts = ClusterFacts.all_apis(
-        gpu_products=GPU_PRODUCTS, model_manifests=dict.fromkeys(keys, MANIFEST)
-    )
+    }
+    facts = ClusterFacts.all_apis(gpu_products=GPU_PRODUCTS, model_manifests=manifests)
     facts = assume_caches_ready(docs, facts)
     caches = {}
     for key, cache in facts.nimcaches.items():
@@ -97,13 +113,21 @@ def golden_facts(docs: list[dict[str, Any]]) -> ClusterFacts:
             for d in docs
             if d.get("kind") == "NIMCache" and key.endswith("/" + d["metadata"]["name"])
         )
-        model = (((doc.get("spec") or {}).get("source") or {}).get("ngc") or {}).get("model")
-        picked = select_profiles(model, MANIFEST, GPU_PRODUCTS) if cache.optimized else []
-        profiles = tuple(CachedProfile(p, MANIFEST[p]["tags"]) for p in picked if p in MANIFEST)
+        manifest = manifest_for(doc)
+        picked = select_profiles(_model(doc), manifest, GPU_PRODUCTS) if cache.optimized else []
+        profiles = tuple(CachedProfile(p, manifest[p]["tags"]) for p in picked if p in manifest)
         caches[key] = replace(cache, profiles=profiles)
     for ns, name in referenced_caches(docs):
         caches.setdefault(f"{ns}/{name}", NIMCacheFacts(name, "Ready", f"{name}-pvc"))
     return replace(facts, nimcaches=caches)
+
+
+def _model(doc: dict[str, Any]) -> Any:
+    return (((doc.get("spec") or {}).get("source") or {}).get("ngc") or {}).get("model")
+
+
+def manifest_for(doc: dict[str, Any]) -> dict[str, Any]:
+    return BUILDABLE_MANIFEST if (_model(doc) or {}).get("buildable") else MANIFEST
 
 
 def referenced_caches(docs: list[dict[str, Any]]) -> list[tuple[str, str]]:
