@@ -6,16 +6,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import structlog
 
+from nimop.controllers import validate
 from nimop.controllers.catalog import Kind
 from nimop.controllers.runtime import Runtime
 from nimop.render import Problem, Rendered
 from nimop.watch.controller import Result
 from nimop.watch.errors import AlreadyExistsError, ForbiddenError, InvalidError, NotFoundError
 from nimop.watch.objects import ObjectKey, meta
+from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers")
 
@@ -25,6 +27,38 @@ Obj = Mapping[str, Any]
 #: go by garbage collection), but a CR created under upstream still carries one: release it on
 #: deletion, or switching operators would leave such CRs stuck in Terminating.
 LEGACY_FINALIZER = "finalizer.{kind}.apps.nvidia.com"
+
+
+class PrimaryReconciler:
+    """What every kind's reconcile does before its own work: read the CR from its store (gone:
+    nothing to do), stop at deletion (garbage collection removes the children; nothing is
+    recreated once deletion started, upstream #594 — only an upstream finalizer is released),
+    run the validation CEL could not do, and end quietly when the namespace is being deleted.
+    Subclasses set `kind` and implement `handle`."""
+
+    kind: ClassVar[Kind]
+
+    def __init__(self, rt: Runtime, children: ChildSync) -> None:
+        self.rt = rt
+        self.children = children
+
+    async def reconcile(self, key: ObjectKey) -> Result | None:
+        return await unless_namespace_terminating(self._reconcile(key), key)
+
+    async def _reconcile(self, key: ObjectKey) -> Result | None:
+        obj = self.rt.store(self.kind).get(key)
+        if obj is None:
+            return None
+        if meta(obj).get("deletionTimestamp"):
+            await release_legacy_finalizer(self.rt, self.kind, obj)
+            return None
+        errors, warnings = validate.problems(obj)
+        return await self.handle(key, obj, errors, warnings)
+
+    async def handle(
+        self, key: ObjectKey, obj: dict[str, Any], errors: list[Problem], warnings: list[str]
+    ) -> Result | None:
+        raise NotImplementedError
 
 
 async def unless_namespace_terminating(

@@ -14,21 +14,20 @@ from typing import Any
 
 import structlog
 
-from nimop.controllers import catalog, manifest_probe, nimcache_status, validate
+from nimop.controllers import catalog, manifest_probe, nimcache_status
 from nimop.controllers.base import (
+    PrimaryReconciler,
     announce,
     apply_or_reject,
     ensure_shared,
-    release_legacy_finalizer,
     split_owned,
-    unless_namespace_terminating,
     write_status,
 )
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts, gpu_products, model_manifest
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
-from nimop.render import Rendered, render_nimcache, select_profiles
+from nimop.render import Problem, Rendered, render_nimcache, select_profiles
 from nimop.render.common import child_name
 from nimop.render.profiles import manifest_profiles
 from nimop.watch.controller import Controller, Result
@@ -42,22 +41,12 @@ log = structlog.get_logger("nimop.controllers.nimcache")
 PROBE_RETRY_SECONDS = 5.0
 
 
-class NIMCacheReconciler:
-    def __init__(self, rt: Runtime, children: ChildSync) -> None:
-        self.rt = rt
-        self.children = children
+class NIMCacheReconciler(PrimaryReconciler):
+    kind = catalog.NIMCACHE
 
-    async def reconcile(self, key: ObjectKey) -> Result | None:
-        return await unless_namespace_terminating(self._reconcile(key), key)
-
-    async def _reconcile(self, key: ObjectKey) -> Result | None:
-        cache = self.rt.store(catalog.NIMCACHE).get(key)
-        if cache is None:
-            return None
-        if meta(cache).get("deletionTimestamp"):
-            await release_legacy_finalizer(self.rt, catalog.NIMCACHE, cache)
-            return None
-        errors, _ = validate.problems(cache)
+    async def handle(
+        self, key: ObjectKey, cache: dict[str, Any], errors: list[Problem], warnings: list[str]
+    ) -> Result | None:
         if errors:
             await self._report(cache, Rendered(problems=tuple(errors)), None)
             return None

@@ -10,38 +10,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nimop.controllers import catalog, nimpipeline_status, validate
+from nimop.controllers import catalog, nimpipeline_status
 from nimop.controllers.base import (
+    PrimaryReconciler,
     announce,
     apply_or_reject,
-    release_legacy_finalizer,
-    unless_namespace_terminating,
     write_status,
 )
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
-from nimop.render import render_nimpipeline
+from nimop.render import Problem, render_nimpipeline
 from nimop.watch.controller import Controller, Result
 from nimop.watch.objects import ObjectKey, controller_owner, meta
 from nimop.watch.sync import ChildSync
 
 
-class NIMPipelineReconciler:
-    def __init__(self, rt: Runtime, children: ChildSync) -> None:
-        self.rt = rt
-        self.children = children
+class NIMPipelineReconciler(PrimaryReconciler):
+    kind = catalog.NIMPIPELINE
 
-    async def reconcile(self, key: ObjectKey) -> Result | None:
-        return await unless_namespace_terminating(self._reconcile(key), key)
-
-    async def _reconcile(self, key: ObjectKey) -> Result | None:
-        pipeline = self.rt.store(catalog.NIMPIPELINE).get(key)
-        if pipeline is None:
-            return None
-        if meta(pipeline).get("deletionTimestamp"):
-            await release_legacy_finalizer(self.rt, catalog.NIMPIPELINE, pipeline)
-            return None
-        errors, _ = validate.problems(pipeline)
+    async def handle(
+        self, key: ObjectKey, pipeline: dict[str, Any], errors: list[Problem], warnings: list[str]
+    ) -> Result | None:
         rendered = render_nimpipeline(pipeline)
         problems = [p.message for p in (*errors, *rendered.problems)]
         services = [s for s in rendered.objects if self._ours_or_free(pipeline, s)]

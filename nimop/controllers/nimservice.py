@@ -14,14 +14,13 @@ from typing import Any
 
 import structlog
 
-from nimop.controllers import catalog, nimservice_status, validate
+from nimop.controllers import catalog, nimservice_status
 from nimop.controllers.base import (
+    PrimaryReconciler,
     announce,
     apply_or_reject,
     ensure_shared,
-    release_legacy_finalizer,
     split_owned,
-    unless_namespace_terminating,
     write_status,
 )
 from nimop.controllers.facts import cluster_facts
@@ -29,7 +28,7 @@ from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
-from nimop.render import Rendered, render_nimservice
+from nimop.render import Problem, Rendered, render_nimservice
 from nimop.render.common import child_name, label_value, service_name
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
@@ -63,22 +62,12 @@ def uses_dra(obj: Mapping[str, Any]) -> list[str]:
     return [str(meta(obj).get("namespace"))] if (obj.get("spec") or {}).get("draResources") else []
 
 
-class NIMServiceReconciler:
-    def __init__(self, rt: Runtime, children: ChildSync) -> None:
-        self.rt = rt
-        self.children = children
+class NIMServiceReconciler(PrimaryReconciler):
+    kind = catalog.NIMSERVICE
 
-    async def reconcile(self, key: ObjectKey) -> Result | None:
-        return await unless_namespace_terminating(self._reconcile(key), key)
-
-    async def _reconcile(self, key: ObjectKey) -> Result | None:
-        svc = self.rt.store(catalog.NIMSERVICE).get(key)
-        if svc is None:
-            return None
-        if meta(svc).get("deletionTimestamp"):
-            await release_legacy_finalizer(self.rt, catalog.NIMSERVICE, svc)
-            return None  # garbage collection removes the children; recreate nothing (#594)
-        errors, warnings = validate.problems(svc)
+    async def handle(
+        self, key: ObjectKey, svc: dict[str, Any], errors: list[Problem], warnings: list[str]
+    ) -> Result | None:
         rendered = Rendered(problems=tuple(errors)) if errors else self._render(svc)
         if not errors:
             rendered = await apply_or_reject(self._apply(svc, rendered), rendered)
