@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Self
+from typing import ClassVar, Self
 
 from tests.cluster import Cluster
 from tests.cluster.processes import die_with_parent
@@ -36,6 +36,10 @@ def install_crds(cluster: Cluster) -> None:
 
 class OperatorProcess:
     """`nimop run` with its own metrics/health ports and a log file; stop() sends SIGTERM."""
+
+    #: the pytest session's shared operator (the `operator` fixture), when one runs — a test
+    #: that needs the cluster to itself (e.g. proving RBAC with another identity) pauses it
+    session: ClassVar[OperatorProcess | None] = None
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ queries an index it never registered, so a NIMCache change never reaches its bui
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import structlog
@@ -126,7 +126,7 @@ class NIMBuildReconciler:
         name = str(get(build, "spec.nimCache.name") or "")
         return self.rt.get(catalog.NIMCACHE, str(meta(build)["namespace"]), name)
 
-    def _pod(self, build: Obj, name_of: Any) -> dict[str, Any] | None:
+    def _pod(self, build: Obj, name_of: Callable[[str], str]) -> dict[str, Any] | None:
         md = meta(build)
         pod = self.rt.get(catalog.POD, str(md["namespace"]), name_of(str(md["name"])))
         owners = (meta(pod).get("ownerReferences") or ()) if pod else ()

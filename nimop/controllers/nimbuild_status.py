@@ -5,8 +5,9 @@ and its `NIM_BUILD_*` condition types, plus the standard `Ready` condition. Wait
 NIMCache — absent or not Ready yet — is `Pending`, not `Failed` (upstream marks it Failed and
 never looks again, §9 bugs 2, 3): the controller is woken when the cache changes.
 
-A build is one-shot (its spec is immutable), so two outcomes are final and kept as they were
-first written: `Ready` with `outputProfile`, and a failed engine build pod.
+A build is one-shot (its spec is immutable), so three outcomes are final and kept as they were
+first written: `Ready` with `outputProfile`, a failed engine build pod, and a local manifest
+without the built profile.
 """
 
 from __future__ import annotations

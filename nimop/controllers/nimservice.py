@@ -69,11 +69,11 @@ class NIMServiceReconciler(PrimaryReconciler):
         self, key: ObjectKey, svc: dict[str, Any], errors: list[Problem], warnings: list[str]
     ) -> Result | None:
         rendered = Rendered(problems=tuple(errors)) if errors else self._render(svc)
+        written: set[str] = set()
         if not errors:
-            rendered = await apply_or_reject(self._apply(svc, rendered), rendered)
-        status = nimservice_status.compute(
-            svc, rendered, self._observe(svc, rendered), now=self.rt.now()
-        )
+            rendered = await apply_or_reject(self._apply(svc, rendered, written), rendered)
+        observed = self._observe(svc, rendered, written)
+        status = nimservice_status.compute(svc, rendered, observed, now=self.rt.now())
         await self._report(svc, status, warnings)
         return None
 
@@ -84,15 +84,16 @@ class NIMServiceReconciler(PrimaryReconciler):
         facts = cluster_facts(self.rt, str(md["namespace"]), nimcache=cache, isvc=str(md["name"]))
         return render_nimservice(svc, facts)
 
-    async def _apply(self, svc: Mapping[str, Any], rendered: Rendered) -> None:
+    async def _apply(self, svc: Mapping[str, Any], rendered: Rendered, written: set[str]) -> None:
         owned, shared = split_owned(rendered.objects)
         await ensure_shared(self.rt, catalog.NIMSERVICE_CHILDREN, shared)
         labels = dict((owned[0]["metadata"].get("labels") or {}) if owned else {})
         await ensure_generated(self.rt, svc, rendered.generated_secrets, labels)
         # An incomplete render (a missing API, a cache not ready) must not tear down what runs.
-        await self.children.sync(svc, owned, prune=rendered.ok)
+        result = await self.children.sync(svc, owned, prune=rendered.ok)
+        written.update(result.created + result.updated)
 
-    def _observe(self, svc: Mapping[str, Any], rendered: Rendered) -> Observed:
+    def _observe(self, svc: Mapping[str, Any], rendered: Rendered, written: set[str]) -> Observed:
         md = meta(svc)
         ns, name = str(md["namespace"]), str(md["name"])
         kind = nimservice_status.workload_kind(svc.get("spec") or {})
@@ -118,6 +119,7 @@ class NIMServiceReconciler(PrimaryReconciler):
             claims=self.rt.store(catalog.CLAIM).objects(ns)
             if (svc.get("spec") or {}).get("draResources")
             else (),
+            workload_written=f"{kind}/{ns}/{workload_name}" in written,
         )
 
     async def _report(

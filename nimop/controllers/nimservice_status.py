@@ -29,6 +29,9 @@ class Observed:
     ingress: Obj | None = None
     pods: Sequence[Obj] = ()
     claims: Sequence[Obj] = ()
+    #: this reconcile just applied a change to the workload: what the store holds is the old
+    #: object, whose readiness says nothing about the new spec
+    workload_written: bool = False
     extra_problems: Sequence[Problem] = field(default_factory=tuple)
 
 
@@ -49,10 +52,15 @@ def readiness(svc: Obj, rendered: Rendered, observed: Observed) -> Readiness:
     desired = rendered.find(kind)
     name = desired["metadata"]["name"] if desired else svc["metadata"]["name"]
     if kind == "InferenceService":
-        return workload_status.inference_service(observed.workload, name)
-    if kind == "LeaderWorkerSet":
-        return workload_status.leader_worker_set(observed.workload, name, observed.pods)
-    return workload_status.deployment(observed.workload, name, observed.pods)
+        ready = workload_status.inference_service(observed.workload, name)
+    elif kind == "LeaderWorkerSet":
+        ready = workload_status.leader_worker_set(observed.workload, name, observed.pods)
+    else:
+        ready = workload_status.deployment(observed.workload, name, observed.pods)
+    if observed.workload_written and observed.workload is not None:
+        message = f"applying the new spec to {kind} {name}"
+        return Readiness(False, "RollingOut", message, ready.available_replicas)
+    return ready
 
 
 def compute(svc: Obj, rendered: Rendered, observed: Observed, *, now: str) -> dict[str, Any]:

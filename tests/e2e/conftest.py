@@ -14,7 +14,9 @@ from tests.operator_process import OperatorProcess, install_crds
 def operator(cluster: Cluster) -> Iterator[OperatorProcess]:
     install_crds(cluster)
     proc = OperatorProcess(cluster).start()
+    OperatorProcess.session = proc
     try:
         yield proc
     finally:
+        OperatorProcess.session = None
         proc.stop()

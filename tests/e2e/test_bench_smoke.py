@@ -28,11 +28,9 @@ def test_bench_run_at_n5(cluster: Cluster, tmp_path: Path) -> None:
     assert result["ready_curve"][-1][1] == 0 and max(c for _, c in result["ready_curve"]) == 5
     # the idle phase spans a resync (5 s) and is counted from the audit log
     assert result["phases"]["idle"]["reconciles"], "no resync reconciles during the idle phase"
-    # Budget: zero. Known exception until the NIMCache controller prunes its completed Job in
-    # the reconcile that sees it complete (not at the next wake-up): that one delete.
-    idle = [w for w in result["idle_writes"]["requests"] if w["resource"] != "jobs"]
+    # Budget: zero writes while nothing changes, resync included.
     assert result["idle_writes"]["count"] == len(result["idle_writes"]["requests"])
-    assert idle == [], idle
+    assert result["idle_writes"]["requests"] == [], result["idle_writes"]["requests"]
     files = {p.suffix for p in tmp_path.iterdir()}
     assert {".json", ".md", ".png"} <= files
     assert json.loads(next(tmp_path.glob("run-5-*.json")).read_text())["meta"]["n"] == 5

@@ -45,9 +45,13 @@ def test_base_installs_every_object(installed: Cluster) -> None:
     ns = get(installed, "namespace", o.NAMESPACE)
     assert ns is not None
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    for kind, name in (("serviceaccount", o.NAME), ("deployment", o.NAME),
-                       ("service", f"{o.NAME}-metrics"), ("role", f"{o.NAME}-leader-election"),
-                       ("rolebinding", f"{o.NAME}-leader-election")):
+    for kind, name in (
+        ("serviceaccount", o.NAME),
+        ("deployment", o.NAME),
+        ("service", f"{o.NAME}-metrics"),
+        ("role", f"{o.NAME}-leader-election"),
+        ("rolebinding", f"{o.NAME}-leader-election"),
+    ):
         assert get(installed, kind, name, o.NAMESPACE) is not None, kind
     cluster_role = get(installed, "clusterrole", o.NAME)
     assert cluster_role is not None
@@ -79,8 +83,9 @@ def test_namespaced_overlay_is_accepted(cluster: Cluster) -> None:
     docs = [d for d in yaml.safe_load_all(overlay) if d]
     watched = next(d for d in docs if d["kind"] == "Role" and d["metadata"]["name"] == o.NAME)
     cluster.kubectl("create", "namespace", watched["metadata"]["namespace"], check=False)
-    result = cluster.kubectl("apply", "--server-side", "--dry-run=server", "-f", "-",
-                             input=overlay, check=False)
+    result = cluster.kubectl(
+        "apply", "--server-side", "--dry-run=server", "-f", "-", input=overlay, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert not [d for d in docs if d["kind"] == "ClusterRole" and d["metadata"]["name"] == o.NAME]
 
@@ -90,7 +95,7 @@ def no_other_operator(request: pytest.FixtureRequest) -> Iterator[None]:
     """Other e2e tests share one admin `nimop run` for the session (the `operator` fixture); it
     would reconcile our CRs too and hide a missing permission, so when it is running it is
     paused for this test. It is not started just to be stopped."""
-    shared = _running_session_operator(request)
+    shared = _running_session_operator()
     if shared is not None:
         shared.stop()
     try:
@@ -100,12 +105,13 @@ def no_other_operator(request: pytest.FixtureRequest) -> Iterator[None]:
             shared.start()
 
 
-def _running_session_operator(request: pytest.FixtureRequest) -> OperatorProcess | None:
-    for fixturedef in request._fixturemanager.getfixturedefs("operator", request.node) or ():
-        cached = fixturedef.cached_result
-        if cached is not None and isinstance(cached[0], OperatorProcess):
-            return cached[0]
-    return None
+def _running_session_operator() -> OperatorProcess | None:
+    shared = OperatorProcess.session
+    return (
+        shared
+        if shared is not None and shared.proc is not None and shared.proc.poll() is None
+        else None
+    )
 
 
 def state(cluster: Cluster, kind: str, name: str, namespace: str) -> str:
@@ -114,8 +120,13 @@ def state(cluster: Cluster, kind: str, name: str, namespace: str) -> str:
 
 
 def since(events: list[dict[str, Any]], start: str) -> list[dict[str, Any]]:
-    return [e for e in events if e.get("user", {}).get("username") == SA_USER
-            and e.get("stage") == "ResponseComplete" and e["requestReceivedTimestamp"] >= start]
+    return [
+        e
+        for e in events
+        if e.get("user", {}).get("username") == SA_USER
+        and e.get("stage") == "ResponseComplete"
+        and e["requestReceivedTimestamp"] >= start
+    ]
 
 
 def request(event: dict[str, Any]) -> str:
@@ -142,12 +153,19 @@ def still_allowed(cluster: Cluster, event: dict[str, Any]) -> bool:
 
 
 def test_operator_with_generated_rbac_reaches_ready_without_a_403(
-        installed: Cluster, namespace: str, no_other_operator: None) -> None:
+    installed: Cluster, namespace: str, no_other_operator: None
+) -> None:
     start = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     kubeconfig = installed.kubeconfig_for(SA_USER, SA_GROUPS)
-    operator = OperatorProcess(installed, kubeconfig=kubeconfig, env={
-        "NIMOP_LEADER_ELECTION": "true", "NIMOP_LEASE_NAMESPACE": o.NAMESPACE,
-        "NIMOP_LEASE_NAME": LEADER_LEASE})
+    operator = OperatorProcess(
+        installed,
+        kubeconfig=kubeconfig,
+        env={
+            "NIMOP_LEADER_ELECTION": "true",
+            "NIMOP_LEASE_NAMESPACE": o.NAMESPACE,
+            "NIMOP_LEASE_NAME": LEADER_LEASE,
+        },
+    )
     docs = [d for d in yaml.safe_load_all(EXAMPLE.read_text()) if d]
     cache = next(d["metadata"]["name"] for d in docs if d["kind"] == "NIMCache")
     service = next(d["metadata"]["name"] for d in docs if d["kind"] == "NIMService")
@@ -156,27 +174,40 @@ def test_operator_with_generated_rbac_reaches_ready_without_a_403(
         installed.kubectl("apply", "--server-side", "-n", namespace, "-f", str(EXAMPLE))
         for kind, name in (("nimcache", cache), ("nimservice", service)):
             try:
-                eventually(lambda k=kind, n=name: state(installed, k, n, namespace) == "Ready",
-                           timeout=180, what=f"{kind} {name} Ready")
+                eventually(
+                    lambda k=kind, n=name: state(installed, k, n, namespace) == "Ready",
+                    timeout=180,
+                    what=f"{kind} {name} Ready",
+                )
             except AssertionError as err:
                 status = (get(installed, kind, name, namespace) or {}).get("status")
-                raise AssertionError(f"{err}\nstatus: {json.dumps(status, indent=1)}\n"
-                                     f"operator log:\n{operator.log_tail(30)}") from None
+                raise AssertionError(
+                    f"{err}\nstatus: {json.dumps(status, indent=1)}\n"
+                    f"operator log:\n{operator.log_tail(30)}"
+                ) from None
     finally:
         code = operator.stop()
         log = operator.log_tail(60)
     assert code == 0, log
     time.sleep(1)  # the audit log is written after the response
     mine = since(installed.audit_events(), start)
-    forbidden = [e for e in mine if e.get("responseStatus", {}).get("code") == 403
-                 and e.get("annotations", {}).get("authorization.k8s.io/decision") == "forbid"]
+    forbidden = [
+        e
+        for e in mine
+        if e.get("responseStatus", {}).get("code") == 403
+        and e.get("annotations", {}).get("authorization.k8s.io/decision") == "forbid"
+    ]
     missing = [request(e) for e in forbidden if not still_allowed(installed, e)]
     assert not missing, "RBAC denied:\n" + "\n".join(missing)
 
     def did(verbs: set[str], resource: str, sub: str | None = None) -> bool:
-        return any(e["verb"] in verbs and (e.get("objectRef") or {}).get("resource") == resource
-                   and (e.get("objectRef") or {}).get("subresource") == sub
-                   and e["responseStatus"].get("code", 0) < 300 for e in mine)
+        return any(
+            e["verb"] in verbs
+            and (e.get("objectRef") or {}).get("resource") == resource
+            and (e.get("objectRef") or {}).get("subresource") == sub
+            and e["responseStatus"].get("code", 0) < 300
+            for e in mine
+        )
 
     # It was this operator, as the ServiceAccount, that did the work.
     assert did({"create", "update"}, "leases"), "leader election did not run"

@@ -257,3 +257,12 @@ def test_pods_refused_by_admission_are_explained() -> None:
     ready = next(c for c in status["conditions"] if c["type"] == "Ready")
     assert ready["reason"] == "PodCreationFailed"
     assert "no PriorityClass with name gold" in ready["message"]
+
+
+def test_a_workload_just_changed_is_not_reported_ready_from_the_old_object() -> None:
+    obj = svc()
+    observed = Observed(workload=deployment(1), workload_written=True)
+    status = nimservice_status.compute(obj, render_nimservice(obj), observed, now=NOW)
+    ready = next(c for c in status["conditions"] if c["type"] == "Ready")
+    assert (status["state"], ready["reason"]) == ("NotReady", "RollingOut")
+    assert status["availableReplicas"] == 1
