@@ -179,9 +179,12 @@ async def ensure_shared(rt: Runtime, kinds: Sequence[Kind], objects: Iterable[Ob
 
 
 async def announce(rt: Runtime, obj: Obj, old_state: str | None, status: Mapping[str, Any]) -> None:
-    """An Event when the state changes: Normal for progress, Warning for Failed."""
+    """An Event when the state changes: Warning into Failed, Normal into Ready and out of Ready.
+    The first NotReady of a new object is no news (its creation is), so it costs no write."""
     state = status.get("state")
     if not state or state == old_state:
+        return
+    if state not in ("Ready", "Failed") and old_state in (None, "", "NotReady", "Pending"):
         return
     ready: Mapping[str, Any] = next(
         (c for c in status.get("conditions") or () if c.get("type") == "Ready"), {}

@@ -39,6 +39,9 @@ from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers.nimservice")
 
+#: After writing children, report status on the next reconcile (see handle).
+STATUS_AFTER_WRITE_SECONDS = 5.0
+
 INDEX_NIMCACHE = "nimcache"
 INDEX_DRA = "dra-namespace"
 INDEX_INSTANCE = "instance-label"
@@ -74,6 +77,11 @@ class NIMServiceReconciler(PrimaryReconciler):
             rendered = await apply_or_reject(self._apply(svc, rendered, written), rendered)
         observed = self._observe(svc, rendered, written)
         status = nimservice_status.compute(svc, rendered, observed, now=self.rt.now())
+        if written and status.get("state") != "Failed":
+            # The children just written will each send a watch event, and the reconcile they
+            # trigger observes them: reporting now would only describe the old world and cost
+            # a second status write. The short requeue is a safety net should no event come.
+            return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
         await self._report(svc, status, warnings)
         return None
 
