@@ -20,12 +20,11 @@ from typing import Any
 import structlog
 import yaml
 
-from nimop.controllers import catalog, nimbuild_status, validate
+from nimop.controllers import catalog, nimbuild_status
 from nimop.controllers.base import (
+    PrimaryReconciler,
     announce,
     apply_or_reject,
-    release_legacy_finalizer,
-    unless_namespace_terminating,
     write_status,
 )
 from nimop.controllers.conditions import is_true
@@ -77,22 +76,12 @@ class ManifestRead:
     retry: bool = False
 
 
-class NIMBuildReconciler:
-    def __init__(self, rt: Runtime, children: ChildSync) -> None:
-        self.rt = rt
-        self.children = children
+class NIMBuildReconciler(PrimaryReconciler):
+    kind = catalog.NIMBUILD
 
-    async def reconcile(self, key: ObjectKey) -> Result | None:
-        return await unless_namespace_terminating(self._reconcile(key), key)
-
-    async def _reconcile(self, key: ObjectKey) -> Result | None:
-        build: Obj | None = self.rt.store(catalog.NIMBUILD).get(key)
-        if build is None:
-            return None
-        if meta(build).get("deletionTimestamp"):
-            await release_legacy_finalizer(self.rt, catalog.NIMBUILD, build)
-            return None
-        errors, _ = validate.problems(build)
+    async def handle(
+        self, key: ObjectKey, build: Obj, errors: list[Problem], warnings: list[str]
+    ) -> Result | None:
         if errors:
             await self._report(build, Rendered(problems=tuple(errors)), Observed())
             return None
