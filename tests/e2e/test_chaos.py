@@ -354,6 +354,7 @@ def test_apiserver_restart_and_compaction_mid_convergence(
             what="a quarter Ready",
         )
         revision = cluster.compact_etcd()
+        start = time.monotonic()
         cluster.restart_apiserver()
         # Objects created after the disruption are only seen if the watches came back.
         later = [f"late-{i:03d}" for i in range(max(1, N // 4))]
@@ -369,7 +370,10 @@ def test_apiserver_restart_and_compaction_mid_convergence(
         assert op.proc is not None and op.proc.poll() is None
         log = op.log_path.read_text(errors="replace")
         relists = log.count("resourceVersion expired; relisting")
-        print(f"compacted at revision {revision}; {relists} relists after 410 Gone")
+        print(
+            f"compacted at revision {revision}; {relists} relists after 410 Gone; "
+            f"converged {time.monotonic() - start:.0f}s after the restart began"
+        )
     finally:
         op.stop()
 
@@ -397,6 +401,7 @@ def test_throttled_apiserver_429_backs_off_and_converges(
             ]
         )
         op.start(wait_ready=False)
+        start = time.monotonic()
         names = [f"svc-{i:03d}" for i in range(N)]
         apply(cluster, namespace, [service(n, 0) for n in names])
         rounds = dict.fromkeys(names, 0)
@@ -408,7 +413,10 @@ def test_throttled_apiserver_429_backs_off_and_converges(
         )
         events = audit.events([user])
         throttled = [e for e in events if code(e) == 429]
-        print(f"{len(events)} requests, {len(throttled)} answered 429")
+        print(
+            f"converged in {time.monotonic() - start:.0f}s; {len(events)} requests, "
+            f"{len(throttled)} answered 429"
+        )
         assert throttled, "the apiserver never throttled the operator: the test proved nothing"
         assert op.proc is not None and op.proc.poll() is None
         assert_exact_end_state(cluster, namespace, rounds)
