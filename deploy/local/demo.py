@@ -6,7 +6,9 @@ a live table of their states until all are Ready. Everything keeps running after
 it with `make cluster-down`.
 
 The local cluster runs no KServe controller; the demo plays its part for InferenceServices
-(marks their predictor ready, as KServe would once its pods run), and says so.
+(marks their predictor ready, as KServe would once its pods run), and says so. Simulated pods
+run no code either: for an engine build the demo gives the local-manifest probe pod the log a
+real build leaves behind (the built profile), as the e2e tests do.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.cluster import Cluster  # noqa: E402
+from tests.cluster.controlplane import cri_log, kwok_logs  # noqa: E402
 from tests.cluster.processes import pid_of  # noqa: E402
 from tests.operator_process import OperatorProcess, install_crds  # noqa: E402
 
@@ -68,6 +71,33 @@ def apply_examples(cluster: Cluster) -> None:
         if path.name in FIRST:
             time.sleep(5)
     print(f"applied {len(files)} example files to namespace {NAMESPACE}")
+
+
+def play_engine_builds(cluster: Cluster) -> None:
+    """Each example NIMBuild's local-manifest probe "prints" a manifest with its built profile."""
+    for path in sorted((ROOT / "api" / "examples").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if not doc or doc.get("kind") != "NIMBuild":
+                continue
+            name = doc["metadata"]["name"]
+            model = doc["spec"].get("modelName") or name
+            manifest = {
+                f"{name}-built": {
+                    "model": model,
+                    "release": "local",
+                    "tags": {
+                        "llm_engine": "tensorrt_llm",
+                        "precision": "bf16",
+                        "tp": "1",
+                        "model_name": model,
+                        "gpu": "H100",
+                    },
+                }
+            }
+            log = cluster.layout.state / f"{name}-local-manifest.log"
+            log.write_text(cri_log(yaml.safe_dump(manifest)))
+            pod = f"{name}-local-manifest-pod"
+            cluster.apply([kwok_logs("Logs", pod, NAMESPACE, "nim-build-manifest-ctr", log)])
 
 
 def rows(cluster: Cluster) -> list[tuple[str, str, str, str]]:
@@ -149,9 +179,11 @@ def main() -> int:
     install_crds(cluster)
     start_operator(cluster)
     apply_examples(cluster)
+    play_engine_builds(cluster)
     all_ready = watch(cluster)
     print(cluster.kubectl("get", ",".join(KINDS), "-n", NAMESPACE).stdout)
-    print("The demo played KServe's controller for the InferenceServices (none runs here).")
+    print("The demo played KServe's controller for the InferenceServices (none runs here) and")
+    print("gave the engine build's manifest probe the log a real build leaves behind.")
     print("Look around:")
     print(f"  export KUBECONFIG={cluster.kubeconfig}")
     print(f"  export PATH={cluster.bin_dir}:$PATH   # kubectl of the same release")

@@ -17,14 +17,14 @@ POD_CLAIM_ANNOTATION = "resource.kubernetes.io/pod-claim-name"
 def pod_claims(desired: Iterable[Obj]) -> list[Obj]:
     """`spec.resourceClaims` of the first pod template among the desired workload objects."""
     for obj in desired:
-        for template in _pod_templates(obj):
+        for template in pod_templates(obj):
             claims = (template.get("spec") or {}).get("resourceClaims")
             if claims:
                 return list(claims)
     return []
 
 
-def _pod_templates(obj: Obj) -> list[Obj]:
+def pod_templates(obj: Obj) -> list[Obj]:
     spec = obj.get("spec") or {}
     kind = obj.get("kind")
     if kind == "Deployment":

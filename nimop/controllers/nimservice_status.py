@@ -117,19 +117,23 @@ def model_status(svc: Obj, rendered: Rendered, observed: Observed) -> dict[str, 
     if not cluster:
         return None
     return {
-        "name": model_name(spec, svc["metadata"]["name"]),
+        "name": model_name(spec, svc["metadata"]["name"], _main_env(rendered)),
         "clusterEndpoint": cluster,
         "externalEndpoint": external,
     }
 
 
-def model_name(spec: Mapping[str, Any], fallback: str) -> str:
-    """The served model name, from the spec: `NIM_SERVED_MODEL_NAME` (first alias), a
-    Hugging Face / NGC `NIM_MODEL_NAME` that is not a local path, else the NGC model path of
-    the image (`nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3` → `meta/llama-3.1-8b-instruct`)."""
+def model_name(
+    spec: Mapping[str, Any], fallback: str, rendered_env: Sequence[Mapping[str, Any]] = ()
+) -> str:
+    """The served model name, from the spec and the env nimop renders for the NIM:
+    `NIM_SERVED_MODEL_NAME` (first alias), a Hugging Face / NGC `NIM_MODEL_NAME` that is not a
+    local path, the `hf://` weights of a universal NIM on a cache (`NIM_MODEL_PATH`), else the
+    NGC model path of the image (`nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3` →
+    `meta/llama-3.1-8b-instruct`)."""
     env = {
         str(e.get("name")): str(e.get("value") or "")
-        for e in spec.get("env") or ()
+        for e in [*rendered_env, *(spec.get("env") or ())]
         if isinstance(e, Mapping)
     }
     if env.get("NIM_SERVED_MODEL_NAME"):
@@ -137,10 +141,22 @@ def model_name(spec: Mapping[str, Any], fallback: str) -> str:
     named = env.get("NIM_MODEL_NAME", "")
     if named and not named.startswith("/"):
         return named.removeprefix("hf://").removeprefix("ngc://")
+    if env.get("NIM_MODEL_PATH", "").startswith("hf://"):
+        return env["NIM_MODEL_PATH"].removeprefix("hf://")
     repo = str((spec.get("image") or {}).get("repository") or "")
     path = repo.split("/", 1)[1] if "." in repo.split("/", 1)[0] else repo
     path = path.removeprefix("nim/")
     return path or fallback
+
+
+def _main_env(rendered: Rendered) -> list[Mapping[str, Any]]:
+    """The env of the NIM container nimop renders (first container of the workload)."""
+    for obj in rendered.objects:
+        for template in dra_status.pod_templates(obj):
+            containers = (template.get("spec") or {}).get("containers") or []
+            if containers:
+                return list(containers[0].get("env") or [])
+    return []
 
 
 def _cluster_endpoint(svc: Obj, service: Obj | None) -> str:

@@ -266,3 +266,12 @@ def test_a_workload_just_changed_is_not_reported_ready_from_the_old_object() -> 
     ready = next(c for c in status["conditions"] if c["type"] == "Ready")
     assert (status["state"], ready["reason"]) == ("NotReady", "RollingOut")
     assert status["availableReplicas"] == 1
+
+
+def test_universal_nim_on_a_hugging_face_cache_serves_the_cached_model() -> None:
+    rendered_env = [
+        {"name": "NIM_MODEL_NAME", "value": "/model-store"},
+        {"name": "NIM_MODEL_PATH", "value": "hf://Qwen/Qwen2.5-7B-Instruct"},
+    ]
+    spec = svc(image={"repository": "nvcr.io/nim/nvidia/llm-nim", "tag": "1.12.0"})["spec"]
+    assert nimservice_status.model_name(spec, "x", rendered_env) == "Qwen/Qwen2.5-7B-Instruct"
