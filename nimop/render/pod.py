@@ -5,6 +5,7 @@ containers. Mirrors inventory §4.1 (pod fields), §4.1.1 (probe defaults), §4.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -53,9 +54,17 @@ def pod_security_context(spec: Mapping[str, Any]) -> dict[str, Any]:
     uid = spec.get("userID", 1000)
     gid = spec.get("groupID", 2000)
     return {
-        "runAsUser": uid, "runAsGroup": gid, "fsGroup": gid,
+        "runAsUser": uid, "runAsGroup": gid, "fsGroup": gid, "runAsNonRoot": uid != 0,
         "seccompProfile": {"type": "RuntimeDefault"},
     }
+
+
+#: What every container nimop renders carries, so its pods pass Pod Security `restricted`
+#: (NIM containers need no capability and never escalate). The CA-certificate init container
+#: (`proxy.certConfigMap`) is the documented exception: it must run as root to update the store.
+CONTAINER_SECURITY: dict[str, Any] = {
+    "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+}
 
 
 def scheduling(spec: Mapping[str, Any], *, runtime_key: str = "runtimeClassName") -> dict[str, Any]:
@@ -133,6 +142,7 @@ def user_container(
     """An init or sidecar container from a NIMContainerSpec (§1.1): the main env merged under
     its own (own values win, §4.1.2), plus the given mounts."""
     ctr: dict[str, Any] = {"name": spec["name"], "image": image_ref(spec.get("image"))}
+    ctr["securityContext"] = copy.deepcopy(CONTAINER_SECURITY)
     policy = get(spec, "image.pullPolicy")
     if policy:
         ctr["imagePullPolicy"] = policy

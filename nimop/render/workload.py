@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from nimop.render.common import (
 )
 from nimop.render.facts import ClusterFacts
 from nimop.render.pod import (
+    CONTAINER_SECURITY,
     ca_init_container,
     ca_main_mount,
     ca_volumes,
@@ -220,4 +222,5 @@ def main_container(owner: Owner, parts: PodParts, name: str, ports: list[dict[st
         ctr["resources"] = parts.resources
     ctr.update({k: v for k, v in probes.items() if v})
     ctr["volumeMounts"] = parts.mounts
+    ctr["securityContext"] = copy.deepcopy(CONTAINER_SECURITY)
     return ctr
