@@ -275,3 +275,21 @@ def test_universal_nim_on_a_hugging_face_cache_serves_the_cached_model() -> None
     ]
     spec = svc(image={"repository": "nvcr.io/nim/nvidia/llm-nim", "tag": "1.12.0"})["spec"]
     assert nimservice_status.model_name(spec, "x", rendered_env) == "Qwen/Qwen2.5-7B-Instruct"
+
+
+def test_a_brand_new_service_waits_briefly_before_a_first_not_ready() -> None:
+    from nimop.controllers.nimservice import settling
+
+    obj = svc()
+    obj["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    rolling = nimservice_status.compute(
+        obj, render_nimservice(obj), Observed(workload=deployment(0)), now=NOW
+    )
+    assert settling(obj, rolling, "2026-01-01T00:00:03Z")
+    assert not settling(obj, rolling, "2026-01-01T00:00:30Z")  # slow: report NotReady
+    ready = nimservice_status.compute(
+        obj, render_nimservice(obj), Observed(workload=deployment(1)), now=NOW
+    )
+    assert not settling(obj, ready, "2026-01-01T00:00:03Z")  # Ready is reported at once
+    obj["status"] = {"state": "Ready"}
+    assert not settling(obj, rolling, "2026-01-01T00:00:03Z")  # already reported once
