@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.cluster import Cluster  # noqa: E402
 from tests.cluster.controlplane import cri_log, kwok_logs  # noqa: E402
-from tests.cluster.processes import pid_of  # noqa: E402
+from tests.cluster.processes import pid_of, record  # noqa: E402
 from tests.operator_process import OperatorProcess, install_crds  # noqa: E402
 
 NAMESPACE = "nimop-demo"
@@ -55,7 +55,7 @@ def start_operator(cluster: Cluster) -> None:
     op = OperatorProcess(cluster, attached=False, log_path=cluster.layout.logs / "nimop-demo.log")
     op.start()
     assert op.proc is not None
-    (cluster.layout.pids / "nimop-demo").write_text(str(op.proc.pid))
+    record("nimop-demo", op.proc.pid, str(op.proc.args[0]), cluster.layout.pids)
     print(f"operator: nimop run (pid {op.proc.pid}), log {op.log_path}")
 
 

@@ -52,17 +52,37 @@ def start(
         env={**os.environ, **(env or {})},
     )
     log.close()
-    (pids / name).write_text(str(proc.pid))
+    record(name, proc.pid, argv[0], pids)
     return proc.pid
+
+
+def record(name: str, pid: int, program: str, pids: Path) -> None:
+    """Write the pid file: the pid and the program, so a pid reused by another process after a
+    reboot or a killed session is not mistaken for ours."""
+    pids.mkdir(parents=True, exist_ok=True)
+    (pids / name).write_text(f"{pid} {program}")
 
 
 def pid_of(name: str, pids: Path) -> int | None:
     """The pid of a running process we started, or None."""
     try:
-        pid = int((pids / name).read_text())
-    except (FileNotFoundError, ValueError):
+        text = (pids / name).read_text().split(maxsplit=1)
+        pid = int(text[0])
+    except (FileNotFoundError, ValueError, IndexError):
         return None
-    return pid if alive(pid) else None
+    program = text[1] if len(text) > 1 else None
+    return pid if alive(pid) and _runs(pid, program) else None
+
+
+def _runs(pid: int, program: str | None) -> bool:
+    if program is None:
+        return True
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:2]
+    except OSError:
+        return False
+    # a script runs as `<interpreter> <script> ...`: its name is the second word
+    return Path(program).name in {Path(a.decode(errors="replace")).name for a in argv}
 
 
 def alive(pid: int) -> bool:
