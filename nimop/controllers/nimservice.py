@@ -10,7 +10,6 @@ claims in its namespace.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -42,42 +41,10 @@ log = structlog.get_logger("nimop.controllers.nimservice")
 
 #: After writing children, report status on the next reconcile (see handle).
 STATUS_AFTER_WRITE_SECONDS = 5.0
-#: A new NIMService whose pods are still starting reports its first status once Ready or after
-#: this long, whichever comes first: a first NotReady that lasts a second is a wasted write.
-FIRST_STATUS_GRACE_SECONDS = 10.0
-SETTLE_RECHECK_SECONDS = 2.0
-_ROLLOUT_REASONS = frozenset({
-    "DeploymentNotFound", "DeploymentProgressing", "DeploymentNotReady", "RollingOut",
-    "LeaderWorkerSetNotFound", "LeaderWorkerSetNotReady", "InferenceServiceNotFound",
-})  # fmt: skip
-
-
-def settling(svc: Mapping[str, Any], status: Mapping[str, Any], now: str) -> bool:
-    """A NIMService created moments ago, never reported yet, whose workload is just rolling out:
-    wait (briefly) to report Ready directly instead of NotReady then Ready."""
-    if (svc.get("status") or {}).get("state") or status.get("state") != "NotReady":
-        return False
-    ready: Mapping[str, Any] = next(
-        (c for c in status.get("conditions") or () if c.get("type") == "Ready"), {}
-    )
-    if ready.get("reason") not in _ROLLOUT_REASONS:
-        return False
-    created = str(meta(svc).get("creationTimestamp") or "")
-    return bool(created) and _seconds_between(created, now) < FIRST_STATUS_GRACE_SECONDS
-
-
-def _seconds_between(start: str, end: str) -> float:
-    def parse(stamp: str) -> datetime:
-        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-    return (parse(end) - parse(start)).total_seconds()
-
-
 INDEX_NIMCACHE = "nimcache"
 INDEX_DRA = "dra-namespace"
 INDEX_INSTANCE = "instance-label"
 INSTANCE = "app.kubernetes.io/instance"
-PART_OF = "app.kubernetes.io/part-of=nim-service"
 
 
 def nimcache_of(obj: Mapping[str, Any]) -> list[str]:
@@ -113,8 +80,8 @@ class NIMServiceReconciler(PrimaryReconciler):
             # trigger observes them: reporting now would only describe the old world and cost
             # a second status write. The short requeue is a safety net should no event come.
             return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
-        if settling(svc, status, self.rt.now()):
-            return Result(requeue_after=SETTLE_RECHECK_SECONDS)
+        if nimservice_status.settling(svc, status, self.rt.now()):
+            return Result(requeue_after=nimservice_status.SETTLE_RECHECK_SECONDS)
         await self._report(svc, status, warnings)
         return None
 

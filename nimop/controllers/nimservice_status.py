@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from nimop.controllers import conditions, dra_status, workload_status
@@ -186,3 +187,34 @@ def _external_endpoint(ingress: Obj | None, service: Obj | None) -> str:
         if lb.get("ip") or lb.get("hostname"):
             return f"{lb.get('ip') or lb.get('hostname')}:{port}"
     return ""
+
+
+#: A new NIMService whose pods are still starting reports its first status once Ready or after
+#: this long, whichever comes first: a first NotReady that lasts a second is a wasted write.
+FIRST_STATUS_GRACE_SECONDS = 10.0
+SETTLE_RECHECK_SECONDS = 2.0
+_ROLLOUT_REASONS = frozenset({
+    "DeploymentNotFound", "DeploymentProgressing", "DeploymentNotReady", "RollingOut",
+    "LeaderWorkerSetNotFound", "LeaderWorkerSetNotReady", "InferenceServiceNotFound",
+})  # fmt: skip
+
+
+def settling(svc: Mapping[str, Any], status: Mapping[str, Any], now: str) -> bool:
+    """A NIMService created moments ago, never reported yet, whose workload is just rolling out:
+    wait (briefly) to report Ready directly instead of NotReady then Ready."""
+    if (svc.get("status") or {}).get("state") or status.get("state") != "NotReady":
+        return False
+    ready: Mapping[str, Any] = next(
+        (c for c in status.get("conditions") or () if c.get("type") == "Ready"), {}
+    )
+    if ready.get("reason") not in _ROLLOUT_REASONS:
+        return False
+    created = str((svc.get("metadata") or {}).get("creationTimestamp") or "")
+    return bool(created) and _seconds_between(created, now) < FIRST_STATUS_GRACE_SECONDS
+
+
+def _seconds_between(start: str, end: str) -> float:
+    def parse(stamp: str) -> datetime:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+    return (parse(end) - parse(start)).total_seconds()

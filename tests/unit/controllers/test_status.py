@@ -278,7 +278,7 @@ def test_universal_nim_on_a_hugging_face_cache_serves_the_cached_model() -> None
 
 
 def test_a_brand_new_service_waits_briefly_before_a_first_not_ready() -> None:
-    from nimop.controllers.nimservice import settling
+    settling = nimservice_status.settling
 
     obj = svc()
     obj["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
