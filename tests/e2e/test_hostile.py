@@ -23,6 +23,7 @@ import json
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,9 @@ KINDS = {"NIMService": "nimservices", "NIMCache": "nimcaches", "NIMPipeline": "n
 SETTLE = 120.0
 #: Bound on the operator's RSS growth over the whole corpus (MiB); measured ~10-30 MiB.
 RSS_GROWTH_MIB = 150
+#: Seconds of observed quiet after settling (no operator write allowed).
+IDLE = 15.0
+USER = "nimop-hostile"
 
 
 @dataclass
@@ -173,6 +177,37 @@ class Run:
     rss_before: int
     rss_after: int
     control_ready_s: float
+    idle_writes: list[str]
+
+
+def idle_writes(cluster: Cluster, user: str) -> list[str]:
+    """The operator's writes during IDLE seconds once everything has settled (its audit-log
+    entries): nothing changes any more, so there must be none — a bad CR must not cause a
+    write loop (a child re-applied forever, a status or event flapping)."""
+    path = cluster.layout.logs / "audit.log"
+    time.sleep(3)  # let the last status writes of the control service land
+    offset = path.stat().st_size
+    time.sleep(IDLE)
+    with path.open("rb") as f:
+        f.seek(offset)
+        lines = f.read().splitlines()
+    writes = []
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if (
+            event.get("stage") == "ResponseComplete"
+            and event.get("user", {}).get("username") == user
+            and event.get("verb") in {"create", "update", "patch", "delete"}
+        ):
+            ref = event.get("objectRef") or {}
+            writes.append(
+                f"{event['verb']} {ref.get('resource')}/{ref.get('subresource') or ''}"
+                f" {ref.get('name')}"
+            )
+    return writes
 
 
 def rss_kib(pid: int) -> int:
@@ -200,7 +235,7 @@ def run(cluster: Cluster, request: pytest.FixtureRequest) -> Iterator[Run]:
     shared.stop()
     namespace = f"t-hostile-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "namespace", namespace)
-    kubeconfig = cluster.kubeconfig_for("nimop-hostile", ("system:masters",))
+    kubeconfig = cluster.kubeconfig_for(USER, ("system:masters",))
     operator = OperatorProcess(cluster, kubeconfig=kubeconfig, env={"NIMOP_NAMESPACES": namespace})
     operator.start()
     try:
@@ -232,8 +267,10 @@ def run(cluster: Cluster, request: pytest.FixtureRequest) -> Iterator[Run]:
             timeout=120,
             what="the control NIMService Ready after the corpus",
         )
-        yield Run(namespace, operator, outcomes, rss_before, rss_kib(operator.proc.pid),
-                  time.monotonic() - start)  # fmt: skip
+        control_s = time.monotonic() - start
+        rss_after = rss_kib(operator.proc.pid)
+        yield Run(namespace, operator, outcomes, rss_before, rss_after, control_s,
+                  idle_writes(cluster, USER))  # fmt: skip
     finally:
         operator.stop()
         cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
@@ -280,6 +317,13 @@ def test_memory_stays_bounded(run: Run) -> None:
     growth = (run.rss_after - run.rss_before) / 1024
     print(f"RSS {run.rss_before / 1024:.0f} -> {run.rss_after / 1024:.0f} MiB ({growth:+.0f})")
     assert growth < RSS_GROWTH_MIB
+
+
+def test_no_write_loop_once_settled(run: Run) -> None:
+    counts = Counter(run.idle_writes)
+    assert not counts, (
+        f"{len(run.idle_writes)} writes in {IDLE:.0f}s of quiet: {counts.most_common(10)}"
+    )
 
 
 def test_shell_like_values_pass_verbatim(cluster: Cluster, run: Run) -> None:
