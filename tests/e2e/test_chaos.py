@@ -446,13 +446,11 @@ def test_concurrent_edits_and_deletions_converge_and_nothing_is_recreated(
     rounds = dict.fromkeys(keep, 0)
     op = private_operator(cluster, namespace, "nimop-chaos-edits").start()
     audit = Audit(cluster)
-    deleted_at: dict[str, str] = {}
     try:
         apply(cluster, namespace, [service(n, 0) for n in names])
 
         def delete(batch: list[str], cascade: str) -> None:
             for name in batch:
-                deleted_at[name] = now_stamp()
                 cluster.kubectl(
                     "delete",
                     "nimservice",
@@ -524,14 +522,27 @@ def test_concurrent_edits_and_deletions_converge_and_nothing_is_recreated(
             svc = get(cluster, "service", name, namespace)
             assert svc is not None
             assert svc["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "nimop"
+        # Deletion began when the apiserver answered the delete (the CR then has its
+        # deletionTimestamp, or is gone): from then on the operator must not write its children.
+        events = audit.events()
+        began = {
+            str(ref(e).get("name")): str(e["stageTimestamp"])
+            for e in events
+            if e["verb"] == "delete"
+            and ref(e).get("resource") == "nimservices"
+            and ref(e).get("namespace") == namespace
+            and code(e) < 300
+        }
+        assert set(began) == gone, sorted(set(began) ^ gone)
         late = [
             (e["verb"], ref(e).get("resource"), ref(e).get("name"), e["requestReceivedTimestamp"])
-            for e in audit.events(["nimop-chaos-edits"])
-            if e["verb"] in {"create", "patch", "update"}
+            for e in events
+            if e.get("user", {}).get("username") == "nimop-chaos-edits"
+            and e["verb"] in {"create", "patch", "update"}
             and code(e) < 300
-            and ref(e).get("name") in deleted_at
+            and ref(e).get("name") in began
             and ref(e).get("resource") in {"deployments", "services", "serviceaccounts"}
-            and e["requestReceivedTimestamp"] > deleted_at[str(ref(e).get("name"))]
+            and e["requestReceivedTimestamp"] > began[str(ref(e).get("name"))]
         ]
         assert not late, f"children written after their owner's deletion began: {late[:10]}"
     finally:
