@@ -71,14 +71,18 @@ class NIMServiceReconciler(PrimaryReconciler):
     ) -> Result | None:
         rendered = Rendered(problems=tuple(errors)) if errors else self._render(svc)
         written: set[str] = set()
+        created: set[str] = set()
         if not errors:
-            rendered = await apply_or_reject(self._apply(svc, rendered, written), rendered)
+            apply = self._apply(svc, rendered, written, created)
+            rendered = await apply_or_reject(apply, rendered)
         observed = self._observe(svc, rendered, written)
         status = nimservice_status.compute(svc, rendered, observed, now=self.rt.now())
-        if written and status.get("state") != "Failed":
-            # The children just written will each send a watch event, and the reconcile they
+        if created and status.get("state") != "Failed":
+            # The children just created will each send a watch event, and the reconcile they
             # trigger observes them: reporting now would only describe the old world and cost
             # a second status write. The short requeue is a safety net should no event come.
+            # (Only for creations: an update the apiserver normalises away sends no event, and
+            # deferring then would loop.)
             return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
         if nimservice_status.settling(svc, status, self.rt.now()):
             return Result(requeue_after=nimservice_status.SETTLE_RECHECK_SECONDS)
@@ -92,7 +96,9 @@ class NIMServiceReconciler(PrimaryReconciler):
         facts = cluster_facts(self.rt, str(md["namespace"]), nimcache=cache, isvc=str(md["name"]))
         return render_nimservice(svc, facts)
 
-    async def _apply(self, svc: Mapping[str, Any], rendered: Rendered, written: set[str]) -> None:
+    async def _apply(
+        self, svc: Mapping[str, Any], rendered: Rendered, written: set[str], created: set[str]
+    ) -> None:
         owned, shared = split_owned(rendered.objects)
         await ensure_shared(self.rt, catalog.NIMSERVICE_CHILDREN, shared)
         labels = dict((owned[0]["metadata"].get("labels") or {}) if owned else {})
@@ -100,6 +106,7 @@ class NIMServiceReconciler(PrimaryReconciler):
         # An incomplete render (a missing API, a cache not ready) must not tear down what runs.
         result = await self.children.sync(svc, owned, prune=rendered.ok)
         written.update(result.created + result.updated)
+        created.update(result.created)
 
     def _observe(self, svc: Mapping[str, Any], rendered: Rendered, written: set[str]) -> Observed:
         md = meta(svc)

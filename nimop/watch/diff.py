@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 import orjson
@@ -26,6 +26,7 @@ __all__ = ["diff_paths", "is_subset", "manifest_hash"]
 MERGE_KEYS = ("name", "uid", "containerPort", "port", "mountPath", "devicePath", "type", "key",
               "ip", "topologyKey")  # fmt: skip
 
+_MAX_QUANTITY = Decimal(2**63 - 1)
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[KMGTPE]i?|[munkMGTPE]|)$")
 _SUFFIX: dict[str, Decimal | int] = {
     "": 1, "m": Decimal("0.001"), "u": Decimal("1e-6"), "n": Decimal("1e-9"),
@@ -131,8 +132,14 @@ def _quantity(value: str | int | float) -> Decimal | None:
         return None
     number, suffix = match.groups()
     try:
-        if suffix[:1] in ("e", "E"):
-            return Decimal(number + suffix)
-        return Decimal(number) * Decimal(_SUFFIX[suffix])
+        with localcontext() as ctx:
+            ctx.prec = 80
+            if suffix[:1] in ("e", "E") and suffix not in _SUFFIX:  # 1e3, not 1E (exa) or 1Ei
+                amount = Decimal(number + suffix)
+            else:
+                amount = Decimal(number) * Decimal(_SUFFIX[suffix])
     except (InvalidOperation, KeyError):
         return None
+    # The apiserver stores a quantity beyond int64 as int64's maximum (resource.Quantity
+    # clamps); compare the same way, or such a value would count as drift on every reconcile.
+    return min(amount, _MAX_QUANTITY)

@@ -81,3 +81,15 @@ def test_quantities_compare_by_value_but_not_loosely() -> None:
 def test_empty_desired_values_match_absent_live() -> None:
     assert is_subset({"metadata": {"annotations": {}}, "spec": {"x": None}}, {"metadata": {}})
     assert not is_subset({"spec": {"x": "v"}}, {"spec": {}})
+
+
+def test_a_quantity_beyond_int64_matches_what_the_apiserver_stores() -> None:
+    # resource.Quantity clamps to int64's maximum; otherwise this is drift on every reconcile
+    assert diff_paths({"cpu": "999999999999999999999Ei"}, {"cpu": "9223372036854775807"}) == []
+    assert diff_paths({"cpu": "2"}, {"cpu": "9223372036854775807"}) == [".cpu"]
+
+
+def test_exa_suffixes_are_quantities_not_exponents() -> None:
+    assert diff_paths({"storage": "1Ei"}, {"storage": "1152921504606846976"}) == []
+    assert diff_paths({"storage": "2E"}, {"storage": "2000000000000000000"}) == []
+    assert diff_paths({"cpu": "1e3"}, {"cpu": "1k"}) == []
