@@ -12,6 +12,7 @@ Sizes are CI-sized by default; bigger local runs (figures in docs/reliability.md
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -477,7 +478,7 @@ def test_concurrent_edits_and_deletions_converge_and_nothing_is_recreated(
         # Meanwhile, edit children: fields the operator owns are put back.
         for name in keep[-k:]:
             eventually(
-                lambda n=name: get(cluster, "deployment", n, namespace),
+                functools.partial(get, cluster, "deployment", name, namespace),
                 timeout=CONVERGE,
                 what=f"deployment {name}",
             )

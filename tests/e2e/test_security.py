@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,15 @@ IMAGE = {"repository": "nvcr.io/nim/meta/llama-3.2-1b-instruct", "tag": "1.12.0"
 
 def state(cluster: Cluster, kind: str, name: str, namespace: str) -> str:
     return str(((get(cluster, kind, name, namespace) or {}).get("status") or {}).get("state") or "")
+
+
+def is_ready(cluster: Cluster, kind: str, name: str, namespace: str) -> bool:
+    return state(cluster, kind, name, namespace) == "Ready"
+
+
+def with_status(cluster: Cluster, name: str, namespace: str) -> dict[str, Any] | None:
+    obj = get(cluster, "nimservice", name, namespace)
+    return obj if obj and (obj.get("status") or {}).get("state") else None
 
 
 def apply(cluster: Cluster, namespace: str, *docs: dict[str, Any]) -> None:
@@ -177,7 +187,7 @@ def test_no_secret_value_in_logs_or_events(
         ("nimservice", "multi"),
     ):
         eventually(
-            lambda k=kind, n=name: state(cluster, k, n, namespace) == "Ready",
+            functools.partial(is_ready, cluster, kind, name, namespace),
             timeout=180,
             what=f"{kind} {name} Ready",
         )
@@ -256,11 +266,7 @@ def test_nimservice_cannot_mount_another_namespaces_cache(
         )
         for name in ("same-name", "qualified"):
             obj = eventually(
-                lambda n=name: (
-                    (o := get(cluster, "nimservice", n, namespace))
-                    and (o.get("status") or {}).get("state")
-                    and o
-                ),
+                functools.partial(with_status, cluster, name, namespace),
                 timeout=60,
                 what=f"{name} has a status",
             )
@@ -310,7 +316,7 @@ def test_rendered_pods_pass_restricted_pod_security(
         ("nimservice", "multi"),
     ):
         eventually(
-            lambda k=kind, n=name: state(cluster, k, n, namespace) == "Ready",
+            functools.partial(is_ready, cluster, kind, name, namespace),
             timeout=180,
             what=f"{kind} {name} Ready under restricted",
         )
