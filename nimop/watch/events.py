@@ -52,7 +52,8 @@ class EventRecorder:
         event = {
             "apiVersion": EVENTS.api_version,
             "kind": "Event",
-            "metadata": {"name": f"{md.get('name')}.{uuid.uuid4().hex[:16]}",
+            # Event names are DNS subdomains (≤ 253): shorten a very long object name
+            "metadata": {"name": f"{str(md.get('name'))[:200]}.{uuid.uuid4().hex[:16]}",
                          "namespace": namespace},
             "eventTime": micro_time(self._clock.wall()),
             "reportingController": self._controller,

@@ -22,8 +22,11 @@ def configure_logging(
     if fmt == "auto":
         in_cluster = "KUBERNETES_SERVICE_HOST" in os.environ
         fmt = "json" if in_cluster or not sys.stderr.isatty() else "console"
+    # Tracebacks never carry frame locals: a failed request's locals can hold a Secret's body
+    # (the generated SSH key) or a token, and logs travel further than the cluster does.
+    console = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer() if fmt == "json" else console
     )
     processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -32,7 +35,11 @@ def configure_logging(
         structlog.processors.StackInfoRenderer(),
     ]
     if fmt == "json":
-        processors.append(structlog.processors.dict_tracebacks)
+        processors.append(
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
+        )
     processors.append(renderer)
     structlog.configure(
         processors=processors,
