@@ -80,14 +80,21 @@ def _state(
     failed = next((p for p in rendered.problems if p.failed), None)
     if failed:
         return "Failed", [Cond("Ready", False, failed.reason, failed.message)]
+    unbound = pvc is not None and (pvc.get("status") or {}).get("phase") != "Bound"
+    waiting = (
+        f"waiting for PersistentVolumeClaim {(pvc or {}).get('metadata', {}).get('name')} to bind"
+    )
     if job is not None:
-        return _job_state(job)
+        state, conds = _job_state(job)
+        if unbound and state in ("Pending", "InProgress"):
+            # the Job's pod cannot start before its volume binds: say that, not "running"
+            return "Pending", [*conds[:-1], Cond("Ready", False, "PVCPending", waiting)]
+        return state, conds
     if rendered.problems:
         p = rendered.problems[0]
         return "NotReady", [Cond("Ready", False, p.reason, p.message)]
-    if pvc is not None and (pvc.get("status") or {}).get("phase") != "Bound":
-        msg = f"waiting for PersistentVolumeClaim {pvc['metadata']['name']} to bind"
-        return "Pending", [Cond("Ready", False, "PVCPending", msg)]
+    if unbound:
+        return "Pending", [Cond("Ready", False, "PVCPending", waiting)]
     return "Pending", [
         Cond("Ready", False, "JobPending", "waiting for the caching Job to be created")
     ]

@@ -293,3 +293,11 @@ def test_a_brand_new_service_waits_briefly_before_a_first_not_ready() -> None:
     assert not settling(obj, ready, "2026-01-01T00:00:03Z")  # Ready is reported at once
     obj["status"] = {"state": "Ready"}
     assert not settling(obj, rolling, "2026-01-01T00:00:03Z")  # already reported once
+
+
+def test_a_cache_job_waiting_on_an_unbound_pvc_says_so() -> None:
+    pvc = {"metadata": {"name": "c-pvc"}, "status": {"phase": "Pending"}}
+    status = nimcache_status.compute(cache(), Rendered(), pvc, job(active=1), profiles=[], now=NOW)
+    ready = next(c for c in status["conditions"] if c["type"] == "Ready")
+    assert (status["state"], ready["reason"]) == ("Pending", "PVCPending")
+    assert "c-pvc" in ready["message"]
