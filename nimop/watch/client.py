@@ -37,7 +37,14 @@ from tenacity import (
 from . import metrics as m
 from .clock import Clock, SystemClock
 from .config import ClientConfig
-from .errors import KubeError, RetryableError, StateError, TransportError, error_from_status
+from .errors import (
+    KubeError,
+    RetryableError,
+    StateError,
+    TooManyRequests,
+    TransportError,
+    error_from_status,
+)
 from .objects import Obj, ResourceRef
 from .ratelimit import TokenBucket
 from .watchstream import WatchStream
@@ -47,6 +54,9 @@ __all__ = ["APPLY", "MERGE_PATCH", "WRITE_VERBS", "KubeClient"]
 APPLY = "application/apply-patch+yaml"  # JSON is valid YAML
 MERGE_PATCH = "application/merge-patch+json"
 WRITE_VERBS = frozenset({"create", "update", "patch", "apply", "delete"})
+#: Retry-After when a 429 carries none, and the most we honour (seconds).
+_DEFAULT_RETRY_AFTER = 1.0
+_MAX_RETRY_AFTER = 30.0
 _RETRIES = 4
 
 
@@ -67,6 +77,9 @@ class KubeClient:
         self._session: aiohttp.ClientSession | None = None
         self._watch_session: aiohttp.ClientSession | None = None
         self.requests: Counter[tuple[str, str, int]] = Counter()
+        #: after a 429 no request leaves before this time (the clock's), like client-go's
+        #: honouring of Retry-After: a throttled apiserver sees one wave, not a storm
+        self._throttled_until = 0.0
 
     async def __aenter__(self) -> Self:
         if self._state is not _State.NEW:
@@ -318,6 +331,9 @@ class KubeClient:
         session = self._watch_session if stream else self._session
         if self._state is not _State.OPEN or session is None:
             raise StateError(f"client is {self._state.value}")
+        pause = self._throttled_until - self._clock.now()
+        if pause > 0:
+            await self._clock.sleep(pause)
         waited = await self._bucket.acquire()
         m.REST_RATE_LIMITER_DURATION.labels(verb).observe(waited)
         headers = await self.config.auth_headers()
@@ -339,7 +355,11 @@ class KubeClient:
             m.REST_DURATION.labels(verb, resource).observe(time.monotonic() - start)
         self._count(verb, resource, resp.status)
         if resp.status >= 400:
-            raise await _error(resp)
+            error = await _error(resp)
+            if isinstance(error, TooManyRequests):
+                delay = min(error.retry_after or _DEFAULT_RETRY_AFTER, _MAX_RETRY_AFTER)
+                self._throttled_until = max(self._throttled_until, self._clock.now() + delay)
+            raise error
         return resp
 
     @staticmethod
