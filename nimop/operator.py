@@ -1,5 +1,5 @@
 """Wiring: settings → manager → informers for the kinds this cluster serves → the NIMCache,
-NIMService and NIMPipeline controllers → run until SIGTERM.
+NIMService, NIMPipeline and NIMBuild controllers → run until SIGTERM.
 
 Optional APIs (LeaderWorkerSet, KServe, Gateway API, ServiceMonitor, DRA, InferencePool) are
 discovered at start. When one of them — or nimop's own CRDs — appears or goes away later, the

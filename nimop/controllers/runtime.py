@@ -8,7 +8,7 @@ kind of the catalog, an event recorder and a clock.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
@@ -45,7 +45,6 @@ class Runtime:
     now: Callable[[], str] = utc_now
     #: namespaces watched (None: all)
     namespaces: tuple[str, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def served(self, kind: Kind) -> bool:
         return kind in self.informers
