@@ -37,6 +37,7 @@ def cluster_facts(
     manifests: dict[str, Mapping[str, Any]] = {}
     if manifest_of and (parsed := model_manifest(rt, namespace, manifest_of)) is not None:
         manifests[f"{namespace}/{manifest_of}"] = parsed
+    # Only NIMCache profile selection reads the GPU products: other kinds skip the node scan.
     return ClusterFacts(
         lws=rt.served(catalog.LWS),
         kserve=rt.served(catalog.ISVC),
@@ -47,7 +48,7 @@ def cluster_facts(
         nimcaches=caches,
         inference_service_modes=modes,
         model_manifests=manifests,
-        gpu_products=gpu_products(rt),
+        gpu_products=gpu_products(rt) if manifest_of else (),
     )
 
 

@@ -24,10 +24,10 @@ from nimop.controllers.base import (
     write_status,
 )
 from nimop.controllers.conditions import is_true
-from nimop.controllers.facts import cluster_facts, gpu_products, model_manifest
+from nimop.controllers.facts import cluster_facts
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
-from nimop.render import Problem, Rendered, render_nimcache, select_profiles
+from nimop.render import ClusterFacts, Problem, Rendered, render_nimcache, select_profiles
 from nimop.render.common import child_name
 from nimop.render.profiles import manifest_profiles
 from nimop.watch.controller import Controller, Result
@@ -48,9 +48,11 @@ class NIMCacheReconciler(PrimaryReconciler):
         self, key: ObjectKey, cache: dict[str, Any], errors: list[Problem], warnings: list[str]
     ) -> Result | None:
         if errors:
-            await self._report(cache, Rendered(problems=tuple(errors)), None)
+            await self._report(cache, Rendered(problems=tuple(errors)), None, None)
             return None
-        rendered = self._render(cache)
+        md = meta(cache)
+        facts = cluster_facts(self.rt, str(md["namespace"]), manifest_of=str(md["name"]))
+        rendered = render_nimcache(cache, facts)
         job = self._live(cache, "Job")
         desired = self._desired(cache, rendered, job)
         if job is not None and await self._replace_outdated_job(cache, desired, job):
@@ -67,7 +69,7 @@ class NIMCacheReconciler(PrimaryReconciler):
                 patch = {"type": found.cache_type}
                 await self.rt.client.patch_status(res, key.namespace, key.name, patch)
                 cache = {**cache, "status": {**(cache.get("status") or {}), **patch}}
-                rendered = self._render(cache)
+                rendered = render_nimcache(cache, facts)
                 desired = self._desired(cache, rendered, job)
             if found.configmap is not None:
                 desired.append(found.configmap)
@@ -80,13 +82,8 @@ class NIMCacheReconciler(PrimaryReconciler):
         ready = (cache.get("status") or {}).get("state") == "Ready"
         sync = self.children.sync(cache, owned, prune=rendered.ok and not ready)
         rendered = await apply_or_reject(sync, rendered)
-        await self._report(cache, rendered, self._live(cache, "Job"))
+        await self._report(cache, rendered, self._live(cache, "Job"), facts)
         return requeue
-
-    def _render(self, cache: Mapping[str, Any]) -> Rendered:
-        md = meta(cache)
-        facts = cluster_facts(self.rt, str(md["namespace"]), manifest_of=str(md["name"]))
-        return render_nimcache(cache, facts)
 
     def _live(self, cache: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
         md = meta(cache)
@@ -133,42 +130,50 @@ class NIMCacheReconciler(PrimaryReconciler):
         return True
 
     async def _report(
-        self, cache: Mapping[str, Any], rendered: Rendered, job: Mapping[str, Any] | None
+        self,
+        cache: Mapping[str, Any],
+        rendered: Rendered,
+        job: Mapping[str, Any] | None,
+        facts: ClusterFacts | None,
     ) -> None:
         md = meta(cache)
         spec_pvc = ((cache.get("spec") or {}).get("storage") or {}).get("pvc") or {}
         pvc_name = spec_pvc.get("name") or child_name(str(md["name"]), "-pvc")
         pvc = self.rt.get(catalog.PVC, str(md["namespace"]), str(pvc_name))
         status = nimcache_status.compute(
-            cache, rendered, pvc, job, profiles=self._profiles(cache), now=self.rt.now()
+            cache, rendered, pvc, job, profiles=_profiles(cache, facts), now=self.rt.now()
         )
         old = cache.get("status") or {}
         if await write_status(self.rt, catalog.NIMCACHE, cache, status):
             await announce(self.rt, cache, old.get("state"), status)
 
-    def _profiles(self, cache: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """`status.profiles` (§2.2 h): each selected profile found in the manifest."""
-        md = meta(cache)
-        manifest = model_manifest(self.rt, str(md["namespace"]), str(md["name"]))
-        if not manifest:
-            return []
-        model = (((cache.get("spec") or {}).get("source") or {}).get("ngc") or {}).get("model")
-        selected = set(select_profiles(model, manifest, gpu_products(self.rt)))
-        _, profiles = manifest_profiles(manifest)
-        out = []
-        for pid, tags in profiles:
-            if pid in selected or "all" in selected:
-                raw = manifest.get(pid)
-                entry: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-                out.append(
-                    {
-                        "name": pid,
-                        "model": str(entry.get("model", "")),
-                        "release": str(entry.get("release", "")),
-                        "config": tags,
-                    }
-                )
-        return out
+
+def _profiles(cache: Mapping[str, Any], facts: ClusterFacts | None) -> list[dict[str, Any]]:
+    """`status.profiles` (§2.2 h): each selected profile found in the manifest — the manifest
+    and GPU products the render used, not read again."""
+    if facts is None:
+        return []
+    md = meta(cache)
+    manifest = facts.model_manifest(str(md["namespace"]), str(md["name"]))
+    if not manifest:
+        return []
+    model = (((cache.get("spec") or {}).get("source") or {}).get("ngc") or {}).get("model")
+    selected = set(select_profiles(model, manifest, facts.gpu_products))
+    _, profiles = manifest_profiles(manifest)
+    out = []
+    for pid, tags in profiles:
+        if pid in selected or "all" in selected:
+            raw = manifest.get(pid)
+            entry: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+            out.append(
+                {
+                    "name": pid,
+                    "model": str(entry.get("model", "")),
+                    "release": str(entry.get("release", "")),
+                    "config": tags,
+                }
+            )
+    return out
 
 
 def build(rt: Runtime, *, workers: int = 2) -> Controller:
