@@ -12,11 +12,12 @@ import structlog
 
 from nimop.controllers import validate
 from nimop.controllers.catalog import Kind
+from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import Problem, Rendered
-from nimop.watch.controller import Result
+from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import AlreadyExistsError, ForbiddenError, InvalidError, NotFoundError
-from nimop.watch.objects import ObjectKey, meta
+from nimop.watch.objects import ObjectKey, key_of, meta
 from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers")
@@ -59,6 +60,30 @@ class PrimaryReconciler:
         self, key: ObjectKey, obj: dict[str, Any], errors: list[Problem], warnings: list[str]
     ) -> Result | None:
         raise NotImplementedError
+
+
+def key_text(obj: Mapping[str, Any]) -> str:
+    """`namespace/name`: how store indexes name an object another object refers to."""
+    return str(key_of(obj))
+
+
+def primary_controller(
+    rt: Runtime,
+    name: str,
+    reconciler: type[PrimaryReconciler],
+    children: Sequence[Kind],
+    *,
+    workers: int,
+) -> Controller:
+    """The controller of one kind: its reconciler over a ChildSync of the child kinds this
+    cluster serves, woken by the kind's spec or deletion changes and by any owned child."""
+    served = [k for k in children if rt.served(k)]
+    sync = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in served])
+    ctrl = Controller(name, reconciler(rt, sync), workers=workers)
+    ctrl.for_(rt.informers[reconciler.kind], spec_or_deletion_changed)
+    for child in served:
+        ctrl.owns(rt.informers[child], reconciler.kind.group, reconciler.kind.kind)
+    return ctrl
 
 
 async def unless_namespace_terminating(

@@ -14,7 +14,7 @@ queries an index it never registered, so a NIMCache change never reaches its bui
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import structlog
@@ -25,12 +25,13 @@ from nimop.controllers.base import (
     PrimaryReconciler,
     announce,
     apply_or_reject,
+    key_text,
+    primary_controller,
     write_status,
 )
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
 from nimop.controllers.nimbuild_status import Observed
-from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import NIMCacheFacts, Problem, Rendered
 from nimop.render.common import get
@@ -46,11 +47,8 @@ from nimop.render.nimbuild import (
 )
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import KubeError
-from nimop.watch.informer import Event
 from nimop.watch.objects import ObjectKey, meta
-from nimop.watch.sources import Mapper
-from nimop.watch.store import Store
-from nimop.watch.sync import ChildSync
+from nimop.watch.sources import enqueue_from_index
 
 log = structlog.get_logger("nimop.controllers.nimbuild")
 
@@ -246,20 +244,10 @@ def parse_local_manifest(text: str, model: str, input_profile: str) -> ManifestR
 def build(rt: Runtime, *, workers: int = 2) -> Controller:
     builds = rt.informers[catalog.NIMBUILD]
     builds.add_index(INDEX_NIMCACHE, nimcache_of)
-    kinds = [k for k in catalog.NIMBUILD_CHILDREN if rt.served(k)]
-    children = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in kinds])
-    ctrl = Controller("nimbuild", NIMBuildReconciler(rt, children), workers=workers)
-    ctrl.for_(builds, spec_or_deletion_changed)
-    for kind in kinds:
-        ctrl.owns(rt.informers[kind], catalog.GROUP, "NIMBuild")
+    ctrl = primary_controller(
+        rt, "nimbuild", NIMBuildReconciler, catalog.NIMBUILD_CHILDREN, workers=workers
+    )
     if rt.served(catalog.NIMCACHE):
-        ctrl.watches(rt.informers[catalog.NIMCACHE], _builds_of_cache(builds.store))
+        mapper = enqueue_from_index(builds.store, INDEX_NIMCACHE, key_text)
+        ctrl.watches(rt.informers[catalog.NIMCACHE], mapper)
     return ctrl
-
-
-def _builds_of_cache(store: Store) -> Mapper:
-    def mapper(event: Event) -> Iterable[ObjectKey]:
-        md = meta(event.obj)
-        return store.keys_by_index(INDEX_NIMCACHE, f"{md.get('namespace')}/{md.get('name')}")
-
-    return mapper

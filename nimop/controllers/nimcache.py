@@ -20,12 +20,12 @@ from nimop.controllers.base import (
     announce,
     apply_or_reject,
     ensure_shared,
+    primary_controller,
     split_owned,
     write_status,
 )
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
-from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import ClusterFacts, Problem, Rendered, render_nimcache, select_profiles
 from nimop.render.common import child_name
@@ -33,7 +33,7 @@ from nimop.render.profiles import manifest_profiles
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import NotFoundError
 from nimop.watch.objects import ObjectKey, meta
-from nimop.watch.sync import DEFAULT_HASH_ANNOTATION, ChildSync
+from nimop.watch.sync import DEFAULT_HASH_ANNOTATION
 
 log = structlog.get_logger("nimop.controllers.nimcache")
 
@@ -177,10 +177,6 @@ def _profiles(cache: Mapping[str, Any], facts: ClusterFacts | None) -> list[dict
 
 
 def build(rt: Runtime, *, workers: int = 2) -> Controller:
-    kinds = [k for k in catalog.NIMCACHE_CHILDREN if rt.served(k)]
-    children = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in kinds])
-    ctrl = Controller("nimcache", NIMCacheReconciler(rt, children), workers=workers)
-    ctrl.for_(rt.informers[catalog.NIMCACHE], spec_or_deletion_changed)
-    for kind in kinds:
-        ctrl.owns(rt.informers[kind], catalog.GROUP, "NIMCache")
-    return ctrl
+    return primary_controller(
+        rt, "nimcache", NIMCacheReconciler, catalog.NIMCACHE_CHILDREN, workers=workers
+    )

@@ -15,14 +15,13 @@ from nimop.controllers.base import (
     PrimaryReconciler,
     announce,
     apply_or_reject,
+    primary_controller,
     write_status,
 )
-from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import Problem, render_nimpipeline
 from nimop.watch.controller import Controller, Result
 from nimop.watch.objects import ObjectKey, controller_owner, meta
-from nimop.watch.sync import ChildSync
 
 
 class NIMPipelineReconciler(PrimaryReconciler):
@@ -75,9 +74,6 @@ def key_ns(obj: Mapping[str, Any]) -> str:
 
 
 def build(rt: Runtime, *, workers: int = 1) -> Controller:
-    services = rt.informers[catalog.NIMSERVICE]
-    children = ChildSync(rt.client, [(services.resource, services.store)])
-    ctrl = Controller("nimpipeline", NIMPipelineReconciler(rt, children), workers=workers)
-    ctrl.for_(rt.informers[catalog.NIMPIPELINE], spec_or_deletion_changed)
-    ctrl.owns(services, catalog.GROUP, "NIMPipeline")
-    return ctrl
+    return primary_controller(
+        rt, "nimpipeline", NIMPipelineReconciler, catalog.NIMPIPELINE_CHILDREN, workers=workers
+    )

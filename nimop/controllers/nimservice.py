@@ -9,7 +9,7 @@ claims in its namespace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import structlog
@@ -20,12 +20,13 @@ from nimop.controllers.base import (
     announce,
     apply_or_reject,
     ensure_shared,
+    key_text,
+    primary_controller,
     split_owned,
     write_status,
 )
 from nimop.controllers.facts import cluster_facts
 from nimop.controllers.nimservice_status import Observed
-from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
 from nimop.render import Problem, Rendered, render_nimservice
@@ -33,9 +34,8 @@ from nimop.render.common import child_name, label_value, service_name
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
 from nimop.watch.objects import ObjectKey, meta
-from nimop.watch.sources import Mapper
+from nimop.watch.sources import Mapper, enqueue_from_index
 from nimop.watch.store import INDEX_LABEL, Store
-from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers.nimservice")
 
@@ -163,36 +163,25 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
     services.add_index(INDEX_NIMCACHE, nimcache_of)
     services.add_index(INDEX_DRA, uses_dra)
     services.add_index(INDEX_INSTANCE, instance_label)
-    kinds = [k for k in catalog.NIMSERVICE_CHILDREN if rt.served(k)]
-    children = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in kinds])
-    ctrl = Controller("nimservice", NIMServiceReconciler(rt, children), workers=workers)
-    ctrl.for_(services, spec_or_deletion_changed)
-    for kind in kinds:
-        ctrl.owns(rt.informers[kind], catalog.GROUP, "NIMService")
+    ctrl = primary_controller(
+        rt, "nimservice", NIMServiceReconciler, catalog.NIMSERVICE_CHILDREN, workers=workers
+    )
     if rt.served(catalog.SECRET):
         ctrl.owns(rt.informers[catalog.SECRET], catalog.GROUP, "NIMService")
     ctrl.watches(
-        rt.informers[catalog.NIMCACHE], _by_index(services.store, INDEX_NIMCACHE, _key_text)
+        rt.informers[catalog.NIMCACHE],
+        enqueue_from_index(services.store, INDEX_NIMCACHE, key_text),
     )
     ctrl.watches(rt.informers[catalog.POD], _pods_to_services(services.store))
     if rt.served(catalog.CLAIM):
-        ctrl.watches(rt.informers[catalog.CLAIM], _by_index(services.store, INDEX_DRA, _namespace))
+        ctrl.watches(
+            rt.informers[catalog.CLAIM], enqueue_from_index(services.store, INDEX_DRA, _namespace)
+        )
     return ctrl
-
-
-def _key_text(obj: Mapping[str, Any]) -> str:
-    return f"{meta(obj).get('namespace')}/{meta(obj).get('name')}"
 
 
 def _namespace(obj: Mapping[str, Any]) -> str:
     return str(meta(obj).get("namespace"))
-
-
-def _by_index(store: Store, index: str, value: Callable[[Mapping[str, Any]], str]) -> Mapper:
-    def mapper(event: Event) -> Iterable[ObjectKey]:
-        return store.keys_by_index(index, value(event.obj))
-
-    return mapper
 
 
 def _pods_to_services(store: Store) -> Mapper:
