@@ -22,10 +22,11 @@ import json
 import keyword
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from nimop.generated import outdated, write_or_check
 
 K8S_VERSION = "v1.36.3"
 OUT_DIR = Path(__file__).parent / "core"
@@ -300,13 +301,11 @@ def render(defs: dict[str, Any]) -> dict[str, str]:
 
 def stale_files(out_dir: Path, files: dict[str, str]) -> list[str]:
     """Names of generated files that are missing, different, or no longer generated."""
-    stale = [
-        n
-        for n, text in files.items()
-        if not (out_dir / n).is_file() or (out_dir / n).read_text() != text
-    ]
-    stale += [p.name for p in out_dir.glob("*.py") if p.name not in files]
-    return sorted(stale)
+    return sorted(p.name for p in outdated(_paths(out_dir, files), out_dir.glob("*.py")))
+
+
+def _paths(out_dir: Path, files: dict[str, str]) -> dict[Path, str]:
+    return {out_dir / name: text for name, text in files.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,18 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if nimop/api/core is stale")
     args = parser.parse_args(argv)
     files = render(load_definitions(module_dir()))
-    stale = stale_files(OUT_DIR, files)
-    if args.check:
-        for name in stale:
-            print(f"stale: {OUT_DIR / name}", file=sys.stderr)
-        return 1 if stale else 0
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for path in OUT_DIR.glob("*.py"):
-        if path.name not in files:
-            path.unlink()
-    for name, text in files.items():
-        (OUT_DIR / name).write_text(text)
-    return 0
+    return write_or_check(
+        _paths(OUT_DIR, files), OUT_DIR.glob("*.py"), check=args.check,
+        hint="python -m nimop.api.gen_core",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
