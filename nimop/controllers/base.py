@@ -16,7 +16,7 @@ from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import Problem, Rendered
 from nimop.watch.controller import Controller, Result
-from nimop.watch.errors import AlreadyExistsError, ForbiddenError, InvalidError, NotFoundError
+from nimop.watch.errors import AlreadyExistsError, InvalidError, NotFoundError
 from nimop.watch.objects import ObjectKey, key_of, meta
 from nimop.watch.sync import ChildSync
 
@@ -34,8 +34,9 @@ class PrimaryReconciler:
     """What every kind's reconcile does before its own work: read the CR from its store (gone:
     nothing to do), stop at deletion (garbage collection removes the children; nothing is
     recreated once deletion started, upstream #594 — only an upstream finalizer is released),
-    run the validation CEL could not do, and end quietly when the namespace is being deleted.
-    Subclasses set `kind` and implement `handle`."""
+    and run the validation CEL could not do. (A write refused because the namespace is being
+    deleted ends the reconcile quietly in the framework.) Subclasses set `kind` and implement
+    `handle`."""
 
     kind: ClassVar[Kind]
 
@@ -44,9 +45,6 @@ class PrimaryReconciler:
         self.children = children
 
     async def reconcile(self, key: ObjectKey) -> Result | None:
-        return await unless_namespace_terminating(self._reconcile(key), key)
-
-    async def _reconcile(self, key: ObjectKey) -> Result | None:
         obj = self.rt.store(self.kind).get(key)
         if obj is None:
             return None
@@ -84,20 +82,6 @@ def primary_controller(
     for child in served:
         ctrl.owns(rt.informers[child], reconciler.kind.group, reconciler.kind.kind)
     return ctrl
-
-
-async def unless_namespace_terminating(
-    work: Awaitable[Result | None], key: ObjectKey
-) -> Result | None:
-    """Writes into a namespace being deleted are refused (403); its objects go with it, so
-    there is nothing to retry and nothing to log as an error."""
-    try:
-        return await work
-    except ForbiddenError as exc:
-        if "because it is being terminated" not in str(exc):
-            raise
-        log.debug("namespace is being deleted; nothing to do", namespace=key.namespace)
-        return None
 
 
 async def apply_or_reject(work: Awaitable[object], rendered: Rendered) -> Rendered:

@@ -34,7 +34,7 @@ from opentelemetry import trace
 
 from . import metrics as m
 from .clock import Clock, SystemClock
-from .errors import ConflictError, StateError, TerminalError
+from .errors import ConflictError, NamespaceTerminatingError, StateError, TerminalError
 from .informer import Event, Handler, Informer
 from .objects import ObjectKey
 from .queue import QueueShutDown, WorkQueue
@@ -253,6 +253,10 @@ class Controller:
             span.record_exception(exc)
             self.queue.forget(key)
             return "error"
+        except NamespaceTerminatingError:
+            log.debug("namespace is being deleted; nothing to do")
+            self.queue.forget(key)
+            return "success"
         except ConflictError as exc:
             log.debug("conflict; requeueing", error=str(exc))
             self.queue.add_rate_limited(key)

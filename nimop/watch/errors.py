@@ -13,6 +13,8 @@
     ├── NotFoundError            404: the object (or its API) is absent; usually "done"
     └── TerminalApiError         4xx that repeating cannot fix (400, 401, 403, 405, 415, 422)
         ├── ForbiddenError       403: RBAC is missing
+        │   └── NamespaceTerminatingError  403 on create: the namespace is being deleted —
+        │                        nothing to do, its objects go with it (not an error)
         └── InvalidError         422: the object fails validation; ``message`` names the field
     TerminalError                raised by a reconciler: log and count, never retry
     StateError                   misuse of a long-lived object (start twice, use after close)
@@ -33,6 +35,7 @@ __all__ = [
     "GoneError",
     "InvalidError",
     "KubeError",
+    "NamespaceTerminatingError",
     "NotFoundError",
     "RetryableError",
     "ServerError",
@@ -112,6 +115,11 @@ class ForbiddenError(TerminalApiError):
     """403: the service account lacks RBAC for this verb and resource."""
 
 
+class NamespaceTerminatingError(ForbiddenError):
+    """403: a create in a namespace being deleted. The objects would go with the namespace
+    anyway, so a controller ends the reconcile quietly instead of retrying."""
+
+
 class InvalidError(TerminalApiError):
     """422: the apiserver rejected the object; ``message`` names the field."""
 
@@ -151,6 +159,8 @@ def error_from_status(
     message = str(body.get("message", "")) or f"HTTP {status}"
     if status == 409 and reason == "AlreadyExists":
         return AlreadyExistsError(message, status=status, reason=reason, body=body)
+    if status == 403 and "because it is being terminated" in message:
+        return NamespaceTerminatingError(message, status=status, reason=reason, body=body)
     if status == 429:
         return TooManyRequests(
             message, status=status, reason=reason, body=body, retry_after=retry_after

@@ -12,7 +12,13 @@ import structlog
 
 from nimop.watch import metrics as m
 from nimop.watch.controller import Controller, Result
-from nimop.watch.errors import ConflictError, StateError, TerminalError
+from nimop.watch.errors import (
+    ConflictError,
+    NamespaceTerminatingError,
+    StateError,
+    TerminalError,
+    error_from_status,
+)
 from nimop.watch.informer import Event, EventType, Informer
 from nimop.watch.objects import ObjectKey, ResourceRef
 from nimop.watch.ratelimit import ItemExponentialLimiter
@@ -133,3 +139,24 @@ async def test_controller_misuse_is_loud() -> None:
     with pytest.raises(StateError):
         async with ctl:
             pass
+
+
+async def test_a_write_into_a_terminating_namespace_ends_the_reconcile_quietly() -> None:
+    refused = error_from_status(
+        403, {"reason": "Forbidden", "message": 'services "x" is forbidden: unable to create new '
+              "content in namespace ns because it is being terminated"},
+    )  # fmt: skip
+    assert isinstance(refused, NamespaceTerminatingError)
+    clock, informer = FakeClock(), fed_informer()
+    script = Script(gone=[refused])
+    ctl = controller("unit-terminating", script, clock).for_(informer)
+    with structlog.testing.capture_logs() as logs:
+        async with ctl:
+            add(informer, "gone")
+            await run_until_quiet(clock, 30)
+    assert script.calls["gone"] == 1  # not retried
+    assert not [e for e in logs if e["log_level"] == "error"]
+    # an ordinary 403 (RBAC) stays an error to retry
+    assert not isinstance(
+        error_from_status(403, {"message": "forbidden"}), NamespaceTerminatingError
+    )
