@@ -80,21 +80,26 @@ class Outcome:
     retry: bool = False
 
 
+async def pod_log(rt: Runtime, pod: Mapping[str, Any], container: str) -> str | None:
+    """A probe container's log, or None while it is not readable yet (the caller retries
+    shortly: no event announces that a log became readable)."""
+    md = meta(pod)
+    try:
+        text = await rt.client.pod_logs(str(md["namespace"]), str(md["name"]), container=container)
+    except KubeError as exc:
+        log.info("probe log not readable yet", pod=md["name"], error=str(exc))
+        return None
+    return text if text.strip() else None
+
+
 async def read(
     rt: Runtime, cache: Mapping[str, Any], pod: Mapping[str, Any], labels: Mapping[str, str]
 ) -> Outcome:
     """Once the probe pod runs: the manifest as a ConfigMap manifest, or `model-free`."""
     if (pod.get("status") or {}).get("phase") != "Running":
         return Outcome()
-    pmd = meta(pod)
-    try:
-        text = await rt.client.pod_logs(
-            str(pmd["namespace"]), str(pmd["name"]), container=PROBE_CONTAINER
-        )
-    except KubeError as exc:
-        log.info("manifest probe log not readable yet", pod=pmd["name"], error=str(exc))
-        return Outcome(retry=True)
-    if not text.strip():
+    text = await pod_log(rt, pod, PROBE_CONTAINER)
+    if text is None:
         return Outcome(retry=True)
     if NOT_FOUND in text:
         return Outcome(cache_type="model-free")

@@ -31,6 +31,7 @@ from nimop.controllers.base import (
 )
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
+from nimop.controllers.manifest_probe import pod_log
 from nimop.controllers.nimbuild_status import Observed
 from nimop.controllers.runtime import Runtime
 from nimop.render import NIMCacheFacts, Problem, Rendered
@@ -163,15 +164,8 @@ class NIMBuildReconciler(PrimaryReconciler):
         return build, self._render(build), seen, None
 
     async def _probe_log(self, build: Obj, pod: Obj) -> ManifestRead:
-        pmd = meta(pod)
-        try:
-            text = await self.rt.client.pod_logs(
-                str(pmd["namespace"]), str(pmd["name"]), container=MANIFEST_CONTAINER
-            )
-        except KubeError as exc:
-            log.info("local manifest log not readable yet", pod=pmd["name"], error=str(exc))
-            return ManifestRead(retry=True)
-        if not text.strip():
+        text = await pod_log(self.rt, pod, MANIFEST_CONTAINER)
+        if text is None:
             return ManifestRead(retry=True)
         return parse_local_manifest(
             text, model_name(build), str(get(build, "status.inputProfile.name") or "")

@@ -1,36 +1,23 @@
 """What every controller needs at reconcile time, gathered in one object.
 
 Built by `nimop.operator` for the kinds the apiserver serves at start: the API client (for
-writes, and the rare read that has no informer, like a pod's log), discovery, one informer per
-kind of the catalog, an event recorder and a clock.
+writes, and the rare read that has no informer, like a pod's log), one informer per kind of
+the catalog, the framework's event recorder and a clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from nimop.controllers.catalog import Kind
 from nimop.watch.client import KubeClient
+from nimop.watch.events import EventRecorder
 from nimop.watch.informer import Informer
 from nimop.watch.objects import ResourceRef
 from nimop.watch.store import Store
-
-
-class EventSink(Protocol):
-    """Records a Kubernetes Event about `regarding` (never raises)."""
-
-    async def record(
-        self,
-        regarding: Mapping[str, Any],
-        *,
-        type: Literal["Normal", "Warning"],
-        reason: str,
-        action: str,
-        note: str,
-    ) -> None: ...
 
 
 def utc_now() -> str:
@@ -41,7 +28,7 @@ def utc_now() -> str:
 class Runtime:
     client: KubeClient
     informers: dict[Kind, Informer]
-    events: EventSink
+    events: EventRecorder
     now: Callable[[], str] = utc_now
     #: namespaces watched (None: all)
     namespaces: tuple[str, ...] | None = None
