@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nimop.render import dra, standalone
+from nimop.render import dra, exposure
 from nimop.render.common import Owner, child_name, get, label_value, manifest, merge_maps, metadata
 from nimop.render.facts import KSERVE_KNATIVE_MODES, KSERVE_MODES, ClusterFacts
-from nimop.render.nimservice import Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.pod import default_probe, probe
+from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
+from nimop.render.rbac import rbac
 from nimop.render.result import Collector
 from nimop.render.workload import main_container, pod_spec
 
@@ -72,10 +73,10 @@ def render_kserve(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
         out.problem("UnsupportedOnKServe", f"KServe {mode} mode does not support "
                     f"{', '.join(bad)}", failed=True)
         return
-    out.add(*standalone.rbac(owner, labels, facts))
+    out.add(*rbac(owner, labels, facts))
     p = prepare(owner, facts, out)
     if not knative:
-        out.add(standalone.service_monitor(owner, labels, labels, p.ports, facts, out))
+        out.add(exposure.service_monitor(owner, labels, labels, p.ports, facts, out))
     if p.storage.volume is not None:
         out.add(inference_service(p, labels, mode, knative, out))
 

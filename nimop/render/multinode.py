@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimop.render import dra, standalone
+from nimop.render import dra, exposure
 from nimop.render.common import (
     Owner,
     child_name,
@@ -25,7 +25,8 @@ from nimop.render.common import (
 )
 from nimop.render.facts import ClusterFacts
 from nimop.render.mpi import MPI_SCRIPT
-from nimop.render.nimservice import Prepared, parts_for, prepare, probes, service_labels
+from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
+from nimop.render.rbac import rbac
 from nimop.render.result import Collector, GeneratedSecret
 from nimop.render.storage import gpu_count
 from nimop.render.workload import PodParts, main_container, pod_spec
@@ -36,13 +37,13 @@ LWS = "leaderworkerset.sigs.k8s.io"
 
 def render_multinode(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
     labels = service_labels(owner)
-    out.add(*standalone.rbac(owner, labels, facts))
+    out.add(*rbac(owner, labels, facts))
     p = prepare(owner, facts, out)
     lws_name = child_name(owner.name, "-lws")
     leader_sel = {"app": label_value(lws_name), "nim-llm-role": "leader"}
-    out.add(standalone.service(owner, labels, p.ports, leader_sel))
-    out.add(standalone.ingress(owner, labels))
-    out.add(*standalone.routes(owner, labels, p.ports, facts, out))
+    out.add(exposure.service(owner, labels, p.ports, leader_sel))
+    out.add(exposure.ingress(owner, labels))
+    out.add(*exposure.routes(owner, labels, p.ports, facts, out))
     if not facts.lws:
         out.problem("LeaderWorkerSetAPIMissing", "spec.multiNode needs the LeaderWorkerSet API "
                     "(leaderworkerset.x-k8s.io/v1); install LWS", failed=True)
