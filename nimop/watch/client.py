@@ -47,6 +47,7 @@ from .errors import (
 )
 from .objects import Obj, ResourceRef
 from .ratelimit import TokenBucket
+from .transport import AiohttpTransport, Response, Session, Transport
 from .watchstream import WatchStream
 
 __all__ = ["APPLY", "MERGE_PATCH", "WRITE_VERBS", "KubeClient"]
@@ -69,13 +70,20 @@ class _State(Enum):
 class KubeClient:
     """An async Kubernetes API client over raw dicts. ``async with KubeClient(cfg) as c``."""
 
-    def __init__(self, config: ClientConfig, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        clock: Clock | None = None,
+        transport: Transport | None = None,
+    ) -> None:
         self.config = config
         self._clock = clock or SystemClock()
+        self._transport = transport
         self._bucket = TokenBucket(config.qps, config.burst, self._clock)
         self._state = _State.NEW
-        self._session: aiohttp.ClientSession | None = None
-        self._watch_session: aiohttp.ClientSession | None = None
+        self._session: Session | None = None
+        self._watch_session: Session | None = None
         self.requests: Counter[tuple[str, str, int]] = Counter()
         #: after a 429 no request leaves before this time (the clock's), like client-go's
         #: honouring of Retry-After: a throttled apiserver sees one wave, not a storm
@@ -85,15 +93,9 @@ class KubeClient:
         if self._state is not _State.NEW:
             raise StateError(f"client is {self._state.value}; open a new one")
         headers = {"User-Agent": self.config.user_agent, "Accept": "application/json"}
-        ssl_arg = self.config.ssl_context if self.config.ssl_context is not None else True
-        self._session = aiohttp.ClientSession(
-            headers=headers, connector=aiohttp.TCPConnector(ssl=ssl_arg, limit=100)
-        )
-        self._watch_session = aiohttp.ClientSession(
-            headers=headers,
-            connector=aiohttp.TCPConnector(ssl=ssl_arg, limit=0),
-            read_bufsize=2**21,
-        )
+        transport = self._transport or AiohttpTransport(self.config.ssl_context, headers)
+        self._session = transport.session(stream=False)
+        self._watch_session = transport.session(stream=True)
         self._state = _State.OPEN
         return self
 
@@ -327,7 +329,7 @@ class KubeClient:
         *,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> aiohttp.ClientResponse:
+    ) -> Response:
         session = self._watch_session if stream else self._session
         if self._state is not _State.OPEN or session is None:
             raise StateError(f"client is {self._state.value}")
@@ -364,14 +366,14 @@ class KubeClient:
 
     @staticmethod
     async def _request_once_more_if_stale(
-        session: aiohttp.ClientSession,
+        session: Session,
         method: str,
         url: str,
         params: Mapping[str, str] | None,
         data: bytes | None,
         headers: dict[str, str],
         limits: aiohttp.ClientTimeout,
-    ) -> aiohttp.ClientResponse:
+    ) -> Response:
         """Send; if a pooled keep-alive connection turns out dead, send once more.
 
         After an apiserver restart the pool still holds connections to the old process; the
@@ -398,7 +400,7 @@ class KubeClient:
         m.REST_REQUESTS.labels(verb, resource, str(code)).inc()
 
 
-async def _error(resp: aiohttp.ClientResponse) -> KubeError:
+async def _error(resp: Response) -> KubeError:
     try:
         raw = await resp.read()
         body = orjson.loads(raw) if raw else {}

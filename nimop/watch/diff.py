@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["diff_paths", "is_subset", "manifest_hash"]
+__all__ = ["MERGE_KEYS", "diff_paths", "is_subset", "manifest_hash", "merge_key"]
 
 MERGE_KEYS = ("name", "uid", "containerPort", "port", "mountPath", "devicePath", "type", "key",
               "ip", "topologyKey")  # fmt: skip
@@ -84,7 +84,7 @@ def _diff_list(desired: list[Any], live: Any, path: str, out: list[str], limit: 
         if not (not desired and live is None):
             out.append(path)
         return
-    key = _merge_key(desired)
+    key = merge_key(desired)
     if key is None:
         if len(desired) != len(live):
             out.append(path)
@@ -101,7 +101,9 @@ def _diff_list(desired: list[Any], live: Any, path: str, out: list[str], limit: 
             _diff(item, by_key[item[key]], sub, out, limit)
 
 
-def _merge_key(items: Sequence[Any]) -> str | None:
+def merge_key(items: Sequence[Any]) -> str | None:
+    """The key that identifies each item of a list of objects (unique in every item), or None
+    for a list compared as a whole - how server-side apply tells map lists from atomic ones."""
     if not items or not all(isinstance(i, Mapping) for i in items):
         return None
     for key in MERGE_KEYS:

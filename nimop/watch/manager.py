@@ -41,6 +41,7 @@ from .informer import Event, Informer
 from .leader import KubeLeaseClient, LeaderElector, LeaseConfig
 from .objects import Obj, ResourceRef
 from .settings import WatchSettings
+from .transport import Transport
 
 __all__ = ["CRDS", "Manager", "ManagerState"]
 
@@ -72,9 +73,11 @@ class Manager:
         client_config: ClientConfig | None = None,
         clock: Clock | None = None,
         identity: str | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.settings = settings or WatchSettings()
         self._client_config = client_config
+        self._transport = transport
         self._clock = clock or SystemClock()
         self.identity = identity or f"{socket.gethostname()}_{uuid.uuid4().hex[:8]}"
         self._state = ManagerState.NEW
@@ -180,7 +183,9 @@ class Manager:
         )  # fmt: skip
         if s.user_agent:
             config.user_agent = s.user_agent
-        self._client = await self._stack.enter_async_context(KubeClient(config, clock=self._clock))
+        self._client = await self._stack.enter_async_context(
+            KubeClient(config, clock=self._clock, transport=self._transport)
+        )
         self._discovery = Discovery(self._client)
         try:
             await self._discovery.refresh()

@@ -14,6 +14,7 @@ import aiohttp
 import orjson
 
 from .errors import TransportError, error_from_status
+from .transport import Response
 
 __all__ = ["WatchStream"]
 
@@ -21,7 +22,7 @@ __all__ = ["WatchStream"]
 class WatchStream:
     """Iterate ``{"type": ..., "object": {...}}`` events until the server closes the stream."""
 
-    def __init__(self, resp: aiohttp.ClientResponse, inactivity_timeout: float) -> None:
+    def __init__(self, resp: Response, inactivity_timeout: float) -> None:
         self._resp = resp
         self._inactivity = inactivity_timeout
         self._buffer = bytearray()

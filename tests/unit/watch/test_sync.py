@@ -1,96 +1,104 @@
-"""Children sync against a recording fake client: zero writes at steady state, apply on
-drift only, orphans deleted, nothing done for an owner being deleted."""
+"""Children sync on the in-memory API, through the real client and a live informer: zero
+writes at steady state, apply on drift only, orphans deleted, nothing done for an owner being
+deleted, immutable children recreated."""
 
 from __future__ import annotations
 
-import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from nimop.watch.objects import ObjectKey, ResourceRef
-from nimop.watch.store import Store
+from nimop.watch.informer import Informer
+from nimop.watch.objects import ResourceRef
 from nimop.watch.sync import ChildSync
+from nimop.watch.testing import ApiTwin
 
 CM = ResourceRef("", "v1", "ConfigMap", "configmaps")
 OWNER = {"apiVersion": "example.com/v1", "kind": "Widget",
          "metadata": {"name": "w", "namespace": "n", "uid": "owner-uid"}}  # fmt: skip
 
 
-class RecordingClient:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.calls: list[tuple[str, str]] = []
-
-    async def apply(self, res: ResourceRef, obj: dict[str, Any], **_: Any) -> dict[str, Any]:
-        self.calls.append(("apply", obj["metadata"]["name"]))
-        live = copy.deepcopy(obj)
-        live["metadata"].update(uid=f"uid-{obj['metadata']['name']}", resourceVersion="1")
-        self.store.upsert(live)  # what the watch would deliver
-        return live
-
-    async def delete(self, res: ResourceRef, ns: str, name: str, **_: Any) -> None:
-        self.calls.append(("delete", name))
-        self.store.delete(ObjectKey(ns, name))
-
-
 def cm(name: str, **data: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
 
 
-def setup() -> tuple[Store, RecordingClient, ChildSync]:
-    store = Store()
-    client = RecordingClient(store)
-    return store, client, ChildSync(client, [(CM, store)])  # type: ignore[arg-type]
+class World:
+    """The twin, an informer of its ConfigMaps, and a ChildSync over them."""
+
+    def __init__(self, twin: ApiTwin, informer: Informer, sync: ChildSync) -> None:
+        self.twin, self.informer, self.sync = twin, informer, sync
+
+    async def run(self, owner: dict[str, Any], desired: list[dict[str, Any]], **kw: Any) -> Any:
+        result = await self.sync.sync(owner, desired, **kw)
+        await self.twin.settle()
+        return result
+
+    def writes(self) -> list[tuple[str, str | None]]:
+        return [(r.verb, r.name) for r in self.twin.writes()]
+
+
+@asynccontextmanager
+async def world() -> AsyncIterator[World]:
+    twin = ApiTwin()
+    async with twin.client() as client:
+        informer = Informer(client, CM)
+        async with informer:
+            await informer.wait_synced()
+            yield World(twin, informer, ChildSync(client, [(CM, informer.store)]))
 
 
 async def test_create_then_steady_state_is_zero_writes() -> None:
-    store, client, sync = setup()
-    first = await sync.sync(OWNER, [cm("a", k="v"), cm("b", k="v")])
-    assert sorted(first.created) == ["ConfigMap/n/a", "ConfigMap/n/b"]
-    child = store.get("n/a")
-    assert child is not None
-    assert child["metadata"]["ownerReferences"][0]["uid"] == "owner-uid"
-    client.calls.clear()
-    again = await sync.sync(OWNER, [cm("a", k="v"), cm("b", k="v")])
-    assert client.calls == [] and again.unchanged == 2 and again.writes == 0
+    async with world() as w:
+        first = await w.run(OWNER, [cm("a", k="v"), cm("b", k="v")])
+        assert sorted(first.created) == ["ConfigMap/n/a", "ConfigMap/n/b"]
+        child = w.twin.get(CM, "n", "a")
+        assert child is not None
+        assert child["metadata"]["ownerReferences"][0]["uid"] == "owner-uid"
+        w.twin.requests.clear()
+        again = await w.run(OWNER, [cm("a", k="v"), cm("b", k="v")])
+        assert w.writes() == [] and again.unchanged == 2 and again.writes == 0
 
 
 async def test_manual_edit_of_owned_field_is_reapplied_foreign_field_is_not() -> None:
-    store, client, sync = setup()
-    await sync.sync(OWNER, [cm("a", k="v")])
-    live = store.get("n/a")
-    assert live is not None
-    live["metadata"].setdefault("labels", {})["team"] = "added-by-someone-else"
-    live["data"]["extra"] = "someone else's key"
-    client.calls.clear()
-    assert (await sync.sync(OWNER, [cm("a", k="v")])).writes == 0
-    live["data"]["k"] = "edited"
-    result = await sync.sync(OWNER, [cm("a", k="v")])
-    assert result.updated == ["ConfigMap/n/a"] and client.calls == [("apply", "a")]
+    async with world() as w:
+        await w.run(OWNER, [cm("a", k="v")])
+        w.twin.patch(CM, "n", "a", {"metadata": {"labels": {"team": "someone-else"}},
+                                    "data": {"extra": "someone else's key"}})  # fmt: skip
+        await w.twin.settle()
+        w.twin.requests.clear()
+        assert (await w.run(OWNER, [cm("a", k="v")])).writes == 0
+        w.twin.patch(CM, "n", "a", {"data": {"k": "edited"}})
+        await w.twin.settle()
+        result = await w.run(OWNER, [cm("a", k="v")])
+        assert result.updated == ["ConfigMap/n/a"] and w.writes() == [("apply", "a")]
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["data"] == {"k": "v", "extra": "someone else's key"}
 
 
 async def test_dropped_field_is_noticed_through_the_manifest_hash() -> None:
-    _store, client, sync = setup()
-    await sync.sync(OWNER, [cm("a", k="v", old="x")])
-    client.calls.clear()
-    # Live still holds "old" (we owned it); a pure subset check would call this in sync.
-    result = await sync.sync(OWNER, [cm("a", k="v")])
-    assert result.updated == ["ConfigMap/n/a"]
+    async with world() as w:
+        await w.run(OWNER, [cm("a", k="v", old="x")])
+        # Live still holds "old" (we owned it); a pure subset check would call this in sync.
+        result = await w.run(OWNER, [cm("a", k="v")])
+        assert result.updated == ["ConfigMap/n/a"]
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["data"] == {"k": "v"}, "apply removed the dropped key"
 
 
 async def test_undesired_owned_children_are_deleted_others_kept() -> None:
-    store, client, sync = setup()
-    await sync.sync(OWNER, [cm("a"), cm("b")])
-    store.upsert({"apiVersion": "v1", "kind": "ConfigMap",
-                  "metadata": {"name": "unowned", "namespace": "n", "uid": "x"}})  # fmt: skip
-    client.calls.clear()
-    result = await sync.sync(OWNER, [cm("a")])
-    assert result.deleted == ["ConfigMap/n/b"] and client.calls == [("delete", "b")]
-    assert store.get("n/unowned") is not None
+    async with world() as w:
+        await w.run(OWNER, [cm("a"), cm("b")])
+        w.twin.create({**cm("unowned"), "metadata": {"name": "unowned", "namespace": "n"}})
+        await w.twin.settle()
+        w.twin.requests.clear()
+        result = await w.run(OWNER, [cm("a")])
+        assert result.deleted == ["ConfigMap/n/b"] and w.writes() == [("delete", "b")]
+        assert w.twin.get(CM, "n", "unowned") is not None
 
 
 async def test_owner_being_deleted_gets_no_writes() -> None:
-    _store, client, sync = setup()
-    deleting = copy.deepcopy(OWNER)
-    deleting["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    result = await sync.sync(deleting, [cm("a")])
-    assert result.writes == 0 and client.calls == []
+    async with world() as w:
+        deleting = {**OWNER, "metadata": {**OWNER["metadata"],
+                                          "deletionTimestamp": "2026-01-01T00:00:00Z"}}  # fmt: skip
+        result = await w.run(deleting, [cm("a")])
+        assert result.writes == 0 and w.writes() == []

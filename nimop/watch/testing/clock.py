@@ -1,4 +1,4 @@
-"""Test helpers shipped with the framework (like ``structlog.testing``): a fake clock.
+"""A fake clock for tests: time moves only when the test says so.
 
 The fake clock only moves when a test calls :meth:`FakeClock.advance`; every sleeper whose
 deadline has passed is then woken, in deadline order.
