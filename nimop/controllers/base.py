@@ -1,12 +1,12 @@
-"""Reconcile steps every controller shares: status patches that write only on change, shared
-children created once, upstream finalizers released, and transition events."""
+"""Reconcile steps every controller shares: status written only on change (with transition
+events, by `nimop.watch.status`), shared children created once, upstream finalizers released."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import structlog
 
@@ -18,6 +18,7 @@ from nimop.render import Problem, Rendered
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import AlreadyExistsError, InvalidError, NotFoundError
 from nimop.watch.objects import ObjectKey, key_of, meta
+from nimop.watch.status import StatusWriter
 from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers")
@@ -99,33 +100,8 @@ async def apply_or_reject(work: Awaitable[object], rendered: Rendered) -> Render
     return rendered
 
 
-def status_patch(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The JSON merge patch (RFC 7386) turning `old` status into `new`, or None when nothing
-    changed. Keys we manage that `new` no longer has are removed (null), at every depth, so a
-    stale `model` or a service dropped from a pipeline's `states` disappears."""
-    patch = merge_diff(old or {}, new, managed=_MANAGED_STATUS)
-    return patch or None
-
-
-def merge_diff(
-    old: Mapping[str, Any], new: Mapping[str, Any], managed: frozenset[str] | None = None
-) -> dict[str, Any]:
-    patch: dict[str, Any] = {}
-    for key, value in new.items():
-        before = old.get(key)
-        if before == value:
-            continue
-        if isinstance(value, Mapping) and isinstance(before, Mapping):
-            patch[key] = merge_diff(before, value)
-        else:
-            patch[key] = value
-    for key in old:
-        if key not in new and (managed is None or key in managed):
-            patch[key] = None
-    return patch
-
-
-_MANAGED_STATUS = frozenset(
+#: Top-level status keys the controllers report: one no longer reported is removed.
+MANAGED_STATUS = frozenset(
     {
         "state",
         "conditions",
@@ -141,13 +117,10 @@ _MANAGED_STATUS = frozenset(
 
 
 async def write_status(rt: Runtime, kind: Kind, obj: Obj, status: Mapping[str, Any]) -> bool:
-    """Patch the status subresource when the computed status differs; True when written."""
-    patch = status_patch(obj.get("status"), status)
-    if patch is None:
-        return False
-    md = meta(obj)
-    await rt.client.patch_status(rt.resource(kind), md.get("namespace"), md["name"], patch)
-    return True
+    """Patch the status subresource when the computed status differs, and announce a state
+    transition as an Event (`nimop.watch.status`); True when written."""
+    writer = StatusWriter(rt.client, rt.events, managed=MANAGED_STATUS)
+    return await writer.write(rt.resource(kind), obj, status)
 
 
 async def release_legacy_finalizer(rt: Runtime, kind: Kind, obj: Obj) -> None:
@@ -185,20 +158,3 @@ async def ensure_shared(rt: Runtime, kinds: Sequence[Kind], objects: Iterable[Ob
             continue
         with contextlib.suppress(AlreadyExistsError):
             await rt.client.create(rt.resource(kind), dict(obj))
-
-
-async def announce(rt: Runtime, obj: Obj, old_state: str | None, status: Mapping[str, Any]) -> None:
-    """An Event when the state changes: Warning into Failed, Normal into Ready and out of Ready.
-    The first NotReady of a new object is no news (its creation is), so it costs no write."""
-    state = status.get("state")
-    if not state or state == old_state:
-        return
-    if state not in ("Ready", "Failed") and old_state in (None, "", "NotReady", "Pending"):
-        return
-    ready: Mapping[str, Any] = next(
-        (c for c in status.get("conditions") or () if c.get("type") == "Ready"), {}
-    )
-    reason = str(ready.get("reason") or state)
-    note = str(ready.get("message") or state)
-    kind: Literal["Normal", "Warning"] = "Warning" if state == "Failed" else "Normal"
-    await rt.events.record(obj, type=kind, reason=reason, action="Reconcile", note=note)

@@ -23,7 +23,6 @@ import yaml
 from nimop.controllers import catalog, nimbuild_status
 from nimop.controllers.base import (
     PrimaryReconciler,
-    announce,
     apply_or_reject,
     key_text,
     primary_controller,
@@ -203,9 +202,7 @@ class NIMBuildReconciler(PrimaryReconciler):
         """Write the status when it changed; returns the build as it now is (our own status
         write does not wake us: status-only updates are filtered)."""
         status = nimbuild_status.compute(build, rendered, seen, now=self.rt.now())
-        old = build.get("status") or {}
-        if await write_status(self.rt, catalog.NIMBUILD, build, status):
-            await announce(self.rt, build, old.get("state"), status)
+        await write_status(self.rt, catalog.NIMBUILD, build, status)
         return {**build, "status": status}
 
 

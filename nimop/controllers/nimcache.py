@@ -3,12 +3,13 @@
 Flow (inventory §2.2): shared namespace ServiceAccount → PVC → manifest probe (when profiles
 must be selected) → caching Job → status from the Job. A Ready cache never runs again; a failed
 one is not re-run until its spec changes (see nimcache_status); a spec change while a Job is
-still running replaces the Job, since a Job's template is immutable.
+still running replaces the Job, since a Job's template is immutable (the Job is declared
+`Immutable` to ChildSync, which deletes it; the deletion wakes the reconcile that creates the
+new one).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,7 +18,6 @@ import structlog
 from nimop.controllers import catalog, manifest_probe, nimcache_status
 from nimop.controllers.base import (
     PrimaryReconciler,
-    announce,
     apply_or_reject,
     ensure_shared,
     primary_controller,
@@ -31,9 +31,8 @@ from nimop.render import ClusterFacts, Problem, Rendered, render_nimcache, selec
 from nimop.render.common import child_name
 from nimop.render.profiles import manifest_profiles
 from nimop.watch.controller import Controller, Result
-from nimop.watch.errors import NotFoundError
 from nimop.watch.objects import ObjectKey, meta
-from nimop.watch.sync import DEFAULT_HASH_ANNOTATION
+from nimop.watch.sync import Desired, Immutable, SyncResult
 
 log = structlog.get_logger("nimop.controllers.nimcache")
 
@@ -55,8 +54,6 @@ class NIMCacheReconciler(PrimaryReconciler):
         rendered = render_nimcache(cache, facts)
         job = self._live(cache, "Job")
         desired = self._desired(cache, rendered, job)
-        if job is not None and await self._replace_outdated_job(cache, desired, job):
-            return None
         requeue: Result | None = None
         probe = rendered.find("Pod")
         if probe is not None and (live := self._live(cache, "Pod")) is not None:
@@ -80,10 +77,25 @@ class NIMCacheReconciler(PrimaryReconciler):
         # Once Ready nothing is pruned: the completed Job (and its logs) stays until its TTL, and
         # no write happens when the cache turns Ready.
         ready = (cache.get("status") or {}).get("state") == "Ready"
-        sync = self.children.sync(cache, owned, prune=rendered.ok and not ready)
+        synced: list[SyncResult] = []
+        sync = self._sync(cache, owned, prune=rendered.ok and not ready, into=synced)
         rendered = await apply_or_reject(sync, rendered)
+        if any(r.recreated for r in synced):
+            log.info("replacing caching Job rendered from an older spec", nimcache=key.name)
+            return None  # the deletion wakes the reconcile that creates the new Job and reports
         await self._report(cache, rendered, self._live(cache, "Job"), facts)
         return requeue
+
+    async def _sync(
+        self, cache: Mapping[str, Any], owned: Sequence[Mapping[str, Any]], *, prune: bool,
+        into: list[SyncResult],
+    ) -> None:  # fmt: skip
+        """Sync the children; the caching Job is immutable: a Job rendered from an older spec
+        that has not completed is replaced (a completed one stays, with its logs)."""
+        children: list[Desired] = [
+            Immutable(o, keep=_completed) if o["kind"] == "Job" else o for o in owned
+        ]
+        into.append(await self.children.sync(cache, children, prune=prune))
 
     def _live(self, cache: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
         md = meta(cache)
@@ -104,31 +116,6 @@ class NIMCacheReconciler(PrimaryReconciler):
             objects.append(cm)
         return objects
 
-    async def _replace_outdated_job(
-        self, cache: Mapping[str, Any], desired: Sequence[Mapping[str, Any]], job: Mapping[str, Any]
-    ) -> bool:
-        """A Job rendered from an older spec that has not completed is deleted (its pod
-        template is immutable); the next reconcile, woken by the deletion, creates the new one."""
-        wanted = next((o for o in desired if o["kind"] == "Job"), None)
-        if wanted is None or is_true(job, "Complete"):
-            return False
-        want_hash = self.children.prepare(cache, wanted)["metadata"]["annotations"][
-            DEFAULT_HASH_ANNOTATION
-        ]
-        if (meta(job).get("annotations") or {}).get(DEFAULT_HASH_ANNOTATION) == want_hash:
-            return False
-        md = meta(job)
-        log.info("replacing caching Job rendered from an older spec", job=md["name"])
-        with contextlib.suppress(NotFoundError):
-            await self.rt.client.delete(
-                self.rt.resource(catalog.JOB),
-                md["namespace"],
-                md["name"],
-                propagation="Background",
-                uid=md["uid"],
-            )
-        return True
-
     async def _report(
         self,
         cache: Mapping[str, Any],
@@ -143,9 +130,11 @@ class NIMCacheReconciler(PrimaryReconciler):
         status = nimcache_status.compute(
             cache, rendered, pvc, job, profiles=_profiles(cache, facts), now=self.rt.now()
         )
-        old = cache.get("status") or {}
-        if await write_status(self.rt, catalog.NIMCACHE, cache, status):
-            await announce(self.rt, cache, old.get("state"), status)
+        await write_status(self.rt, catalog.NIMCACHE, cache, status)
+
+
+def _completed(job: Mapping[str, Any]) -> bool:
+    return is_true(job, "Complete")
 
 
 def _profiles(cache: Mapping[str, Any], facts: ClusterFacts | None) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ from typing import Any
 from nimop.controllers import catalog, nimpipeline_status
 from nimop.controllers.base import (
     PrimaryReconciler,
-    announce,
     apply_or_reject,
     primary_controller,
     write_status,
@@ -64,9 +63,7 @@ class NIMPipelineReconciler(PrimaryReconciler):
         status = nimpipeline_status.compute(
             pipeline, enabled, owned, now=self.rt.now(), problem=problem
         )
-        old = pipeline.get("status") or {}
-        if await write_status(self.rt, catalog.NIMPIPELINE, pipeline, status):
-            await announce(self.rt, pipeline, old.get("state"), status)
+        await write_status(self.rt, catalog.NIMPIPELINE, pipeline, status)
 
 
 def key_ns(obj: Mapping[str, Any]) -> str:

@@ -17,7 +17,6 @@ import structlog
 from nimop.controllers import catalog, nimservice_status
 from nimop.controllers.base import (
     PrimaryReconciler,
-    announce,
     apply_or_reject,
     ensure_shared,
     key_text,
@@ -141,13 +140,12 @@ class NIMServiceReconciler(PrimaryReconciler):
         self, svc: Mapping[str, Any], status: Mapping[str, Any], warnings: list[str]
     ) -> None:
         old = svc.get("status") or {}
-        if await write_status(self.rt, catalog.NIMSERVICE, svc, status):
-            await announce(self.rt, svc, old.get("state"), status)
-            if _new_generation(old, svc):
-                for warning in warnings:
-                    await self.rt.events.record(
-                        svc, type="Warning", reason="SpecWarning", action="Validate", note=warning
-                    )
+        written = await write_status(self.rt, catalog.NIMSERVICE, svc, status)
+        if written and _new_generation(old, svc):
+            for warning in warnings:
+                await self.rt.events.record(
+                    svc, type="Warning", reason="SpecWarning", action="Validate", note=warning
+                )
 
 
 def _new_generation(old_status: Mapping[str, Any], obj: Mapping[str, Any]) -> bool:

@@ -48,7 +48,7 @@ from .sources import (
     resource_version_changed,
 )
 from .store import INDEX_LABEL, INDEX_NAMESPACE, INDEX_OWNER, Store
-from .sync import ChildSync, SyncResult, owner_reference
+from .sync import ChildSync, Immutable, SyncResult, owner_reference
 
 __all__ = [
     "INDEX_LABEL",
@@ -66,6 +66,7 @@ __all__ = [
     "EventType",
     "ForbiddenError",
     "GoneError",
+    "Immutable",
     "Informer",
     "InformerCache",
     "InformerOptions",

@@ -9,6 +9,12 @@ For each desired child:
   (SSA then removes it, since we owned it);
 * otherwise nothing: at steady state sync sends **zero** requests.
 
+A child declared :class:`Immutable` (a Job, whose pod template cannot change) is not applied
+when the manifest we want changed: the live object is deleted (UID precondition) and the next
+sync — woken by that deletion — creates it anew, unless ``keep(live)`` says the live one is
+finished and stays (a completed Job keeps its logs). A manual edit of such a child (same
+manifest hash) is applied back as for any child.
+
 Children the owner controls (found through the store's owner-UID index) that are no longer
 desired are deleted with a UID precondition. Once the owner has a ``deletionTimestamp`` nothing
 is created or changed (garbage collection is under way). Reads come from informer stores only.
@@ -16,7 +22,7 @@ is created or changed (garbage collection is under way). Reads come from informe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +35,24 @@ from .errors import NotFoundError
 from .objects import Obj, ObjectKey, ResourceRef, key_of, meta
 from .store import Store
 
-__all__ = ["ChildSync", "SyncResult", "owner_reference"]
+__all__ = ["ChildSync", "Immutable", "SyncResult", "owner_reference"]
 
 log = structlog.get_logger("nimop.watch.sync")
 
 DEFAULT_HASH_ANNOTATION = "nimop.io/applied-hash"
+
+
+@dataclass(frozen=True)
+class Immutable:
+    """A desired child that cannot be changed in place: recreate it when its manifest changes.
+
+    ``keep(live)`` true leaves the live object as it is (e.g. a Job that completed)."""
+
+    manifest: Mapping[str, Any]
+    keep: Callable[[Mapping[str, Any]], bool] | None = None
+
+
+Desired = Mapping[str, Any] | Immutable
 
 
 @dataclass
@@ -41,11 +60,13 @@ class SyncResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    #: immutable children deleted to be created anew by the next sync
+    recreated: list[str] = field(default_factory=list)
     unchanged: int = 0
 
     @property
     def writes(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.deleted)
+        return len(self.created) + len(self.updated) + len(self.deleted) + len(self.recreated)
 
 
 def owner_reference(owner: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,7 +129,7 @@ class ChildSync:
     async def sync(
         self,
         owner: Mapping[str, Any],
-        manifests: Sequence[Mapping[str, Any]],
+        manifests: Sequence[Desired],
         *,
         prune: bool = True,
     ) -> SyncResult:
@@ -121,7 +142,9 @@ class ChildSync:
             return result  # never recreate what garbage collection is removing
         wanted: set[tuple[str, str, ObjectKey]] = set()
         writes: list[tuple[ResourceRef, Obj, bool]] = []
-        for manifest in manifests:
+        recreates: list[tuple[ResourceRef, Obj]] = []
+        for child in manifests:
+            manifest = child.manifest if isinstance(child, Immutable) else child
             desired = self.prepare(owner, manifest)
             res, store = self._kinds[(desired["apiVersion"], desired["kind"])]
             key = key_of(desired)
@@ -131,12 +154,26 @@ class ChildSync:
             if not reasons:
                 result.unchanged += 1
                 continue
+            if live is not None and isinstance(child, Immutable) and self._outdated(
+                child, desired, live
+            ):
+                log.info("immutable child outdated; recreating", kind=res.kind, child=str(key))
+                recreates.append((res, live))
+                continue
             if live is not None:
                 log.info("child drifted", kind=res.kind, child=str(key), fields=reasons[:5])
             writes.append((res, desired, live is None))
         deletes = self._orphans(str(meta(owner)["uid"]), wanted) if prune else []
-        await self._write(writes, deletes, result)
+        await self._write(writes, deletes, result, recreates)
         return result
+
+    def _outdated(self, child: Immutable, desired: Obj, live: Obj) -> bool:
+        """The manifest we want changed since ``live`` was applied, and live may go."""
+        if child.keep is not None and child.keep(live):
+            return False
+        want = desired["metadata"]["annotations"][self._hash_annotation]
+        applied = (meta(live).get("annotations") or {}).get(self._hash_annotation)
+        return bool(applied != want)
 
     def _resource(self, manifest: Mapping[str, Any]) -> ResourceRef:
         try:
@@ -164,6 +201,7 @@ class ChildSync:
         writes: list[tuple[ResourceRef, Obj, bool]],
         deletes: list[tuple[ResourceRef, Obj]],
         result: SyncResult,
+        recreates: list[tuple[ResourceRef, Obj]],
     ) -> None:
         limiter = anyio.CapacityLimiter(self._max_parallel)
         errors: list[Exception] = []
@@ -177,7 +215,7 @@ class ChildSync:
                     return
             (result.created if create else result.updated).append(f"{res.kind}/{key_of(desired)}")
 
-        async def delete(res: ResourceRef, child: Obj) -> None:
+        async def delete(res: ResourceRef, child: Obj, done: list[str]) -> None:
             key = key_of(child)
             async with limiter:
                 try:
@@ -187,12 +225,14 @@ class ChildSync:
                 except Exception as exc:
                     errors.append(exc)
                     return
-            result.deleted.append(f"{res.kind}/{key}")
+            done.append(f"{res.kind}/{key}")
 
         async with anyio.create_task_group() as tg:
             for res, desired, create in writes:
                 tg.start_soon(apply, res, desired, create)
             for res, child in deletes:
-                tg.start_soon(delete, res, child)
+                tg.start_soon(delete, res, child, result.deleted)
+            for res, child in recreates:
+                tg.start_soon(delete, res, child, result.recreated)
         if errors:
             raise errors[0]

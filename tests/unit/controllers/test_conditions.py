@@ -46,7 +46,8 @@ def test_long_messages_are_bounded() -> None:
 
 
 def test_status_patch_removes_keys_at_any_depth_and_is_none_when_unchanged() -> None:
-    from nimop.controllers.base import status_patch
+    from nimop.controllers.base import MANAGED_STATUS
+    from nimop.watch.status import status_patch
 
     old = {
         "state": "Ready",
@@ -55,5 +56,5 @@ def test_status_patch_removes_keys_at_any_depth_and_is_none_when_unchanged() -> 
         "foreign": 1,
     }
     new = {"state": "Ready", "states": {"a": "Ready"}}
-    assert status_patch(old, new) == {"states": {"b": None}, "model": None}
-    assert status_patch(new, dict(new)) is None
+    assert status_patch(old, new, MANAGED_STATUS) == {"states": {"b": None}, "model": None}
+    assert status_patch(new, dict(new), MANAGED_STATUS) is None

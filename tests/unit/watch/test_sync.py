@@ -8,9 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
+
+from nimop.watch.errors import InvalidError
 from nimop.watch.informer import Informer
 from nimop.watch.objects import ResourceRef
-from nimop.watch.sync import ChildSync
+from nimop.watch.sync import ChildSync, Immutable
 from nimop.watch.testing import ApiTwin
 
 CM = ResourceRef("", "v1", "ConfigMap", "configmaps")
@@ -102,3 +105,61 @@ async def test_owner_being_deleted_gets_no_writes() -> None:
                                           "deletionTimestamp": "2026-01-01T00:00:00Z"}}  # fmt: skip
         result = await w.run(deleting, [cm("a")])
         assert result.writes == 0 and w.writes() == []
+
+
+JOB = ResourceRef("batch", "v1", "Job", "jobs")
+
+
+def job(image: str) -> dict[str, Any]:
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}},
+            }  # fmt: skip
+
+
+@asynccontextmanager
+async def job_world() -> AsyncIterator[World]:
+    twin = ApiTwin()
+    async with twin.client() as client:
+        informer = Informer(client, JOB)
+        async with informer:
+            await informer.wait_synced()
+            yield World(twin, informer, ChildSync(client, [(JOB, informer.store)]))
+
+
+async def test_immutable_child_is_recreated_when_its_manifest_changes() -> None:
+    async with job_world() as w:
+        await w.run(OWNER, [Immutable(job("a"))])
+        first = w.twin.get(JOB, "n", "j")
+        assert first is not None
+        w.twin.requests.clear()
+        result = await w.run(OWNER, [Immutable(job("b"))])
+        assert result.recreated == ["Job/n/j"] and w.writes() == [("delete", "j")]
+        assert w.twin.get(JOB, "n", "j") is None, "deleted now, created by the next sync"
+        result = await w.run(OWNER, [Immutable(job("b"))])
+        second = w.twin.get(JOB, "n", "j")
+        assert result.created == ["Job/n/j"] and second is not None
+        assert second["metadata"]["uid"] != first["metadata"]["uid"]
+
+
+async def test_plain_apply_of_a_changed_immutable_field_is_rejected() -> None:
+    async with job_world() as w:
+        await w.run(OWNER, [job("a")])
+        with pytest.raises(InvalidError, match="immutable"):
+            await w.run(OWNER, [job("b")])
+
+
+async def test_immutable_child_kept_when_finished_and_edits_applied_back() -> None:
+    async with job_world() as w:
+        labelled = job("a")
+        labelled["metadata"]["labels"] = {"ours": "1"}
+        await w.run(OWNER, [Immutable(labelled)])
+        w.twin.patch(JOB, "n", "j", {"metadata": {"labels": {"ours": "edited"}}})
+        await w.twin.settle()
+        result = await w.run(OWNER, [Immutable(labelled)])
+        assert result.updated == ["Job/n/j"] and result.recreated == []
+        live = w.twin.get(JOB, "n", "j")
+        assert live is not None and live["metadata"]["labels"] == {"ours": "1"}
+        finished = Immutable(job("b"), keep=lambda live: True)
+        with pytest.raises(InvalidError):  # kept, so applied: the apiserver refuses it
+            await w.run(OWNER, [finished])
+        assert w.twin.get(JOB, "n", "j") is not None
