@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 import anyio
 import structlog
 
-from nimop.controllers import catalog, nimbuild, nimcache, nimpipeline, nimservice
+from nimop.api import kinds
+from nimop.controllers import nimbuild, nimcache, nimpipeline, nimservice
 from nimop.controllers.runtime import Runtime
 from nimop.watch import Controller, Manager, WatchSettings, configure_logging
 from nimop.watch.informer import Informer
@@ -22,19 +23,19 @@ from nimop.watch.informer import Informer
 log = structlog.get_logger("nimop.operator")
 
 Builder = Callable[..., Controller]
-CONTROLLERS: dict[catalog.Kind, Builder] = {
-    catalog.NIMCACHE: nimcache.build,
-    catalog.NIMSERVICE: nimservice.build,
-    catalog.NIMPIPELINE: nimpipeline.build,
-    catalog.NIMBUILD: nimbuild.build,
+CONTROLLERS: dict[kinds.Kind, Builder] = {
+    kinds.NIMCACHE: nimcache.build,
+    kinds.NIMSERVICE: nimservice.build,
+    kinds.NIMPIPELINE: nimpipeline.build,
+    kinds.NIMBUILD: nimbuild.build,
 }
-_RELEVANT = {k.gvk for k in catalog.ALL}
+_RELEVANT = {k.gvk for k in kinds.ALL}
 
 
 def runtime_for(mgr: Manager) -> Runtime:
-    """One shared informer per catalog kind the apiserver serves."""
-    informers: dict[catalog.Kind, Informer] = {}
-    for kind in catalog.ALL:
+    """One shared informer per kind of the table the apiserver serves."""
+    informers: dict[kinds.Kind, Informer] = {}
+    for kind in kinds.ALL:
         ref = mgr.discovery.resource(*kind.gvk)
         if ref is not None:
             informers[kind] = mgr.informer(ref, label_selector=kind.selector)
@@ -83,11 +84,11 @@ async def _run_once(settings: WatchSettings) -> bool:
 
 
 def _optional_served(rt: Runtime) -> list[str]:
-    return sorted(k.kind for k in _optional(catalog.ALL) if rt.served(k))
+    return sorted(k.kind for k in _optional(kinds.ALL) if rt.served(k))
 
 
-def _optional(kinds: Iterable[catalog.Kind]) -> list[catalog.Kind]:
-    return [k for k in kinds if k.optional]
+def _optional(table: Iterable[kinds.Kind]) -> list[kinds.Kind]:
+    return [k for k in table if k.optional]
 
 
 def main() -> int:

@@ -25,6 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from nimop.api import kinds
+from nimop.api.kinds import Kind
+from nimop.api.resource import GROUP
+
 Scope = Literal["cluster", "namespaced", "operator"]
 
 READ = ("get", "list", "watch")
@@ -32,11 +36,19 @@ READ = ("get", "list", "watch")
 MANAGE = ("create", "delete", "get", "list", "patch", "watch")
 
 CORE = ""
-APPS_NVIDIA = "apps.nvidia.com"
+APPS_NVIDIA = GROUP
 #: The kinds nimop reconciles.
-OWN_KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds")
+OWN_KINDS = tuple(k.plural for k in kinds.PRIMARIES)
 #: The lease name the operator elects its leader on (`nimop.watch` settings default).
 LEADER_LEASE = "nimop-leader"
+
+
+def on(*table: Kind) -> tuple[str, tuple[str, ...]]:
+    """`(apiGroup, resources)` of kinds of one group, spelled as the kind table spells them."""
+    groups = {k.group for k in table}
+    if len(groups) != 1:
+        raise ValueError(f"one API group per rule, got {sorted(groups)}")
+    return groups.pop(), tuple(dict.fromkeys(k.plural for k in table))
 
 
 @dataclass(frozen=True)
@@ -66,10 +78,10 @@ class Permission:
 
 PERMISSIONS: tuple[Permission, ...] = (
     # -- our own API ---------------------------------------------------------------------------
-    Permission(APPS_NVIDIA, ("nimcaches", "nimpipelines", "nimbuilds"), (*READ, "patch"),
+    Permission(*on(kinds.NIMCACHE, kinds.NIMPIPELINE, kinds.NIMBUILD), (*READ, "patch"),
                "Watch the custom resources nimop reconciles; patch only to remove the finalizer "
                "the upstream NIM Operator left on resources it managed (migration)."),
-    Permission(APPS_NVIDIA, ("nimservices",), MANAGE,
+    Permission(*on(kinds.NIMSERVICE), MANAGE,
                "Watch NIMServices; a NIMPipeline creates, applies and prunes its NIMServices."),
     Permission(APPS_NVIDIA, tuple(f"{k}/status" for k in OWN_KINDS), ("get", "patch"),
                "Report status (state, conditions) on the status subresource only."),
@@ -78,59 +90,59 @@ PERMISSIONS: tuple[Permission, ...] = (
                "running the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) "
                "require update on the owner's finalizers for that."),
     # -- children the renderers emit -----------------------------------------------------------
-    Permission(CORE, ("persistentvolumeclaims",), MANAGE,
+    Permission(*on(kinds.PVC), MANAGE,
                "NIMCache model storage and NIMService PVCs (spec.storage.pvc.create)."),
-    Permission(CORE, ("serviceaccounts",), MANAGE,
+    Permission(*on(kinds.SERVICE_ACCOUNT), MANAGE,
                "Per-NIMService ServiceAccount and the shared NIMCache job ServiceAccount."),
-    Permission(CORE, ("services",), MANAGE, "The Service in front of each NIMService."),
-    Permission(CORE, ("configmaps",), MANAGE,
+    Permission(*on(kinds.SERVICE), MANAGE, "The Service in front of each NIMService."),
+    Permission(*on(kinds.CONFIG_MAP), MANAGE,
                "Multi-node MPI hostfiles and start script; the NIMCache model manifest read from "
                "the probe pod."),
-    Permission(CORE, ("pods",), MANAGE,
+    Permission(*on(kinds.POD), MANAGE,
                "The NIMCache model-manifest probe pod; the NIMBuild engine build and "
                "local-manifest pods; read cache Job pods and NIMService pods for status."),
     Permission(CORE, ("pods/log",), ("get",),
                "Read the model manifest the NIMCache probe pod prints, and the local manifest "
                "the NIMBuild probe pod prints."),
-    Permission(CORE, ("secrets",), ("create", "list", "watch"),
+    Permission(*on(kinds.SECRET), ("create", "list", "watch"),
                "Multi-node MPI: the controller creates the group's SSH key Secret <name>-ssh-pk "
                "once (the renderer only names it, the key needs randomness) and knows it exists "
                "from an informer selecting app.kubernetes.io/managed-by=nimop. RBAC cannot "
                "narrow list/watch by label: see docs/security.md. Never updated or deleted "
                "(garbage collection removes it with its NIMService)."),
-    Permission("apps", ("deployments",), MANAGE, "The standalone NIMService workload."),
-    Permission("batch", ("jobs",), MANAGE, "The NIMCache download Job."),
-    Permission("rbac.authorization.k8s.io", ("roles", "rolebindings"), MANAGE,
+    Permission(*on(kinds.DEPLOYMENT), MANAGE, "The standalone NIMService workload."),
+    Permission(*on(kinds.JOB), MANAGE, "The NIMCache download Job."),
+    Permission(*on(kinds.ROLE, kinds.ROLE_BINDING), MANAGE,
                "On OpenShift, the Role/RoleBinding granting a workload's ServiceAccount `use` of "
                "the SCC its pod requests."),
     Permission("security.openshift.io", ("securitycontextconstraints",), ("use",),
                "Escalation prevention: to create the Roles above nimop must hold what they "
                "grant, `use` of exactly these SCCs.", "cluster",
                ("anyuid", "hostmount-anyuid", "nonroot")),
-    Permission("networking.k8s.io", ("ingresses",), MANAGE,
+    Permission(*on(kinds.INGRESS), MANAGE,
                "spec.expose.router.ingress / spec.expose.ingress."),
-    Permission("autoscaling", ("horizontalpodautoscalers",), MANAGE, "spec.scale.hpa."),
-    Permission("gateway.networking.k8s.io", ("httproutes", "grpcroutes"), MANAGE,
+    Permission(*on(kinds.HPA), MANAGE, "spec.scale.hpa."),
+    Permission(*on(kinds.HTTP_ROUTE, kinds.GRPC_ROUTE), MANAGE,
                "spec.expose.router.gateway (Gateway API routes)."),
-    Permission("monitoring.coreos.com", ("servicemonitors",), MANAGE,
+    Permission(*on(kinds.SERVICE_MONITOR), MANAGE,
                "spec.metrics.serviceMonitor (Prometheus Operator)."),
-    Permission("leaderworkerset.x-k8s.io", ("leaderworkersets",), MANAGE,
+    Permission(*on(kinds.LWS), MANAGE,
                "Multi-node NIMServices run as a LeaderWorkerSet."),
-    Permission("serving.kserve.io", ("inferenceservices",), MANAGE,
+    Permission(*on(kinds.ISVC), MANAGE,
                "inferencePlatform: kserve renders a KServe InferenceService."),
-    Permission("inference.networking.k8s.io", ("inferencepools",), MANAGE,
+    Permission(*on(kinds.INFERENCE_POOL), MANAGE,
                "spec.expose.router.eppConfig: the endpoint picker's InferencePool (Gateway API "
                "Inference Extension)."),
     Permission("inference.networking.k8s.io", ("inferenceobjectives",), READ,
                "Escalation prevention: the endpoint picker's Role grants read on these."),
     Permission("inference.networking.x-k8s.io", ("inferencepools", "inferenceobjectives"), READ,
                "Escalation prevention: the endpoint picker's Role grants read on these."),
-    Permission("resource.k8s.io", ("resourceclaimtemplates",), MANAGE,
+    Permission(*on(kinds.CLAIM_TEMPLATE), MANAGE,
                "DRA: ResourceClaimTemplates created from spec.draResources device specs."),
-    Permission("resource.k8s.io", ("resourceclaims",), READ,
+    Permission(*on(kinds.CLAIM), READ,
                "DRA: watch user-supplied ResourceClaims a NIMService names (allocation status)."),
     # -- what the controllers read for cluster facts -------------------------------------------
-    Permission(CORE, ("nodes",), READ,
+    Permission(*on(kinds.NODE), READ,
                "GPU facts: nvidia.com/gpu.product labels for profile selection, OpenShift "
                "detection.", "cluster"),
     Permission("apiextensions.k8s.io", ("customresourcedefinitions",), READ,

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -20,19 +19,8 @@ from nimop.api.nimbuild import NIMBuild
 from nimop.api.nimcache import NIMCache
 from nimop.api.nimpipeline import NIMPipeline
 from nimop.api.nimservice import NIMService, NIMServiceSpec
+from nimop.api.problem import Problem
 from nimop.api.resource import CustomResource
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding: where (`spec.…` path), a CamelCase reason for conditions, and the fix."""
-
-    path: str
-    reason: str
-    message: str
-    severity: Severity = "error"
 
 
 def check(obj: CustomResource) -> list[Problem]:
@@ -68,7 +56,7 @@ def _proxy(proxy: ProxySpec | None, at: str) -> Iterator[Problem]:
     bad = [t.strip() for t in proxy.no_proxy.split(",") if t.strip()]
     bad = [t for t in bad if not re.match(NO_PROXY_TOKEN, t)]
     if bad:
-        yield Problem(
+        yield Problem.finding(
             f"{at}.proxy.noProxy",
             "InvalidNoProxy",
             f"{at}.proxy.noProxy has invalid entries {', '.join(bad)}: use host names, "
@@ -79,7 +67,7 @@ def _proxy(proxy: ProxySpec | None, at: str) -> Iterator[Problem]:
 def _service_spec(spec: NIMServiceSpec, at: str) -> Iterator[Problem]:
     yield from _proxy(spec.proxy, at)
     if spec.auth_secret is None:
-        yield Problem(
+        yield Problem.finding(
             f"{at}.authSecret",
             "AuthSecretMissing",
             f"{at}.authSecret is not set: the NIM can only serve models already in its "
@@ -88,7 +76,7 @@ def _service_spec(spec: NIMServiceSpec, at: str) -> Iterator[Problem]:
         )
     expose = spec.expose
     if expose and expose.ingress and expose.ingress.enabled:
-        yield Problem(
+        yield Problem.finding(
             f"{at}.expose.ingress",
             "DeprecatedField",
             f"{at}.expose.ingress is deprecated: use {at}.expose.router.ingress",
@@ -97,7 +85,7 @@ def _service_spec(spec: NIMServiceSpec, at: str) -> Iterator[Problem]:
     router = expose.router if expose else None
     service = expose.service if expose else None
     if router and (router.ingress or router.gateway) and service and service.type == "LoadBalancer":
-        yield Problem(
+        yield Problem.finding(
             f"{at}.expose.service.type",
             "LoadBalancerWithRouter",
             f"{at}.expose.service.type LoadBalancer exposes the service twice with a router: "
@@ -105,7 +93,7 @@ def _service_spec(spec: NIMServiceSpec, at: str) -> Iterator[Problem]:
             "warning",
         )
     if spec.pod_affinity is not None:
-        yield Problem(
+        yield Problem.finding(
             f"{at}.podAffinity",
             "DeprecatedField",
             f"{at}.podAffinity is ignored: use {at}.affinity.podAffinity",
@@ -113,7 +101,7 @@ def _service_spec(spec: NIMServiceSpec, at: str) -> Iterator[Problem]:
         )
     multi = spec.multi_node
     if multi and (multi.parallelism.pipeline or 1) < 2:
-        yield Problem(
+        yield Problem.finding(
             f"{at}.multiNode.parallelism.pipeline",
             "SingleNodeGroup",
             f"{at}.multiNode.parallelism.pipeline is 1: the group has one node; remove "
@@ -121,7 +109,7 @@ def _service_spec(spec: NIMServiceSpec, at: str) -> Iterator[Problem]:
             "warning",
         )
     if multi and multi.compute_domain is not None:
-        yield Problem(
+        yield Problem.finding(
             f"{at}.multiNode.computeDomain",
             "ComputeDomainUnsupported",
             f"{at}.multiNode.computeDomain is not supported by nimop yet: the group runs "
@@ -139,14 +127,14 @@ def _nimcache(obj: NIMCache) -> Iterator[Problem]:
     spec = obj.spec
     yield from _proxy(spec.proxy, "spec")
     if spec.cert_config is not None:
-        yield Problem(
+        yield Problem.finding(
             "spec.certConfig",
             "UnsupportedField",
             "spec.certConfig is no longer supported: put the CA certificates in a ConfigMap "
             "and set spec.proxy.certConfigMap",
         )
     if spec.storage.host_path is not None:
-        yield Problem(
+        yield Problem.finding(
             "spec.storage.hostPath",
             "DeprecatedField",
             "spec.storage.hostPath is ignored by the caching job: the cache lives in "
@@ -161,13 +149,15 @@ def _nimpipeline(obj: NIMPipeline) -> Iterator[Problem]:
     for i, svc in enumerate(services):
         at = f"spec.services[{i}]"
         if not svc.name:
-            yield Problem(f"{at}.name", "NameMissing", f"{at}.name is required: name the service")
+            yield Problem.finding(f"{at}.name", "NameMissing",
+                                  f"{at}.name is required: name the service")
         if svc.spec is None:
-            yield Problem(f"{at}.spec", "SpecMissing", f"{at}.spec is required: set the image")
+            yield Problem.finding(f"{at}.spec", "SpecMissing",
+                                  f"{at}.spec is required: set the image")
         else:
             yield from _service_spec(svc.spec, f"{at}.spec")
         if svc.enabled is None:
-            yield Problem(
+            yield Problem.finding(
                 f"{at}.enabled",
                 "ServiceDisabled",
                 f"{at}.enabled is unset, which means disabled: set enabled: true to deploy it",
@@ -175,7 +165,7 @@ def _nimpipeline(obj: NIMPipeline) -> Iterator[Problem]:
             )
         for j, dep in enumerate(svc.dependencies or []):
             if dep.name not in names:
-                yield Problem(
+                yield Problem.finding(
                     f"{at}.dependencies[{j}].name",
                     "UnknownDependency",
                     f"{at}.dependencies[{j}].name {dep.name!r} is not a service of this "

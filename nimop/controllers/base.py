@@ -10,25 +10,25 @@ from typing import Any, ClassVar
 
 import structlog
 
+from nimop.api.kinds import Kind
+from nimop.api.resource import GROUP
 from nimop.controllers import validate
-from nimop.controllers.catalog import Kind
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.render import Problem, Rendered
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import AlreadyExistsError, InvalidError, NotFoundError
-from nimop.watch.objects import ObjectKey, key_of, meta
+from nimop.watch.objects import Obj, ObjectKey, key_of, meta
 from nimop.watch.status import StatusWriter
 from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers")
 
-Obj = Mapping[str, Any]
 
 #: Finalizers upstream's operator put on its CRs (inventory §0 C6). nimop needs none (children
 #: go by garbage collection), but a CR created under upstream still carries one: release it on
 #: deletion, or switching operators would leave such CRs stuck in Terminating.
-LEGACY_FINALIZER = "finalizer.{kind}.apps.nvidia.com"
+LEGACY_FINALIZER = "finalizer.{kind}." + GROUP
 
 
 class PrimaryReconciler:

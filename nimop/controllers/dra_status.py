@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-Obj = Mapping[str, Any]
+from nimop.watch.objects import Obj
+
 POD_CLAIM_ANNOTATION = "resource.kubernetes.io/pod-claim-name"
 
 

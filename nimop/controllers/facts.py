@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from nimop.controllers import catalog
+from nimop.api import kinds
 from nimop.controllers.runtime import Runtime
 from nimop.render import ClusterFacts, NIMCacheFacts
 from nimop.render.common import child_name
@@ -27,10 +27,10 @@ def cluster_facts(
     """Facts for one CR in `namespace`: the NIMCache it references, its live
     InferenceService's deployment mode, the model manifest of a NIMCache."""
     caches: dict[str, NIMCacheFacts] = {}
-    if nimcache and (obj := rt.get(catalog.NIMCACHE, namespace, nimcache)) is not None:
+    if nimcache and (obj := rt.get(kinds.NIMCACHE, namespace, nimcache)) is not None:
         caches[f"{namespace}/{nimcache}"] = NIMCacheFacts.from_object(obj)
     modes: dict[str, str] = {}
-    if isvc and (live := rt.get(catalog.ISVC, namespace, isvc)) is not None:
+    if isvc and (live := rt.get(kinds.ISVC, namespace, isvc)) is not None:
         mode = (live.get("status") or {}).get("deploymentMode")
         if mode:
             modes[f"{namespace}/{isvc}"] = str(mode)
@@ -39,11 +39,11 @@ def cluster_facts(
         manifests[f"{namespace}/{manifest_of}"] = parsed
     # Only NIMCache profile selection reads the GPU products: other kinds skip the node scan.
     return ClusterFacts(
-        lws=rt.served(catalog.LWS),
-        kserve=rt.served(catalog.ISVC),
-        gateway_api=rt.served(catalog.HTTP_ROUTE),
-        inference_pool=rt.served(catalog.INFERENCE_POOL),
-        service_monitor=rt.served(catalog.SERVICE_MONITOR),
+        lws=rt.served(kinds.LWS),
+        kserve=rt.served(kinds.ISVC),
+        gateway_api=rt.served(kinds.HTTP_ROUTE),
+        inference_pool=rt.served(kinds.INFERENCE_POOL),
+        service_monitor=rt.served(kinds.SERVICE_MONITOR),
         dra_version=dra_version(rt),
         nimcaches=caches,
         inference_service_modes=modes,
@@ -53,13 +53,13 @@ def cluster_facts(
 
 
 def dra_version(rt: Runtime) -> str | None:
-    if rt.served(catalog.CLAIM_TEMPLATE):
+    if rt.served(kinds.CLAIM_TEMPLATE):
         return "v1"
-    return "v1beta2" if rt.served(catalog.CLAIM_TEMPLATE_BETA) else None
+    return "v1beta2" if rt.served(kinds.CLAIM_TEMPLATE_BETA) else None
 
 
 def gpu_products(rt: Runtime) -> tuple[str, ...]:
-    labels = (o.get("metadata", {}).get("labels") or {} for o in rt.store(catalog.NODE))
+    labels = (o.get("metadata", {}).get("labels") or {} for o in rt.store(kinds.NODE))
     return tuple(
         sorted(
             {str(lb["nvidia.com/gpu.product"]) for lb in labels if "nvidia.com/gpu.product" in lb}
@@ -73,7 +73,7 @@ def manifest_configmap_name(cache_name: str) -> str:
 
 def model_manifest(rt: Runtime, namespace: str, cache_name: str) -> Mapping[str, Any] | None:
     """The parsed manifest the NIMCache controller stored from the probe pod (§3.4)."""
-    cm = rt.get(catalog.CONFIG_MAP, namespace, manifest_configmap_name(cache_name))
+    cm = rt.get(kinds.CONFIG_MAP, namespace, manifest_configmap_name(cache_name))
     if cm is None:
         return None
     parsed = yaml.safe_load((cm.get("data") or {}).get(MANIFEST_KEY) or "{}")

@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 import yaml
 
-from nimop.controllers import catalog
+from nimop.api import kinds
 from nimop.controllers.facts import MANIFEST_KEY, manifest_configmap_name
 from nimop.controllers.runtime import Runtime
 from nimop.watch.errors import KubeError
@@ -62,7 +62,7 @@ def configmap(cache: Mapping[str, Any], text: str, labels: Mapping[str, str]) ->
 def live_configmap(rt: Runtime, cache: Mapping[str, Any]) -> dict[str, Any] | None:
     """The stored manifest ConfigMap as a desired manifest (so sync keeps it)."""
     md = meta(cache)
-    cm = rt.get(catalog.CONFIG_MAP, str(md["namespace"]), manifest_configmap_name(str(md["name"])))
+    cm = rt.get(kinds.CONFIG_MAP, str(md["namespace"]), manifest_configmap_name(str(md["name"])))
     if cm is None:
         return None
     return configmap(

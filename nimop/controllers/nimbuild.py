@@ -20,7 +20,8 @@ from typing import Any
 import structlog
 import yaml
 
-from nimop.controllers import catalog, nimbuild_status
+from nimop.api import kinds
+from nimop.controllers import nimbuild_status
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -47,7 +48,7 @@ from nimop.render.nimbuild import (
 )
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import KubeError
-from nimop.watch.objects import ObjectKey, meta
+from nimop.watch.objects import Obj, ObjectKey, meta
 from nimop.watch.sources import enqueue_from_index
 
 log = structlog.get_logger("nimop.controllers.nimbuild")
@@ -56,7 +57,6 @@ INDEX_NIMCACHE = "nimbuild-nimcache"
 #: How soon to read a running probe pod's log again when it printed nothing yet.
 PROBE_RETRY_SECONDS = 5.0
 
-Obj = Mapping[str, Any]
 
 
 def nimcache_of(obj: Obj) -> list[str]:
@@ -75,7 +75,7 @@ class ManifestRead:
 
 
 class NIMBuildReconciler(PrimaryReconciler):
-    kind = catalog.NIMBUILD
+    kind = kinds.NIMBUILD
 
     async def handle(
         self, key: ObjectKey, build: Obj, errors: list[Problem], warnings: list[str]
@@ -111,11 +111,11 @@ class NIMBuildReconciler(PrimaryReconciler):
 
     def _cache(self, build: Obj) -> Obj | None:
         name = str(get(build, "spec.nimCache.name") or "")
-        return self.rt.get(catalog.NIMCACHE, str(meta(build)["namespace"]), name)
+        return self.rt.get(kinds.NIMCACHE, str(meta(build)["namespace"]), name)
 
     def _pod(self, build: Obj, name_of: Callable[[str], str]) -> dict[str, Any] | None:
         md = meta(build)
-        pod = self.rt.get(catalog.POD, str(md["namespace"]), name_of(str(md["name"])))
+        pod = self.rt.get(kinds.POD, str(md["namespace"]), name_of(str(md["name"])))
         owners = (meta(pod).get("ownerReferences") or ()) if pod else ()
         return pod if any(o.get("uid") == md.get("uid") for o in owners) else None
 
@@ -188,7 +188,7 @@ class NIMBuildReconciler(PrimaryReconciler):
             "status": {"profiles": [*profiles, dict(profile)]},
         }
         await self.rt.client.patch(
-            self.rt.resource(catalog.NIMCACHE),
+            self.rt.resource(kinds.NIMCACHE),
             md.get("namespace"),
             md["name"],
             patch,
@@ -202,7 +202,7 @@ class NIMBuildReconciler(PrimaryReconciler):
         """Write the status when it changed; returns the build as it now is (our own status
         write does not wake us: status-only updates are filtered)."""
         status = nimbuild_status.compute(build, rendered, seen, now=self.rt.now())
-        await write_status(self.rt, catalog.NIMBUILD, build, status)
+        await write_status(self.rt, kinds.NIMBUILD, build, status)
         return {**build, "status": status}
 
 
@@ -233,12 +233,12 @@ def parse_local_manifest(text: str, model: str, input_profile: str) -> ManifestR
 
 
 def build(rt: Runtime, *, workers: int = 2) -> Controller:
-    builds = rt.informers[catalog.NIMBUILD]
+    builds = rt.informers[kinds.NIMBUILD]
     builds.add_index(INDEX_NIMCACHE, nimcache_of)
     ctrl = primary_controller(
-        rt, "nimbuild", NIMBuildReconciler, catalog.NIMBUILD_CHILDREN, workers=workers
+        rt, "nimbuild", NIMBuildReconciler, kinds.NIMBUILD_CHILDREN, workers=workers
     )
-    if rt.served(catalog.NIMCACHE):
+    if rt.served(kinds.NIMCACHE):
         mapper = enqueue_from_index(builds.store, INDEX_NIMCACHE, key_text)
-        ctrl.watches(rt.informers[catalog.NIMCACHE], mapper)
+        ctrl.watches(rt.informers[kinds.NIMCACHE], mapper)
     return ctrl

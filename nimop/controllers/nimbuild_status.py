@@ -12,7 +12,6 @@ without the built profile.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +24,7 @@ from nimop.render.nimbuild import (
     build_completed,
     manifest_completed,
 )
-
-Obj = Mapping[str, Any]
+from nimop.watch.objects import Obj
 
 WAIT_FOR_CACHE = "NIM_BUILD_WAIT_FOR_NIM_CACHE_READY"
 RECONCILE_FAILED = "NIM_BUILD_RECONCILE_FAILED"

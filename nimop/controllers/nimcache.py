@@ -15,7 +15,8 @@ from typing import Any
 
 import structlog
 
-from nimop.controllers import catalog, manifest_probe, nimcache_status
+from nimop.api import kinds
+from nimop.controllers import manifest_probe, nimcache_status
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -31,7 +32,7 @@ from nimop.render import ClusterFacts, Problem, Rendered, render_nimcache, selec
 from nimop.render.common import child_name
 from nimop.render.profiles import manifest_profiles
 from nimop.watch.controller import Controller, Result
-from nimop.watch.objects import ObjectKey, meta
+from nimop.watch.objects import Obj, ObjectKey, meta
 from nimop.watch.sync import Desired, Immutable, SyncResult
 
 log = structlog.get_logger("nimop.controllers.nimcache")
@@ -41,7 +42,7 @@ PROBE_RETRY_SECONDS = 5.0
 
 
 class NIMCacheReconciler(PrimaryReconciler):
-    kind = catalog.NIMCACHE
+    kind = kinds.NIMCACHE
 
     async def handle(
         self, key: ObjectKey, cache: dict[str, Any], errors: list[Problem], warnings: list[str]
@@ -62,7 +63,7 @@ class NIMCacheReconciler(PrimaryReconciler):
             if found.cache_type:
                 # Our own status write will not wake us (status-only updates are filtered),
                 # so carry on with the cache as it now is.
-                res = self.rt.resource(catalog.NIMCACHE)
+                res = self.rt.resource(kinds.NIMCACHE)
                 patch = {"type": found.cache_type}
                 await self.rt.client.patch_status(res, key.namespace, key.name, patch)
                 cache = {**cache, "status": {**(cache.get("status") or {}), **patch}}
@@ -73,7 +74,7 @@ class NIMCacheReconciler(PrimaryReconciler):
             if found.retry:
                 requeue = Result(requeue_after=PROBE_RETRY_SECONDS)
         owned, shared = split_owned(desired)
-        await ensure_shared(self.rt, catalog.NIMCACHE_CHILDREN, shared)
+        await ensure_shared(self.rt, kinds.NIMCACHE_CHILDREN, shared)
         # Once Ready nothing is pruned: the completed Job (and its logs) stays until its TTL, and
         # no write happens when the cache turns Ready.
         ready = (cache.get("status") or {}).get("state") == "Ready"
@@ -100,11 +101,11 @@ class NIMCacheReconciler(PrimaryReconciler):
     def _live(self, cache: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
         md = meta(cache)
         suffix = {"Job": "-job", "Pod": "-pod"}[kind]
-        store = self.rt.store(catalog.JOB if kind == "Job" else catalog.POD)
+        store = self.rt.store(kinds.JOB if kind == "Job" else kinds.POD)
         return store.get_by_name(str(md["namespace"]), child_name(str(md["name"]), suffix))
 
     def _desired(
-        self, cache: Mapping[str, Any], rendered: Rendered, job: Mapping[str, Any] | None
+        self, cache: Obj, rendered: Rendered, job: Obj | None
     ) -> list[dict[str, Any]]:
         """Rendered objects, plus the stored manifest ConfigMap; a failed cache keeps its failed
         Job for inspection (until its TTL) but never gets a new one for the same spec."""
@@ -118,26 +119,26 @@ class NIMCacheReconciler(PrimaryReconciler):
 
     async def _report(
         self,
-        cache: Mapping[str, Any],
+        cache: Obj,
         rendered: Rendered,
-        job: Mapping[str, Any] | None,
+        job: Obj | None,
         facts: ClusterFacts | None,
     ) -> None:
         md = meta(cache)
         spec_pvc = ((cache.get("spec") or {}).get("storage") or {}).get("pvc") or {}
         pvc_name = spec_pvc.get("name") or child_name(str(md["name"]), "-pvc")
-        pvc = self.rt.get(catalog.PVC, str(md["namespace"]), str(pvc_name))
+        pvc = self.rt.get(kinds.PVC, str(md["namespace"]), str(pvc_name))
         status = nimcache_status.compute(
             cache, rendered, pvc, job, profiles=_profiles(cache, facts), now=self.rt.now()
         )
-        await write_status(self.rt, catalog.NIMCACHE, cache, status)
+        await write_status(self.rt, kinds.NIMCACHE, cache, status)
 
 
 def _completed(job: Mapping[str, Any]) -> bool:
     return is_true(job, "Complete")
 
 
-def _profiles(cache: Mapping[str, Any], facts: ClusterFacts | None) -> list[dict[str, Any]]:
+def _profiles(cache: Obj, facts: ClusterFacts | None) -> list[dict[str, Any]]:
     """`status.profiles` (§2.2 h): each selected profile found in the manifest — the manifest
     and GPU products the render used, not read again."""
     if facts is None:
@@ -167,5 +168,5 @@ def _profiles(cache: Mapping[str, Any], facts: ClusterFacts | None) -> list[dict
 
 def build(rt: Runtime, *, workers: int = 2) -> Controller:
     return primary_controller(
-        rt, "nimcache", NIMCacheReconciler, catalog.NIMCACHE_CHILDREN, workers=workers
+        rt, "nimcache", NIMCacheReconciler, kinds.NIMCACHE_CHILDREN, workers=workers
     )

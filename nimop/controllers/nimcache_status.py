@@ -17,8 +17,8 @@ from typing import Any
 from nimop.controllers import conditions
 from nimop.controllers.conditions import Cond
 from nimop.render import Rendered
+from nimop.watch.objects import Obj
 
-Obj = Mapping[str, Any]
 JOB_CREATED, JOB_COMPLETED, JOB_PENDING = (
     "NIM_CACHE_JOB_CREATED",
     "NIM_CACHE_JOB_COMPLETED",

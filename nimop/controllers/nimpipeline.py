@@ -7,10 +7,10 @@ same-named NIMService the pipeline does not own is left alone and reported, as u
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from nimop.controllers import catalog, nimpipeline_status
+from nimop.api import kinds
+from nimop.controllers import nimpipeline_status
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -20,11 +20,11 @@ from nimop.controllers.base import (
 from nimop.controllers.runtime import Runtime
 from nimop.render import Problem, render_nimpipeline
 from nimop.watch.controller import Controller, Result
-from nimop.watch.objects import ObjectKey, controller_owner, meta
+from nimop.watch.objects import Obj, ObjectKey, controller_owner, meta
 
 
 class NIMPipelineReconciler(PrimaryReconciler):
-    kind = catalog.NIMPIPELINE
+    kind = kinds.NIMPIPELINE
 
     async def handle(
         self, key: ObjectKey, pipeline: dict[str, Any], errors: list[Problem], warnings: list[str]
@@ -45,32 +45,32 @@ class NIMPipelineReconciler(PrimaryReconciler):
         )
         return None
 
-    def _ours_or_free(self, pipeline: Mapping[str, Any], svc: Mapping[str, Any]) -> bool:
-        live = self.rt.get(catalog.NIMSERVICE, key_ns(pipeline), svc["metadata"]["name"])
+    def _ours_or_free(self, pipeline: Obj, svc: Obj) -> bool:
+        live = self.rt.get(kinds.NIMSERVICE, key_ns(pipeline), svc["metadata"]["name"])
         if live is None:
             return True
         owner = controller_owner(live)
         return owner is not None and owner.get("uid") == meta(pipeline).get("uid")
 
-    async def _report(self, pipeline: Mapping[str, Any], enabled: list[str], problem: str) -> None:
+    async def _report(self, pipeline: Obj, enabled: list[str], problem: str) -> None:
         ns = key_ns(pipeline)
         uid = meta(pipeline).get("uid")
         owned = {
             str(meta(s)["name"]): s
-            for s in self.rt.store(catalog.NIMSERVICE).objects(ns)
+            for s in self.rt.store(kinds.NIMSERVICE).objects(ns)
             if (controller_owner(s) or {}).get("uid") == uid
         }
         status = nimpipeline_status.compute(
             pipeline, enabled, owned, now=self.rt.now(), problem=problem
         )
-        await write_status(self.rt, catalog.NIMPIPELINE, pipeline, status)
+        await write_status(self.rt, kinds.NIMPIPELINE, pipeline, status)
 
 
-def key_ns(obj: Mapping[str, Any]) -> str:
+def key_ns(obj: Obj) -> str:
     return str(meta(obj).get("namespace"))
 
 
 def build(rt: Runtime, *, workers: int = 1) -> Controller:
     return primary_controller(
-        rt, "nimpipeline", NIMPipelineReconciler, catalog.NIMPIPELINE_CHILDREN, workers=workers
+        rt, "nimpipeline", NIMPipelineReconciler, kinds.NIMPIPELINE_CHILDREN, workers=workers
     )

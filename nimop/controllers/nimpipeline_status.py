@@ -8,8 +8,7 @@ from typing import Any
 
 from nimop.controllers import conditions
 from nimop.controllers.conditions import Cond
-
-Obj = Mapping[str, Any]
+from nimop.watch.objects import Obj
 
 
 def compute(

@@ -14,7 +14,8 @@ from typing import Any
 
 import structlog
 
-from nimop.controllers import catalog, nimservice_status
+from nimop.api import kinds
+from nimop.controllers import nimservice_status
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -32,7 +33,7 @@ from nimop.render import Problem, Rendered, render_nimservice
 from nimop.render.common import child_name, label_value, service_name
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
-from nimop.watch.objects import ObjectKey, meta
+from nimop.watch.objects import Obj, ObjectKey, meta
 from nimop.watch.sources import Mapper, enqueue_from_index
 from nimop.watch.store import INDEX_LABEL, Store
 
@@ -46,24 +47,24 @@ INDEX_INSTANCE = "instance-label"
 INSTANCE = "app.kubernetes.io/instance"
 
 
-def nimcache_of(obj: Mapping[str, Any]) -> list[str]:
+def nimcache_of(obj: Obj) -> list[str]:
     """Index: `namespace/cache` of the NIMCache a NIMService mounts (upstream's field index)."""
     name = (((obj.get("spec") or {}).get("storage") or {}).get("nimCache") or {}).get("name")
     return [f"{meta(obj).get('namespace')}/{name}"] if name else []
 
 
-def instance_label(obj: Mapping[str, Any]) -> list[str]:
+def instance_label(obj: Obj) -> list[str]:
     """Index: `namespace/<instance label value>` — how a pod names its NIMService (the label
     value is the name, shortened when the name is too long for a label)."""
     return [f"{meta(obj).get('namespace')}/{label_value(str(meta(obj).get('name')))}"]
 
 
-def uses_dra(obj: Mapping[str, Any]) -> list[str]:
+def uses_dra(obj: Obj) -> list[str]:
     return [str(meta(obj).get("namespace"))] if (obj.get("spec") or {}).get("draResources") else []
 
 
 class NIMServiceReconciler(PrimaryReconciler):
-    kind = catalog.NIMSERVICE
+    kind = kinds.NIMSERVICE
 
     async def handle(
         self, key: ObjectKey, svc: dict[str, Any], errors: list[Problem], warnings: list[str]
@@ -88,7 +89,7 @@ class NIMServiceReconciler(PrimaryReconciler):
         await self._report(svc, status, warnings)
         return None
 
-    def _render(self, svc: Mapping[str, Any]) -> Rendered:
+    def _render(self, svc: Obj) -> Rendered:
         md = meta(svc)
         caches = nimcache_of(svc)
         cache = caches[0].split("/", 1)[1] if caches else None
@@ -96,10 +97,10 @@ class NIMServiceReconciler(PrimaryReconciler):
         return render_nimservice(svc, facts)
 
     async def _apply(
-        self, svc: Mapping[str, Any], rendered: Rendered, written: set[str], created: set[str]
+        self, svc: Obj, rendered: Rendered, written: set[str], created: set[str]
     ) -> None:
         owned, shared = split_owned(rendered.objects)
-        await ensure_shared(self.rt, catalog.NIMSERVICE_CHILDREN, shared)
+        await ensure_shared(self.rt, kinds.NIMSERVICE_CHILDREN, shared)
         labels = dict((owned[0]["metadata"].get("labels") or {}) if owned else {})
         await ensure_generated(self.rt, svc, rendered.generated_secrets, labels)
         # An incomplete render (a missing API, a cache not ready) must not tear down what runs.
@@ -107,40 +108,40 @@ class NIMServiceReconciler(PrimaryReconciler):
         written.update(result.created + result.updated)
         created.update(result.created)
 
-    def _observe(self, svc: Mapping[str, Any], rendered: Rendered, written: set[str]) -> Observed:
+    def _observe(self, svc: Obj, rendered: Rendered, written: set[str]) -> Observed:
         md = meta(svc)
         ns, name = str(md["namespace"]), str(md["name"])
         kind = nimservice_status.workload_kind(svc.get("spec") or {})
         workload_kind = {
-            "Deployment": catalog.DEPLOYMENT,
-            "LeaderWorkerSet": catalog.LWS,
-            "InferenceService": catalog.ISVC,
+            "Deployment": kinds.DEPLOYMENT,
+            "LeaderWorkerSet": kinds.LWS,
+            "InferenceService": kinds.ISVC,
         }[kind]
         desired = rendered.find(kind)
         workload_name = desired["metadata"]["name"] if desired else name
         pods = [
             p
-            for p in self.rt.store(catalog.POD).by_index(
+            for p in self.rt.store(kinds.POD).by_index(
                 INDEX_LABEL, f"{INSTANCE}={label_value(name)}"
             )
             if meta(p).get("namespace") == ns
         ]
         return Observed(
             workload=self.rt.get(workload_kind, ns, workload_name),
-            service=self.rt.get(catalog.SERVICE, ns, service_name(name)),
-            ingress=self.rt.get(catalog.INGRESS, ns, child_name(name)),
+            service=self.rt.get(kinds.SERVICE, ns, service_name(name)),
+            ingress=self.rt.get(kinds.INGRESS, ns, child_name(name)),
             pods=pods,
-            claims=self.rt.store(catalog.CLAIM).objects(ns)
+            claims=self.rt.store(kinds.CLAIM).objects(ns)
             if (svc.get("spec") or {}).get("draResources")
             else (),
             workload_written=f"{kind}/{ns}/{workload_name}" in written,
         )
 
     async def _report(
-        self, svc: Mapping[str, Any], status: Mapping[str, Any], warnings: list[str]
+        self, svc: Obj, status: Mapping[str, Any], warnings: list[str]
     ) -> None:
         old = svc.get("status") or {}
-        written = await write_status(self.rt, catalog.NIMSERVICE, svc, status)
+        written = await write_status(self.rt, kinds.NIMSERVICE, svc, status)
         if written and _new_generation(old, svc):
             for warning in warnings:
                 await self.rt.events.record(
@@ -148,7 +149,7 @@ class NIMServiceReconciler(PrimaryReconciler):
                 )
 
 
-def _new_generation(old_status: Mapping[str, Any], obj: Mapping[str, Any]) -> bool:
+def _new_generation(old_status: Mapping[str, Any], obj: Obj) -> bool:
     ready: Mapping[str, Any] = next(
         (c for c in old_status.get("conditions") or () if c.get("type") == "Ready"), {}
     )
@@ -157,28 +158,28 @@ def _new_generation(old_status: Mapping[str, Any], obj: Mapping[str, Any]) -> bo
 
 def build(rt: Runtime, *, workers: int = 2) -> Controller:
     """The controller with its sources, over the kinds this cluster serves."""
-    services = rt.informers[catalog.NIMSERVICE]
+    services = rt.informers[kinds.NIMSERVICE]
     services.add_index(INDEX_NIMCACHE, nimcache_of)
     services.add_index(INDEX_DRA, uses_dra)
     services.add_index(INDEX_INSTANCE, instance_label)
     ctrl = primary_controller(
-        rt, "nimservice", NIMServiceReconciler, catalog.NIMSERVICE_CHILDREN, workers=workers
+        rt, "nimservice", NIMServiceReconciler, kinds.NIMSERVICE_CHILDREN, workers=workers
     )
-    if rt.served(catalog.SECRET):
-        ctrl.owns(rt.informers[catalog.SECRET], catalog.GROUP, "NIMService")
+    if rt.served(kinds.SECRET):
+        ctrl.owns(rt.informers[kinds.SECRET], kinds.NIMSERVICE.group, kinds.NIMSERVICE.kind)
     ctrl.watches(
-        rt.informers[catalog.NIMCACHE],
+        rt.informers[kinds.NIMCACHE],
         enqueue_from_index(services.store, INDEX_NIMCACHE, key_text),
     )
-    ctrl.watches(rt.informers[catalog.POD], _pods_to_services(services.store))
-    if rt.served(catalog.CLAIM):
+    ctrl.watches(rt.informers[kinds.POD], _pods_to_services(services.store))
+    if rt.served(kinds.CLAIM):
         ctrl.watches(
-            rt.informers[catalog.CLAIM], enqueue_from_index(services.store, INDEX_DRA, _namespace)
+            rt.informers[kinds.CLAIM], enqueue_from_index(services.store, INDEX_DRA, _namespace)
         )
     return ctrl
 
 
-def _namespace(obj: Mapping[str, Any]) -> str:
+def _namespace(obj: Obj) -> str:
     return str(meta(obj).get("namespace"))
 
 

@@ -17,8 +17,7 @@ from typing import Any
 from nimop.controllers import conditions, dra_status, workload_status
 from nimop.controllers.workload_status import Readiness
 from nimop.render import Problem, Rendered
-
-Obj = Mapping[str, Any]
+from nimop.watch.objects import Obj
 
 
 @dataclass(frozen=True)

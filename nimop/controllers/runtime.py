@@ -2,7 +2,7 @@
 
 Built by `nimop.operator` for the kinds the apiserver serves at start: the API client (for
 writes, and the rare read that has no informer, like a pod's log), one informer per kind of
-the catalog, the framework's event recorder and a clock.
+the kind table (`nimop.api.kinds`), the framework's event recorder and a clock.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from nimop.controllers.catalog import Kind
+from nimop.api.kinds import Kind
 from nimop.watch.client import KubeClient
 from nimop.watch.events import EventRecorder
 from nimop.watch.informer import Informer

@@ -11,7 +11,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from nimop.controllers import catalog
+from nimop.api import kinds
 from nimop.controllers.runtime import Runtime
 from nimop.render import GeneratedSecret
 from nimop.watch.errors import AlreadyExistsError
@@ -53,9 +53,9 @@ async def ensure_generated(
 ) -> None:
     namespace = owner["metadata"]["namespace"]
     for spec in wanted:
-        if rt.get(catalog.SECRET, namespace, spec.name) is not None:
+        if rt.get(kinds.SECRET, namespace, spec.name) is not None:
             continue
         with contextlib.suppress(AlreadyExistsError):
             await rt.client.create(
-                rt.resource(catalog.SECRET), secret_manifest(owner, spec, labels)
+                rt.resource(kinds.SECRET), secret_manifest(owner, spec, labels)
             )

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nimop.controllers.conditions import find
-
-Obj = Mapping[str, Any]
+from nimop.watch.objects import Obj
 
 
 @dataclass(frozen=True)

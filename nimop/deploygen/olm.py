@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 
 from nimop import __version__
+from nimop.api import kinds
 from nimop.deploygen import objects as o
 from nimop.deploygen.render import crd_files, crds, dump
 from nimop.permissions import rules, select
-from nimop.render import NIMCACHE_CHILD_KINDS, NIMPIPELINE_CHILD_KINDS, NIMSERVICE_CHILD_KINDS
 
 PACKAGE = "nimop"
 CHANNEL = "stable"
@@ -28,8 +28,6 @@ CSV_NAME = f"{PACKAGE}.v{__version__}"
 MIN_KUBE_VERSION = "1.30.0"
 #: Examples shown in the console, in order of preference: the first document of each kind wins.
 ALM_EXAMPLE_FILES = ("standalone-basic.yaml", "pipeline-rag.yaml", "nimbuild.yaml")
-CHILD_KINDS = {"NIMCache": NIMCACHE_CHILD_KINDS, "NIMService": NIMSERVICE_CHILD_KINDS,
-               "NIMPipeline": NIMPIPELINE_CHILD_KINDS, "NIMBuild": frozenset()}
 _ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" '
          'height="64" rx="12" fill="#76b900"/><text x="32" y="41" font-size="22" '
          'text-anchor="middle" fill="#fff" font-family="sans-serif">nim</text></svg>')
@@ -83,7 +81,7 @@ def owned(crd: dict[str, Any]) -> dict[str, Any]:
     names = crd["spec"]["names"]
     version = crd["spec"]["versions"][0]
     props = version["schema"]["openAPIV3Schema"]["properties"]
-    kinds = sorted(CHILD_KINDS[names["kind"]], key=lambda k: (k[1], k[0]))
+    children = sorted(kinds.keys(kinds.CHILDREN[names["kind"]]), key=lambda k: (k[1], k[0]))
     return {
         "name": crd["metadata"]["name"],
         "version": version["name"],
@@ -91,28 +89,28 @@ def owned(crd: dict[str, Any]) -> dict[str, Any]:
         "displayName": names["kind"],
         "description": _summary(version["schema"]["openAPIV3Schema"]),
         "resources": [{"kind": kind, "name": "", "version": api.rsplit("/", 1)[-1]}
-                      for api, kind in kinds],
+                      for api, kind in children],
         "specDescriptors": descriptors(props.get("spec") or {}, SPEC_X),
         "statusDescriptors": descriptors(props.get("status") or {}, STATUS_X),
     }
 
 
-def alm_examples(examples: Path, kinds: list[str]) -> list[dict[str, Any]]:
+def alm_examples(examples: Path, kind_names: list[str]) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for name in ALM_EXAMPLE_FILES:
         for doc in yaml.safe_load_all((examples / name).read_text()):
-            if doc and doc.get("kind") in kinds:
+            if doc and doc.get("kind") in kind_names:
                 found.setdefault(doc["kind"], doc)
-    return [found[k] for k in kinds if k in found]
+    return [found[k] for k in kind_names if k in found]
 
 
 def csv(examples: Path) -> dict[str, Any]:
     owned_crds = [owned(c) for c in crds()]
-    kinds = [c["kind"] for c in owned_crds]
+    kind_names = [c["kind"] for c in owned_crds]
     watch = {"valueFrom": {"fieldRef": {
         "fieldPath": "metadata.annotations['olm.targetNamespaces']"}}}
     annotations = {
-        "alm-examples": json.dumps(alm_examples(examples, kinds), indent=2),
+        "alm-examples": json.dumps(alm_examples(examples, kind_names), indent=2),
         "capabilities": "Basic Install",
         "categories": "AI/Machine Learning",
         "containerImage": o.IMAGE,

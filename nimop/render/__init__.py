@@ -7,20 +7,27 @@ Entry points (each returns a `Rendered`: objects in apply order, problems as dat
 - `render_nimcache(cache, facts)`
 - `render_nimservice(service, facts)` — standalone, multi-node (LWS) or KServe
 - `render_nimpipeline(pipeline, facts)`
+- `render_nimbuild(build, facts)`
+
+The kinds each may emit are the kind table's children (`nimop.api.kinds.CHILDREN`).
 """
 
+from nimop.api.problem import Problem
 from nimop.render.cache import CHILD_KINDS as NIMCACHE_CHILD_KINDS
 from nimop.render.cache import render_nimcache
 from nimop.render.facts import CachedProfile, ClusterFacts, NIMCacheFacts
+from nimop.render.nimbuild import CHILD_KINDS as NIMBUILD_CHILD_KINDS
+from nimop.render.nimbuild import render_nimbuild
 from nimop.render.nimservice import CHILD_KINDS as NIMSERVICE_CHILD_KINDS
 from nimop.render.nimservice import render_nimservice
 from nimop.render.pipeline import CHILD_KINDS as NIMPIPELINE_CHILD_KINDS
 from nimop.render.pipeline import render_nimpipeline
 from nimop.render.profiles import select_profiles
-from nimop.render.result import GeneratedSecret, Problem, Rendered
+from nimop.render.result import GeneratedSecret, Rendered
 
 __all__ = [
-    "NIMCACHE_CHILD_KINDS", "NIMPIPELINE_CHILD_KINDS", "NIMSERVICE_CHILD_KINDS", "CachedProfile",
-    "ClusterFacts", "GeneratedSecret", "NIMCacheFacts", "Problem", "Rendered", "render_nimcache",
-    "render_nimpipeline", "render_nimservice", "select_profiles",
+    "NIMBUILD_CHILD_KINDS", "NIMCACHE_CHILD_KINDS", "NIMPIPELINE_CHILD_KINDS",
+    "NIMSERVICE_CHILD_KINDS", "CachedProfile", "ClusterFacts", "GeneratedSecret", "NIMCacheFacts",
+    "Problem", "Rendered", "render_nimbuild", "render_nimcache", "render_nimpipeline",
+    "render_nimservice", "select_profiles",
 ]

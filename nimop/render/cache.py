@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nimop.api import kinds
 from nimop.render import cache_job
 from nimop.render.common import (
     CRInput,
@@ -41,10 +42,8 @@ MANIFEST_SCRIPT = (
     "else echo 'model_manifest.yaml not found'; fi; sleep infinity"
 )
 
-CHILD_KINDS = frozenset({
-    ("v1", "PersistentVolumeClaim"), ("batch/v1", "Job"), ("v1", "Pod"), ("v1", "ServiceAccount"),
-    ("rbac.authorization.k8s.io/v1", "Role"), ("rbac.authorization.k8s.io/v1", "RoleBinding"),
-})
+#: The kinds this renderer may emit: the kind table's NIMCACHE children.
+CHILD_KINDS = kinds.keys(kinds.NIMCACHE_CHILDREN)
 
 
 def render_nimcache(cache: CRInput, facts: ClusterFacts | None = None) -> Rendered:

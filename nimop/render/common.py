@@ -13,10 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from nimop.api.resource import API_VERSION
 from nimop.render.result import Manifest
 
-GROUP = "apps.nvidia.com"
-API_VERSION = f"{GROUP}/v1alpha1"
 MANAGED_BY = "nimop"
 MAX_NAME = 63
 

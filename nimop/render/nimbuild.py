@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from nimop.api import kinds
+from nimop.api.problem import Problem
 from nimop.render.common import (
     CRInput,
     Owner,
@@ -35,7 +37,7 @@ from nimop.render.common import (
 )
 from nimop.render.facts import CachedProfile, ClusterFacts, NIMCacheFacts
 from nimop.render.pod import compact, pod_security_context, pull_secrets
-from nimop.render.result import Collector, Problem, Rendered
+from nimop.render.result import Collector, Rendered
 
 PART_OF = "nim-build"
 MODEL_STORE = "/model-store"
@@ -52,7 +54,8 @@ INPUT_PROFILE_TAG = "input_profile"
 #: kubectl's copy of the whole object: never copied onto a pod.
 _SKIP_ANNOTATIONS = frozenset({"kubectl.kubernetes.io/last-applied-configuration"})
 
-CHILD_KINDS = frozenset({("v1", "Pod")})
+#: The kinds this renderer may emit: the kind table's NIMBUILD children.
+CHILD_KINDS = kinds.keys(kinds.NIMBUILD_CHILDREN)
 
 
 def build_pod_name(name: str) -> str:

@@ -5,6 +5,7 @@ Deployment (`standalone`). Each of them starts from the shared preparation in `p
 
 from __future__ import annotations
 
+from nimop.api import kinds
 from nimop.render.common import CRInput, Owner, as_object, spec_hash
 from nimop.render.facts import ClusterFacts
 from nimop.render.kserve import render_kserve
@@ -12,19 +13,8 @@ from nimop.render.multinode import render_multinode
 from nimop.render.result import Collector, Rendered
 from nimop.render.standalone import render_standalone
 
-CHILD_KINDS = frozenset({
-    ("v1", "ServiceAccount"), ("rbac.authorization.k8s.io/v1", "Role"),
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"), ("v1", "Service"),
-    ("v1", "PersistentVolumeClaim"), ("v1", "ConfigMap"), ("apps/v1", "Deployment"),
-    ("networking.k8s.io/v1", "Ingress"), ("autoscaling/v2", "HorizontalPodAutoscaler"),
-    ("gateway.networking.k8s.io/v1", "HTTPRoute"), ("gateway.networking.k8s.io/v1", "GRPCRoute"),
-    ("monitoring.coreos.com/v1", "ServiceMonitor"),
-    ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet"),
-    ("serving.kserve.io/v1beta1", "InferenceService"),
-    ("inference.networking.k8s.io/v1", "InferencePool"),
-    ("resource.k8s.io/v1", "ResourceClaimTemplate"),
-    ("resource.k8s.io/v1beta2", "ResourceClaimTemplate"),
-})
+#: The kinds this renderer may emit: the kind table's NIMSERVICE children.
+CHILD_KINDS = kinds.keys(kinds.NIMSERVICE_CHILDREN)
 
 
 def render_nimservice(svc: CRInput, facts: ClusterFacts | None = None) -> Rendered:

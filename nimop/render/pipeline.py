@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nimop.api import kinds
+from nimop.api.resource import API_VERSION
 from nimop.render.common import (
-    API_VERSION,
     CRInput,
     Owner,
     as_object,
@@ -26,7 +27,8 @@ from nimop.render.facts import ClusterFacts
 from nimop.render.result import Collector, Rendered
 
 PART_OF = "nim-pipeline"
-CHILD_KINDS = frozenset({(API_VERSION, "NIMService")})
+#: The kinds this renderer may emit: the kind table's NIMPIPELINE children.
+CHILD_KINDS = kinds.keys(kinds.NIMPIPELINE_CHILDREN)
 
 
 def dependency_env(dep: Mapping[str, Any], namespace: str) -> dict[str, Any] | None:

@@ -1,8 +1,8 @@
 """What a renderer returns: the desired children, plus problems as data.
 
-Upstream turns every rendering failure into an error and a `Failed` condition (inventory §0 C8,
-§2.4). Here a renderer never raises for bad or unsatisfiable input; it returns a `Problem` that the
-controller maps onto a condition (`Failed` when `failed`, else `NotReady`).
+A renderer never raises for bad or unsatisfiable input; it returns a `Problem`
+(`nimop.api.problem`) that the controller maps onto a condition (`Failed` when `failed`, else
+`NotReady`).
 
 Contract for the controller: when `problems` is non-empty the render is *incomplete* — apply what
 is in `objects` if you like, but do not prune owned children that are missing from it (a missing
@@ -15,25 +15,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from nimop.api.problem import Problem
+
 Manifest = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why rendering could not produce everything.
-
-    `reason` is a CamelCase condition reason (upstream vocabulary where one exists, §0 C8:
-    `NIMCacheNotFound`, `NIMCacheNotReady`, `NIMCacheFailed`, `DRAResourcesUnsupported`, …; ours
-    for new cases: `LeaderWorkerSetAPIMissing`, `InferenceServiceAPIMissing`, …).
-    `failed` problems map to state `Failed` (the CR cannot work as written on this cluster: bad
-    input, a missing API, a failed NIMCache); the others to `NotReady` (waiting for something that
-    is expected to happen, like a NIMCache becoming Ready). Either may resolve by itself when the
-    cluster changes, so the controller re-renders on the relevant events.
-    """
-
-    reason: str
-    message: str
-    failed: bool = False
 
 
 @dataclass(frozen=True)

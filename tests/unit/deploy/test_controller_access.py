@@ -6,40 +6,40 @@ from __future__ import annotations
 
 import pytest
 
-from nimop.controllers import catalog
+from nimop.api import kinds
 from nimop.permissions import MANAGE, PERMISSIONS, allowed
 from nimop.watch.events import EVENTS
 from nimop.watch.leader import LEASES
 from tests.unit.deploy.test_permissions import resource_of
 
-CACHED = catalog.ALL
+CACHED = kinds.ALL
 CHILDREN = tuple(dict.fromkeys(
-    catalog.NIMCACHE_CHILDREN + catalog.NIMSERVICE_CHILDREN + catalog.NIMPIPELINE_CHILDREN))
-#: Read by the framework itself, not through the catalog: CRDs (discovery re-runs on changes).
+    kinds.NIMCACHE_CHILDREN + kinds.NIMSERVICE_CHILDREN + kinds.NIMPIPELINE_CHILDREN))
+#: Read by the framework itself, not through the kind table: CRDs (discovery re-runs on changes).
 FRAMEWORK_READS = {("apiextensions.k8s.io", "customresourcedefinitions")}
 WATCH_SCOPES = ("cluster", "namespaced")
 
 
-def ident(kind: catalog.Kind) -> str:
+def ident(kind: kinds.Kind) -> str:
     return f"{kind.group or 'core'}/{kind.kind}"
 
 
 @pytest.mark.parametrize("kind", CACHED, ids=ident)
-def test_every_cached_kind_can_be_listed_and_watched(kind: catalog.Kind) -> None:
+def test_every_cached_kind_can_be_listed_and_watched(kind: kinds.Kind) -> None:
     group, resource = resource_of(kind.api_version, kind.kind)
     for verb in ("list", "watch"):
         assert allowed(group, resource, verb, scopes=WATCH_SCOPES), f"{verb} {group}/{resource}"
 
 
 @pytest.mark.parametrize("kind", CHILDREN, ids=ident)
-def test_every_synced_child_kind_is_manageable(kind: catalog.Kind) -> None:
+def test_every_synced_child_kind_is_manageable(kind: kinds.Kind) -> None:
     group, resource = resource_of(kind.api_version, kind.kind)
     missing = [v for v in MANAGE if not allowed(group, resource, v, scopes=("namespaced",))]
     assert not missing, f"{group}/{resource} lacks {missing}"
 
 
-@pytest.mark.parametrize("kind", catalog.PRIMARIES, ids=ident)
-def test_primaries_status_and_legacy_finalizer_release(kind: catalog.Kind) -> None:
+@pytest.mark.parametrize("kind", kinds.PRIMARIES, ids=ident)
+def test_primaries_status_and_legacy_finalizer_release(kind: kinds.Kind) -> None:
     group, resource = resource_of(kind.api_version, kind.kind)
     assert allowed(group, f"{resource}/status", "patch", scopes=("namespaced",))
     assert allowed(group, resource, "patch", scopes=("namespaced",))

@@ -32,14 +32,14 @@ def _strings(node: ast.AST) -> list[str]:
 
 
 def reasons_in(path: Path) -> set[str]:
-    """Reason literals: arguments of problem()/Problem()/Cond()/Readiness(), `reason=` keywords
-    and assignments to a variable named `reason`."""
+    """Reason literals: arguments of problem()/Problem()/Problem.finding()/Cond()/Readiness(),
+    `reason=` keywords and assignments to a variable named `reason`."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Call):
             f = node.func
             name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
-            index = 1 if (path == VALIDATION and name == "Problem") else REASON_ARG.get(name)
+            index = 1 if (path == VALIDATION and name == "finding") else REASON_ARG.get(name)
             if index is not None and len(node.args) > index:
                 found.update(_strings(node.args[index]))
             for kw in node.keywords:

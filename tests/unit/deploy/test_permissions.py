@@ -13,34 +13,39 @@ from typing import Any
 
 import pytest
 
+from nimop.api import kinds
 from nimop.permissions import MANAGE, PERMISSIONS, allowed, select
 from nimop.render import (
+    NIMBUILD_CHILD_KINDS,
     NIMCACHE_CHILD_KINDS,
     NIMPIPELINE_CHILD_KINDS,
     NIMSERVICE_CHILD_KINDS,
     ClusterFacts,
     Rendered,
+    render_nimbuild,
     render_nimcache,
     render_nimpipeline,
     render_nimservice,
 )
 from tests.unit.render.cases import Case, cases, golden_facts, load
 
-CHILD_KINDS = NIMCACHE_CHILD_KINDS | NIMSERVICE_CHILD_KINDS | NIMPIPELINE_CHILD_KINDS
+CHILD_KINDS = (NIMCACHE_CHILD_KINDS | NIMSERVICE_CHILD_KINDS | NIMPIPELINE_CHILD_KINDS
+               | NIMBUILD_CHILD_KINDS)
 RENDERERS = {"NIMCache": render_nimcache, "NIMService": render_nimservice,
-             "NIMPipeline": render_nimpipeline}
+             "NIMPipeline": render_nimpipeline, "NIMBuild": render_nimbuild}
 NAMESPACED = ("namespaced",)
-#: Kinds whose plural is not `<lowercase kind>s`.
-PLURALS = {"Ingress": "ingresses"}
 
 
 def resource_of(api_version: str, kind: str) -> tuple[str, str]:
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-    return group, PLURALS.get(kind, kind.lower() + "s")
+    """`(group, plural)` from the kind table; a kind it does not list fails here."""
+    row = kinds.find(api_version, kind)
+    assert row is not None, f"{api_version} {kind} is not in nimop.api.kinds"
+    return row.group, row.plural
 
 
 def renders(case: Case) -> list[tuple[str, Rendered]]:
-    """Every CR of the case rendered on three clusters (pipelines' NIMServices too)."""
+    """Every CR of the case rendered on three clusters (pipelines' NIMServices too); each label
+    starts with `<cluster>:<kind>/`."""
     docs = load(case)
     rich = golden_facts(docs)
     out: list[tuple[str, Rendered]] = []
@@ -67,7 +72,10 @@ def test_every_rendered_object_is_a_declared_and_permitted_kind(case: Case) -> N
     for where, result in renders(case):
         for obj in result.objects:
             key = (obj["apiVersion"], obj["kind"])
-            assert key in CHILD_KINDS, f"{where} renders undeclared {key}"
+            owner_kind = where.split(":", 1)[1].split("/", 1)[0]
+            assert key in kinds.keys(kinds.CHILDREN[owner_kind]), (
+                f"{where} renders {key}, which nimop.api.kinds does not list as a "
+                f"{owner_kind} child")
             group, resource = resource_of(*key)
             assert allowed(group, resource, "create", scopes=NAMESPACED), f"{where}: {key}"
 
