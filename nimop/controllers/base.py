@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import structlog
@@ -59,6 +59,17 @@ class PrimaryReconciler:
         self, key: ObjectKey, obj: dict[str, Any], errors: list[Problem], warnings: list[str]
     ) -> Result | None:
         raise NotImplementedError
+
+
+def names_only(render: Callable[[], Rendered], errors: Sequence[Problem]) -> Rendered:
+    """The validation errors, with only the child names of the render (its objects are not
+    used: nothing is applied for a CR that failed validation, but status still reads the live
+    children by these names). A spec too broken to render at all names nothing."""
+    try:
+        names = render().named()
+    except Exception:
+        names = Rendered()
+    return dataclasses.replace(names, problems=tuple(errors))
 
 
 def key_text(obj: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ new one).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import structlog
@@ -21,6 +22,7 @@ from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
     ensure_shared,
+    names_only,
     primary_controller,
     split_owned,
     write_status,
@@ -29,8 +31,8 @@ from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
 from nimop.controllers.runtime import Runtime
 from nimop.render import ClusterFacts, Problem, Rendered, render_nimcache, select_profiles
-from nimop.render.common import child_name
 from nimop.render.profiles import manifest_profiles
+from nimop.render.result import Child
 from nimop.watch.controller import Controller, Result
 from nimop.watch.objects import Obj, ObjectKey, meta
 from nimop.watch.sync import Desired, Immutable, SyncResult
@@ -48,16 +50,17 @@ class NIMCacheReconciler(PrimaryReconciler):
         self, key: ObjectKey, cache: dict[str, Any], errors: list[Problem], warnings: list[str]
     ) -> Result | None:
         if errors:
-            await self._report(cache, Rendered(problems=tuple(errors)), None, None)
+            named = names_only(partial(render_nimcache, cache), errors)
+            await self._report(cache, named, None, None)
             return None
         md = meta(cache)
         facts = cluster_facts(self.rt, str(md["namespace"]), manifest_of=str(md["name"]))
         rendered = render_nimcache(cache, facts)
-        job = self._live(cache, "Job")
+        job = self._live(cache, rendered.workload)
         desired = self._desired(cache, rendered, job)
         requeue: Result | None = None
         probe = rendered.find("Pod")
-        if probe is not None and (live := self._live(cache, "Pod")) is not None:
+        if probe is not None and (live := self._live(cache, rendered.probe)) is not None:
             labels = probe["metadata"].get("labels") or {}
             found = await manifest_probe.read(self.rt, cache, live, labels)
             if found.cache_type:
@@ -84,7 +87,7 @@ class NIMCacheReconciler(PrimaryReconciler):
         if any(r.recreated for r in synced):
             log.info("replacing caching Job rendered from an older spec", nimcache=key.name)
             return None  # the deletion wakes the reconcile that creates the new Job and reports
-        await self._report(cache, rendered, self._live(cache, "Job"), facts)
+        await self._report(cache, rendered, self._live(cache, rendered.workload), facts)
         return requeue
 
     async def _sync(
@@ -98,11 +101,11 @@ class NIMCacheReconciler(PrimaryReconciler):
         ]
         into.append(await self.children.sync(cache, children, prune=prune))
 
-    def _live(self, cache: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
-        md = meta(cache)
-        suffix = {"Job": "-job", "Pod": "-pod"}[kind]
-        store = self.rt.store(kinds.JOB if kind == "Job" else kinds.POD)
-        return store.get_by_name(str(md["namespace"]), child_name(str(md["name"]), suffix))
+    def _live(self, cache: Obj, child: Child | None) -> dict[str, Any] | None:
+        """The live object of a child the render named (its Job, its probe Pod)."""
+        if child is None:
+            return None
+        return self.rt.get(child.kind, str(meta(cache)["namespace"]), child.name)
 
     def _desired(
         self, cache: Obj, rendered: Rendered, job: Obj | None
@@ -124,10 +127,7 @@ class NIMCacheReconciler(PrimaryReconciler):
         job: Obj | None,
         facts: ClusterFacts | None,
     ) -> None:
-        md = meta(cache)
-        spec_pvc = ((cache.get("spec") or {}).get("storage") or {}).get("pvc") or {}
-        pvc_name = spec_pvc.get("name") or child_name(str(md["name"]), "-pvc")
-        pvc = self.rt.get(kinds.PVC, str(md["namespace"]), str(pvc_name))
+        pvc = self._live(cache, rendered.storage)
         status = nimcache_status.compute(
             cache, rendered, pvc, job, profiles=_profiles(cache, facts), now=self.rt.now()
         )

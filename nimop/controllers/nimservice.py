@@ -10,6 +10,7 @@ claims in its namespace.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import structlog
@@ -21,6 +22,7 @@ from nimop.controllers.base import (
     apply_or_reject,
     ensure_shared,
     key_text,
+    names_only,
     primary_controller,
     split_owned,
     write_status,
@@ -30,7 +32,7 @@ from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
 from nimop.render import Problem, Rendered, render_nimservice
-from nimop.render.common import child_name, label_value, service_name
+from nimop.render.common import label_value
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
 from nimop.watch.objects import Obj, ObjectKey, meta
@@ -69,7 +71,7 @@ class NIMServiceReconciler(PrimaryReconciler):
     async def handle(
         self, key: ObjectKey, svc: dict[str, Any], errors: list[Problem], warnings: list[str]
     ) -> Result | None:
-        rendered = Rendered(problems=tuple(errors)) if errors else self._render(svc)
+        rendered = names_only(partial(self._render, svc), errors) if errors else self._render(svc)
         written: set[str] = set()
         created: set[str] = set()
         if not errors:
@@ -111,14 +113,8 @@ class NIMServiceReconciler(PrimaryReconciler):
     def _observe(self, svc: Obj, rendered: Rendered, written: set[str]) -> Observed:
         md = meta(svc)
         ns, name = str(md["namespace"]), str(md["name"])
-        kind = nimservice_status.workload_kind(svc.get("spec") or {})
-        workload_kind = {
-            "Deployment": kinds.DEPLOYMENT,
-            "LeaderWorkerSet": kinds.LWS,
-            "InferenceService": kinds.ISVC,
-        }[kind]
-        desired = rendered.find(kind)
-        workload_name = desired["metadata"]["name"] if desired else name
+        workload, service, ingress = (
+            rendered.workload, rendered.service, rendered.exposed(kinds.INGRESS))
         pods = [
             p
             for p in self.rt.store(kinds.POD).by_index(
@@ -127,14 +123,15 @@ class NIMServiceReconciler(PrimaryReconciler):
             if meta(p).get("namespace") == ns
         ]
         return Observed(
-            workload=self.rt.get(workload_kind, ns, workload_name),
-            service=self.rt.get(kinds.SERVICE, ns, service_name(name)),
-            ingress=self.rt.get(kinds.INGRESS, ns, child_name(name)),
+            workload=self.rt.get(workload.kind, ns, workload.name) if workload else None,
+            service=self.rt.get(service.kind, ns, service.name) if service else None,
+            ingress=self.rt.get(ingress.kind, ns, ingress.name) if ingress else None,
             pods=pods,
             claims=self.rt.store(kinds.CLAIM).objects(ns)
             if (svc.get("spec") or {}).get("draResources")
             else (),
-            workload_written=f"{kind}/{ns}/{workload_name}" in written,
+            workload_written=workload is not None
+            and f"{workload.kind.kind}/{ns}/{workload.name}" in written,
         )
 
     async def _report(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from nimop.api import kinds
 from nimop.controllers import conditions, dra_status, workload_status
 from nimop.controllers.workload_status import Readiness
 from nimop.render import Problem, Rendered
@@ -35,12 +36,6 @@ class Observed:
     extra_problems: Sequence[Problem] = field(default_factory=tuple)
 
 
-def workload_kind(spec: Mapping[str, Any]) -> str:
-    if spec.get("inferencePlatform") == "kserve":
-        return "InferenceService"
-    return "LeaderWorkerSet" if spec.get("multiNode") else "Deployment"
-
-
 def readiness(svc: Obj, rendered: Rendered, observed: Observed) -> Readiness:
     problems = [*observed.extra_problems, *rendered.problems]
     failed = next((p for p in problems if p.failed), None)
@@ -48,12 +43,13 @@ def readiness(svc: Obj, rendered: Rendered, observed: Observed) -> Readiness:
         return Readiness(False, failed.reason, failed.message)
     if problems:
         return Readiness(False, problems[0].reason, problems[0].message)
-    kind = workload_kind(svc.get("spec") or {})
-    desired = rendered.find(kind)
-    name = desired["metadata"]["name"] if desired else svc["metadata"]["name"]
-    if kind == "InferenceService":
+    workload = rendered.workload
+    if workload is None:
+        raise ValueError("a NIMService render without problems always names its workload")
+    kind, name = workload.kind.kind, workload.name
+    if workload.kind == kinds.ISVC:
         ready = workload_status.inference_service(observed.workload, name)
-    elif kind == "LeaderWorkerSet":
+    elif workload.kind == kinds.LWS:
         ready = workload_status.leader_worker_set(observed.workload, name, observed.pods)
     else:
         ready = workload_status.deployment(observed.workload, name, observed.pods)
@@ -107,7 +103,7 @@ def _is_failed(rendered: Rendered, observed: Observed, ready: Readiness) -> bool
 
 def model_status(svc: Obj, rendered: Rendered, observed: Observed) -> dict[str, str] | None:
     spec = svc.get("spec") or {}
-    if spec.get("inferencePlatform") == "kserve":
+    if rendered.workload is not None and rendered.workload.kind == kinds.ISVC:
         isvc_status = (observed.workload or {}).get("status") or {}
         cluster = str(((isvc_status.get("address") or {}).get("url")) or "")
         external = str(isvc_status.get("url") or "")

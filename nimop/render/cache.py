@@ -27,7 +27,7 @@ from nimop.render.common import (
 from nimop.render.facts import ClusterFacts
 from nimop.render.pod import compact, pod_security_context, pull_secrets
 from nimop.render.profiles import select_profiles
-from nimop.render.result import Collector, Rendered
+from nimop.render.result import Child, Collector, Rendered
 
 PART_OF = "nim-cache"
 CACHE_SA = "nim-cache-sa"
@@ -53,6 +53,9 @@ def render_nimcache(cache: CRInput, facts: ClusterFacts | None = None) -> Render
     obj = as_object(cache)
     owner = Owner.of(obj, "NIMCache")
     out = Collector()
+    out.workload = Child(kinds.JOB, child_name(owner.name, "-job"))
+    out.probe = Child(kinds.POD, child_name(owner.name, "-pod"))
+    out.storage = Child(kinds.PVC, pvc_name(owner))
     out.add(*rbac(owner, facts))
     out.add(pvc(owner, out))
     if get(owner.spec, "certConfig"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nimop.api import kinds
 from nimop.render.common import (
     Owner,
     child_name,
@@ -18,7 +19,7 @@ from nimop.render.common import (
     service_name,
 )
 from nimop.render.facts import ClusterFacts
-from nimop.render.result import Collector
+from nimop.render.result import Child, Collector
 from nimop.render.workload import Ports
 
 GATEWAY = "gateway.networking.k8s.io/v1"
@@ -36,6 +37,14 @@ def service(owner: Owner, labels: Mapping[str, str], ports: Ports,
     return manifest("v1", "Service", metadata(owner, service_name(owner.name), lbl, ann),
                     spec={"type": svc.get("type") or "ClusterIP",
                           "selector": dict(pod_selector), "ports": port_list})
+
+
+def add_service(owner: Owner, labels: Mapping[str, str], ports: Ports,
+                pod_selector: Mapping[str, str], out: Collector) -> None:
+    """Render the Service and name it as the workload's Service in the result."""
+    obj = service(owner, labels, ports, pod_selector)
+    out.add(obj)
+    out.service = Child(kinds.SERVICE, obj["metadata"]["name"])
 
 
 def host(owner: Owner) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nimop.api import kinds
 from nimop.render import dra, exposure
 from nimop.render.common import Owner, child_name, get, label_value, manifest, merge_maps, metadata
 from nimop.render.facts import KSERVE_KNATIVE_MODES, KSERVE_MODES, ClusterFacts
 from nimop.render.pod import default_probe, probe
 from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
-from nimop.render.result import Collector
+from nimop.render.result import Child, Collector
 from nimop.render.workload import main_container, pod_spec
 
 ISVC_API = "serving.kserve.io/v1beta1"
@@ -56,6 +57,7 @@ def knative_conflicts(owner: Owner) -> list[str]:
 
 def render_kserve(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
     labels = service_labels(owner)
+    out.workload = Child(kinds.ISVC, child_name(owner.name))
     if owner.spec.get("multiNode"):
         out.problem("UnsupportedOnKServe", "spec.multiNode is not supported with "
                     "inferencePlatform: kserve", failed=True)

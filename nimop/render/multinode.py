@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimop.api import kinds
 from nimop.render import dra, exposure
 from nimop.render.common import (
     Owner,
@@ -27,7 +28,7 @@ from nimop.render.facts import ClusterFacts
 from nimop.render.mpi import MPI_SCRIPT
 from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
-from nimop.render.result import Collector, GeneratedSecret
+from nimop.render.result import Child, Collector, GeneratedSecret
 from nimop.render.storage import gpu_count
 from nimop.render.workload import PodParts, main_container, pod_spec
 
@@ -37,13 +38,14 @@ LWS = "leaderworkerset.sigs.k8s.io"
 
 def render_multinode(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
     labels = service_labels(owner)
+    lws_name = child_name(owner.name, "-lws")
+    out.workload = Child(kinds.LWS, lws_name)
     out.add(*rbac(owner, labels, facts))
     p = prepare(owner, facts, out)
-    lws_name = child_name(owner.name, "-lws")
     leader_sel = {"app": label_value(lws_name), "nim-llm-role": "leader"}
-    out.add(exposure.service(owner, labels, p.ports, leader_sel))
-    out.add(exposure.ingress(owner, labels))
-    out.add(*exposure.routes(owner, labels, p.ports, facts, out))
+    exposure.add_service(owner, labels, p.ports, leader_sel, out)
+    out.expose(exposure.ingress(owner, labels))
+    out.expose(*exposure.routes(owner, labels, p.ports, facts, out))
     if not facts.lws:
         out.problem("LeaderWorkerSetAPIMissing", "spec.multiNode needs the LeaderWorkerSet API "
                     "(leaderworkerset.x-k8s.io/v1); install LWS", failed=True)

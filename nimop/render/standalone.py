@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nimop.api import kinds
 from nimop.render import dra, exposure
 from nimop.render.common import (
     Owner,
@@ -21,19 +22,20 @@ from nimop.render.epp import render_epp
 from nimop.render.facts import ClusterFacts
 from nimop.render.prepare import PART_OF, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
-from nimop.render.result import Collector
+from nimop.render.result import Child, Collector
 from nimop.render.workload import main_container, pod_spec
 
 
 def render_standalone(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
     """§2.4 order: RBAC, storage, DRA, Service, Ingress, routes, HPA, ServiceMonitor, Deployment."""
     labels = service_labels(owner)
+    out.workload = Child(kinds.DEPLOYMENT, child_name(owner.name))
     out.add(*rbac(owner, labels, facts))
     p = prepare(owner, facts, out)
     select = selector(owner)
-    out.add(exposure.service(owner, labels, p.ports, select))
-    out.add(exposure.ingress(owner, labels))
-    out.add(*exposure.routes(owner, labels, p.ports, facts, out))
+    exposure.add_service(owner, labels, p.ports, select, out)
+    out.expose(exposure.ingress(owner, labels))
+    out.expose(*exposure.routes(owner, labels, p.ports, facts, out))
     out.add(exposure.hpa(owner, labels))
     out.add(exposure.service_monitor(owner, labels, standard_labels(owner, PART_OF), p.ports,
                                      facts, out))
