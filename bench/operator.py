@@ -18,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from nimop.watch.flags import settings_environment
 from tests.cluster import Cluster
 from tests.cluster.processes import die_with_parent
 from tests.operator_process import free_port
@@ -61,7 +62,7 @@ class Operator:
         self.log_path = log_path
         self.metrics_url = metrics_url or f"http://127.0.0.1:{self.metrics_port}/metrics"
         self.env = {
-            **os.environ,
+            **settings_environment(os.environ),
             "KUBECONFIG": str(self.kubeconfig),
             "NIMOP_KUBECONFIG": str(self.kubeconfig),
             "NIMOP_METRICS_BIND_ADDRESS": f"127.0.0.1:{self.metrics_port}",

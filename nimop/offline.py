@@ -97,8 +97,13 @@ def validated(doc: dict[str, Any]) -> Any:
     return model.model_validate(doc) if model is not None else doc
 
 
-def render_documents(docs: list[dict[str, Any]], facts: ClusterFacts) -> list[str]:
-    """One YAML chunk per output object, with comment headers; pipelines expand recursively."""
+def render_documents(
+    docs: list[dict[str, Any]],
+    facts: ClusterFacts,
+    on_result: Callable[[str, Rendered], None] | None = None,
+) -> list[str]:
+    """One YAML chunk per output object, with comment headers; pipelines expand recursively.
+    ``on_result("Kind ns/name", rendered)`` sees each CR's result (`nimop render` reports it)."""
     facts = assume_caches_ready(docs, facts)
     chunks: list[str] = []
     queue = list(docs)
@@ -110,6 +115,8 @@ def render_documents(docs: list[dict[str, Any]], facts: ClusterFacts) -> list[st
             continue
         meta = doc.get("metadata") or {}
         result = RENDERERS[kind](validated(doc), facts)
+        if on_result is not None:
+            on_result(f"{kind} {meta.get('namespace') or 'default'}/{meta.get('name')}", result)
         head = [f"# {kind} {meta.get('namespace') or 'default'}/{meta.get('name')}: "
                 f"{len(result.objects)} object(s)"]
         head += [f"# problem ({'Failed' if p.failed else 'NotReady'}) {p.reason}: {p.message}"
@@ -124,7 +131,3 @@ def render_documents(docs: list[dict[str, Any]], facts: ClusterFacts) -> list[st
     return chunks
 
 
-def render_files(files: list[Path], facts: Path | None) -> str:
-    """Render every CR in `files` on the cluster described by `facts` (default: vanilla)."""
-    chunks = render_documents(load_documents(files), load_facts(facts))
-    return "---\n".join(chunks)

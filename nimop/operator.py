@@ -91,8 +91,9 @@ def _optional(table: Iterable[kinds.Kind]) -> list[kinds.Kind]:
     return [k for k in table if k.optional]
 
 
-def main() -> int:
-    settings = WatchSettings()
+def main(settings: WatchSettings | None = None) -> int:
+    """Run until stopped; ``settings`` default to the ``NIMOP_*`` environment."""
+    settings = settings or WatchSettings()
     configure_logging(settings.log_format, settings.log_level)
     anyio.run(run, settings)
     return 0

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import ClassVar, Self
 
+from nimop.watch.flags import settings_environment
 from tests.cluster import Cluster
 from tests.cluster.processes import die_with_parent
 
@@ -63,7 +64,7 @@ class OperatorProcess:
 
     def start(self, *, wait_ready: bool = True) -> Self:
         env = {
-            **os.environ,
+            **settings_environment(os.environ),
             "NIMOP_KUBECONFIG": str(self.kubeconfig),
             "NIMOP_METRICS_BIND_ADDRESS": f"127.0.0.1:{self.metrics_port}",
             "NIMOP_HEALTH_BIND_ADDRESS": f"127.0.0.1:{self.health_port}",

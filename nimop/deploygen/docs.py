@@ -39,7 +39,7 @@ FALLBACK = {
 
 
 def settings_table() -> str:
-    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    lines = ["| flag (`nimop run`) | variable | default | meaning |", "|---|---|---|---|"]
     for name, info in WatchSettings.model_fields.items():
         default = info.get_default(call_default_factory=True)
         if isinstance(default, list):
@@ -50,7 +50,8 @@ def settings_table() -> str:
             shown = "" if default is None else str(default)
         value = f"`{shown}`" if shown else "(unset)"
         meaning = info.description or FALLBACK.get(name, "")
-        lines.append(f"| `NIMOP_{name.upper()}` | {value} | {meaning} |")
+        flags = ", ".join(f"`{f}`" for f in WatchSettings.flags(name))
+        lines.append(f"| {flags} | `{WatchSettings.env_name(name)}` | {value} | {meaning} |")
     return "\n".join(lines) + "\n"
 
 

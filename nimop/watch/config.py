@@ -11,6 +11,7 @@ never pay. Requests always go over the framework's own aiohttp sessions (see ``c
 from __future__ import annotations
 
 import base64
+import errno
 import importlib.metadata
 import os
 import ssl
@@ -91,6 +92,7 @@ async def load_client_config(
     fast = _load_simple(kubeconfig, context)
     if fast is not None:
         return ClientConfig(**fast, **overrides)
+    _require_kubeconfig(kubeconfig)
     from kubernetes_asyncio import config as k8s_config
     from kubernetes_asyncio.client import Configuration
 
@@ -109,6 +111,18 @@ async def load_client_config(
     return ClientConfig(
         server=str(cfg.host).rstrip("/"), ssl_context=_ssl_context(cfg), k8s_config=cfg, **overrides
     )
+
+
+def _require_kubeconfig(kubeconfig: Path | str | None) -> None:
+    """FileNotFoundError naming the kubeconfig that does not exist (no in-cluster config)."""
+    if kubeconfig is None and "KUBERNETES_SERVICE_HOST" in os.environ:
+        return
+    env = os.environ.get("KUBECONFIG", "").strip(os.pathsep)
+    if kubeconfig is None and os.pathsep in env:
+        return  # a merged list: any of them may exist
+    path = Path(kubeconfig or env or Path.home() / ".kube" / "config").expanduser()
+    if not path.exists():
+        raise FileNotFoundError(errno.ENOENT, "kubeconfig does not exist", str(path))
 
 
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")

@@ -213,12 +213,12 @@ class Manager:
             raise StateError(f"run() needs an open, idle manager; it is {self._state.value}")
         self._state = ManagerState.RUNNING
         s = self.settings
-        metrics = HttpServer(metrics_app(), *s.split_address(s.metrics_bind_address))
-        health = HttpServer(health_app(lambda: [], self.readiness_problems),
-                            *s.split_address(s.health_bind_address))  # fmt: skip
         try:
-            async with metrics, health, anyio.create_task_group() as tg:
-                self.metrics_port, self.health_port = metrics.port, health.port
+            async with AsyncExitStack() as servers, anyio.create_task_group() as tg:
+                self.metrics_port = await self._serve(servers, metrics_app(),
+                                                      s.metrics_bind_address)  # fmt: skip
+                health = health_app(lambda: [], self.readiness_problems)
+                self.health_port = await self._serve(servers, health, s.health_bind_address)
                 tg.start_soon(self.cache.run)
                 tg.start_soon(self._discovery_loop)
                 if handle_signals:
@@ -229,6 +229,17 @@ class Manager:
                     tg.cancel_scope.cancel()
         finally:
             self._state = ManagerState.CLOSED
+
+    @staticmethod
+    async def _serve(stack: AsyncExitStack, app: Any, address: str) -> int | None:
+        """Serve ``app`` on ``address`` until the stack closes; None when the address is ``0``
+        (off, as controller-runtime's ``--metrics-bind-address=0``)."""
+        if not WatchSettings.enabled(address):
+            return None
+        server = await stack.enter_async_context(
+            HttpServer(app, *WatchSettings.split_address(address))
+        )
+        return server.port
 
     async def _lead(self) -> None:
         s = self.settings

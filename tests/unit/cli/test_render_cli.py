@@ -1,0 +1,84 @@
+"""`nimop render` for CI: exit codes, findings on stderr, unknown fields, `--namespace`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from nimop.cli import main
+
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLES = REPO / "api" / "examples"
+MULTI_NODE = EXAMPLES / "multi-node.yaml"
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "crs.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+SERVICE = """\
+apiVersion: apps.nvidia.com/v1alpha1
+kind: NIMService
+metadata: {name: llm%s}
+spec:
+  image: {repository: nvcr.io/nim/meta/llama-3.2-1b-instruct, tag: "1.12.0"}
+  authSecret: ngc-api-secret
+  storage: {emptyDir: {}}
+  expose: {service: {port: 8000}}
+"""
+
+
+def test_a_valid_example_renders_and_exits_zero(capsys: Any) -> None:
+    assert main(["render", "-f", str(EXAMPLES / "standalone-basic.yaml")]) == 0
+    out = capsys.readouterr()
+    assert "Deployment" in {d["kind"] for d in yaml.safe_load_all(out.out) if d}
+    assert "error" not in out.err
+
+
+def test_a_failed_problem_exits_one_unless_exit_zero(capsys: Any) -> None:
+    assert main(["render", "-f", str(MULTI_NODE)]) == 1
+    err = capsys.readouterr().err
+    assert "error: NIMService" in err and "Failed LeaderWorkerSetAPIMissing" in err
+    assert main(["render", "-f", str(MULTI_NODE), "--exit-zero"]) == 0
+    assert "Failed LeaderWorkerSetAPIMissing" in capsys.readouterr().err  # still reported
+
+
+def test_a_bad_field_type_is_an_error_naming_the_field(tmp_path: Path, capsys: Any) -> None:
+    text = SERVICE % "" + "  replicas: two\n---\n" + SERVICE % "-good"
+    assert main(["render", "-f", write(tmp_path, text)]) == 1
+    out = capsys.readouterr()
+    assert "NIMService default/llm: spec.replicas" in out.err
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in yaml.safe_load_all(out.out) if d}
+    assert ("Deployment", "llm-good") in kinds  # one bad CR does not stop the others
+    assert ("Deployment", "llm") not in kinds
+
+
+def test_unknown_fields_are_reported_and_strict_fails(tmp_path: Path, capsys: Any) -> None:
+    path = write(tmp_path, SERVICE % "" + "  router: {ingress: {}}\n")
+    assert main(["render", "-f", path]) == 0
+    err = capsys.readouterr().err
+    assert "warning: NIMService default/llm: unknown field 'spec.router'" in err
+    assert main(["render", "-f", path, "--strict"]) == 1
+
+
+def test_namespace_fills_in_and_a_mismatch_is_an_error(tmp_path: Path, capsys: Any) -> None:
+    path = write(tmp_path, SERVICE % "")
+    assert main(["render", "-f", path, "--namespace", "team-a"]) == 0
+    docs = [d for d in yaml.safe_load_all(capsys.readouterr().out) if d]
+    assert {d["metadata"].get("namespace") for d in docs} == {"team-a"}
+    other = write(tmp_path, (SERVICE % "").replace("{name: llm}", "{name: llm, namespace: b}"))
+    assert main(["render", "-f", other, "-n", "team-a"]) == 1
+    assert "metadata.namespace 'b' does not match --namespace 'team-a'" in capsys.readouterr().err
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(SERVICE % ""))
+    assert main(["render", "-f", "-"]) == 0
+    assert "kind: Deployment" in capsys.readouterr().out
