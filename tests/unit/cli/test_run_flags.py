@@ -126,5 +126,5 @@ def test_a_bad_value_names_the_flag_and_the_variable(
     err = capsys.readouterr().err
     assert "--max-concurrent-reconciles / NIMOP_WORKERS: Input should be a valid integer" in err
     assert "--metrics-bind-address / NIMOP_METRICS_BIND_ADDRESS: '8080x' is not host:port" in err
-    with pytest.raises(SettingsError, match="--leader-elect-lease-duration.*not a duration"):
+    with pytest.raises(SettingsError, match=r"--leader-elect-lease-duration.*not a duration"):
         settings("--leader-elect-lease-duration", "soon")
