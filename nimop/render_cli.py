@@ -105,8 +105,9 @@ def apply_namespace(docs: list[dict[str, Any]], namespace: str | None, found: Fi
         meta.setdefault("namespace", namespace)
 
 
-def admit(docs: list[dict[str, Any]], found: Findings, *, validate: bool) -> list[dict[str, Any]]:
-    """The documents to render: every non-nimop object, and the nimop CRs that pass admission."""
+def admit(docs: list[dict[str, Any]], found: Findings) -> list[dict[str, Any]]:
+    """The documents to render: every non-nimop object, and each nimop CR that passes
+    admission, as the apiserver would store it (unknown fields pruned, defaults applied)."""
     from nimop.admission import review
 
     out = []
@@ -114,15 +115,34 @@ def admit(docs: list[dict[str, Any]], found: Findings, *, validate: bool) -> lis
         if not is_nimop(doc):
             out.append(doc)
             continue
-        verdict = review(doc, cel=validate)
+        where = describe(doc)
+        verdict = review(doc)
         for message in verdict.errors:
-            found.error(describe(doc), message)
+            found.error(where, message)
         for path in verdict.unknown:
-            found.unknown.append(f"{describe(doc)}: unknown field {path!r} (the apiserver drops "
-                                 "it). Fix: remove it or correct its spelling")  # fmt: skip
-        if not verdict.errors and not any(describe(doc) in e for e in found.errors):
-            out.append(doc)
+            found.unknown.append(f"{where}: unknown field {path!r} (the apiserver drops it). "
+                                 "Fix: remove it or correct its spelling")  # fmt: skip
+        if verdict.errors or any(e.startswith(f"{where}: ") for e in found.errors):
+            continue
+        problem = _model_problem(verdict.admitted)
+        if problem:
+            found.error(where, problem)
+        else:
+            out.append(verdict.admitted)
     return out
+
+
+def _model_problem(doc: dict[str, Any]) -> str | None:
+    """What the API models refuse in an admitted object (they should refuse nothing more)."""
+    from pydantic import ValidationError
+
+    from nimop.offline import validated
+
+    try:
+        validated(doc)
+    except ValidationError as exc:
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    return None
 
 
 def render_command(args: argparse.Namespace) -> int:
@@ -132,7 +152,7 @@ def render_command(args: argparse.Namespace) -> int:
     docs = read_documents(args.file)
     facts = load_facts(Path(args.facts)) if args.facts else load_facts(None)
     apply_namespace(docs, args.namespace, found)
-    valid = admit(docs, found, validate=args.validate)
+    valid = admit(docs, found)
 
     def on_result(where: str, result: Any) -> None:
         for p in result.problems:

@@ -82,3 +82,11 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(SERVICE % ""))
     assert main(["render", "-f", "-"]) == 0
     assert "kind: Deployment" in capsys.readouterr().out
+
+
+def test_a_cel_rule_rejects_replicas_with_autoscaling(tmp_path: Path, capsys: Any) -> None:
+    text = SERVICE % "" + "  replicas: 2\n  scale: {enabled: true, hpa: {maxReplicas: 3}}\n"
+    assert main(["render", "-f", write(tmp_path, text)]) == 1
+    out = capsys.readouterr()
+    assert "spec.scale.enabled and spec.replicas are mutually exclusive" in out.err
+    assert "kind: Deployment" not in out.out  # an invalid CR is not rendered
