@@ -102,6 +102,8 @@ class Controller:
         self.cache_sync_timeout = cache_sync_timeout
         self.shutdown_timeout = shutdown_timeout
         self._clock = clock or SystemClock()
+        self._clock_given = clock is not None
+        self._rate_limiter = rate_limiter
         self.queue: WorkQueue[ObjectKey] = WorkQueue(
             name, rate_limiter=rate_limiter, clock=self._clock
         )
@@ -110,6 +112,14 @@ class Controller:
         self._tg: anyio.abc.TaskGroup | None = None
 
     # -- wiring ------------------------------------------------------------------------------
+
+    def adopt_clock(self, clock: Clock) -> None:
+        """Run on ``clock`` (its manager's) unless one was given at construction, so a fake
+        clock in a test also drives requeues and resyncs. Only before the controller starts."""
+        if self._clock_given or self._state is not ControllerState.NEW:
+            return
+        self._clock = clock
+        self.queue = WorkQueue(self.name, rate_limiter=self._rate_limiter, clock=clock)
 
     def for_(self, informer: Informer, *predicates: Predicate) -> Self:
         """The primary kind: its own events enqueue its key; resync re-enqueues all of it."""

@@ -137,6 +137,7 @@ class Manager:
             raise StateError(f"add controllers before run(); manager is {self._state.value}")
         if any(c.name == controller.name for c in self._controllers):
             raise StateError(f"controller name {controller.name!r} is taken (names are unique)")
+        controller.adopt_clock(self._clock)
         self._controllers.append(controller)
         return controller
 

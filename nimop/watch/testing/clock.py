@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import anyio
 
+from .quiet import all_tasks_blocked
+
 __all__ = ["FakeClock"]
 
 
@@ -49,4 +51,4 @@ class FakeClock:
         self._now += seconds
         while self._sleepers and self._sleepers[0][0] <= self._now:
             heapq.heappop(self._sleepers)[2].set()
-        await anyio.wait_all_tasks_blocked()
+        await all_tasks_blocked()

@@ -20,6 +20,7 @@ from nimop.watch.transport import Response
 from . import routes
 from .errors import ApiStatus
 from .faults import Fault, Injection
+from .quiet import all_tasks_blocked
 from .resources import BUILTIN, CRDS, served_from_crd
 from .selectors import parse_selector
 from .state import Database, GroupResource, Served
@@ -162,7 +163,7 @@ class ApiTwin:
         """Wait until every event sent is read by its watcher and every task is blocked
         again: informer stores then hold what the twin holds, handlers have run."""
         while True:
-            await anyio.wait_all_tasks_blocked()
+            await all_tasks_blocked()
             if not any(w.receive.statistics().current_buffer_used for w in self.db.watchers):
                 return
             await anyio.lowlevel.checkpoint()
