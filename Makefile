@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: all venv test test-unit test-fast cluster-build cluster-up cluster-down demo lint crds golden clean
+.PHONY: all venv test test-unit test-fast cluster-build tools cluster-up cluster-down demo lint crds golden clean
 
 all: test
 
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml requirements.lock
 venv: $(STAMP)
 
 ## The whole suite: unit, integration and e2e tiers against the real local control plane.
-test: $(STAMP) cluster-build
+test: $(STAMP) cluster-build tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Only the tiers that need no cluster.
@@ -29,12 +29,16 @@ test-unit: $(STAMP)
 	$(PY) -m pytest -m "not cluster" $(PYTEST_ARGS)
 
 ## Everything but the chaos and hostile-input tests.
-test-fast: $(STAMP) cluster-build
+test-fast: $(STAMP) cluster-build tools
 	$(PY) -m pytest -m "not chaos and not hostile" $(PYTEST_ARGS)
 
 ## Build (once, cached under ~/.cache/nimop) the control plane binaries.
 cluster-build: $(STAMP)
 	$(PY) -m tests.cluster build
+
+## Build (once, cached under ~/.cache/nimop/tools) the pinned extra tools tests use (helm, ...).
+tools: $(STAMP)
+	$(PY) -m tests.tools build
 
 cluster-up: $(STAMP)
 	$(PY) -m tests.cluster up
