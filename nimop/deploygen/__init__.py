@@ -1,4 +1,5 @@
-"""Generate how nimop is installed — `deploy/base`, `deploy/overlays/*`, `deploy/olm` — and the
+"""Generate how nimop is installed — `deploy/base`, `deploy/overlays/*`, `deploy/olm`,
+`deploy/helm/nimop` — and the
 tables of docs/security.md and docs/operations.md, from the models (`nimop.api`), the
 permission table (`nimop.permissions`), the settings model and the metrics registry.
 
@@ -11,12 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from nimop.deploygen.docs import doc_files
+from nimop.deploygen.helm import chart_files
 from nimop.deploygen.kustomize import base_files, overlay_files
 from nimop.deploygen.olm import bundle_files
 from nimop.generated import write_or_check
 
 #: Directories wholly owned by the generator: files in them that it no longer writes are stale.
-OWNED_DIRS = ("deploy/base", "deploy/overlays", "deploy/olm")
+OWNED_DIRS = ("deploy/base", "deploy/overlays", "deploy/olm", "deploy/helm")
 
 
 def generated_files(root: Path) -> dict[Path, str]:
@@ -25,6 +27,7 @@ def generated_files(root: Path) -> dict[Path, str]:
         **base_files(deploy / "base"),
         **overlay_files(deploy / "overlays"),
         **bundle_files(deploy / "olm", root / "api" / "examples"),
+        **chart_files(deploy / "helm" / "nimop"),
     }
     files.update(doc_files(root))
     return files

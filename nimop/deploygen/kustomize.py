@@ -1,5 +1,6 @@
-"""`deploy/base` and `deploy/overlays/*`: plain kustomize, no transformers, so what a file says
-is what gets applied.
+"""`deploy/base` and `deploy/overlays/*`: plain kustomize. The base uses only the two knobs
+kustomize users reach for: `namespace:` (every namespaced object, the bindings' subjects and the
+Namespace move together; the ServiceMonitor selects in its own namespace) and `images:`.
 
 - base: everything for a cluster-wide install (CRDs, RBAC, the Deployment, metrics Service);
   `base/servicemonitor` is an optional Component for clusters running the Prometheus Operator.
@@ -14,35 +15,29 @@ from pathlib import Path
 from typing import Any
 
 from nimop.deploygen import objects as o
+from nimop.deploygen import rbac
 from nimop.deploygen.render import crd_files, dump
-from nimop.permissions import PERMISSIONS, select
 
 #: The namespace the namespaced overlay watches (`kustomize edit` or a patch changes it).
 WATCHED_NAMESPACE = "nim-workloads"
-LEADER_ROLE = f"{o.NAME}-leader-election"
 KUSTOMIZE = "kustomize.config.k8s.io/v1beta1"
+#: The base Deployment names the image without a tag; `images:` pins it, so `kustomize edit set
+#: image ghcr.io/nimop/nimop=REGISTRY/nimop@sha256:...` in an overlay is all a mirror needs.
+IMAGES = [{"name": o.IMAGE_REPOSITORY, "newTag": o.IMAGE_TAG}]
 
 
 def _kustomization(resources: list[str], **extra: Any) -> dict[str, Any]:
     return {"apiVersion": KUSTOMIZE, "kind": "Kustomization", "resources": resources, **extra}
 
 
-def leader_rbac() -> list[o.Manifest]:
-    perms = select("operator")
-    return [o.role("Role", LEADER_ROLE, perms, o.NAMESPACE),
-            o.binding("RoleBinding", LEADER_ROLE, "Role", LEADER_ROLE, o.NAMESPACE)]
-
-
 def base_files(root: Path) -> dict[Path, str]:
     crds = crd_files(root / "crds")
-    cluster_wide = [p for p in PERMISSIONS if p.scope in ("cluster", "namespaced")]
-    rbac = [o.service_account(), o.role("ClusterRole", o.NAME, cluster_wide),
-            o.binding("ClusterRoleBinding", o.NAME, "ClusterRole", o.NAME), *leader_rbac()]
+    objects = [o.service_account(), *rbac.cluster_wide(), *rbac.leader()]
     files = {
         root / "namespace.yaml": dump([o.namespace()]),
         **crds,
-        root / "rbac.yaml": dump(rbac),
-        root / "deployment.yaml": dump([o.deployment({"value": ""})]),
+        root / "rbac.yaml": dump(objects),
+        root / "deployment.yaml": dump([o.deployment(o.DEFAULT.with_(image=o.IMAGE_REPOSITORY))]),
         root / "service.yaml": dump([o.metrics_service()]),
         root / "servicemonitor" / "servicemonitor.yaml": dump([o.service_monitor()]),
         root / "servicemonitor" / "kustomization.yaml": dump([{
@@ -51,7 +46,8 @@ def base_files(root: Path) -> dict[Path, str]:
     }
     resources = ["namespace.yaml", *(f"crds/{p.name}" for p in sorted(crds)), "rbac.yaml",
                  "deployment.yaml", "service.yaml"]
-    files[root / "kustomization.yaml"] = dump([_kustomization(resources)])
+    files[root / "kustomization.yaml"] = dump([_kustomization(
+        resources, namespace=o.NAMESPACE, images=IMAGES)])
     return files
 
 
@@ -61,13 +57,7 @@ def _delete(kind: str, name: str) -> dict[str, str]:
 
 
 def namespaced_rbac(watched: str) -> list[o.Manifest]:
-    name = f"{o.NAME}-cluster"
-    return [
-        o.role("ClusterRole", name, select("cluster")),
-        o.binding("ClusterRoleBinding", name, "ClusterRole", name),
-        o.role("Role", o.NAME, select("namespaced"), watched),
-        o.binding("RoleBinding", o.NAME, "Role", o.NAME, watched),
-    ]
+    return [*rbac.cluster_reads(), *rbac.watched(watched)]
 
 
 def overlay_files(root: Path) -> dict[Path, str]:

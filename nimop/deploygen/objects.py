@@ -1,12 +1,16 @@
-"""The operator's own Kubernetes objects, built once and shared by kustomize and OLM output.
+"""The operator's own Kubernetes objects, described once and shared by all three outputs.
 
-Every value a user may want to change (image, namespace, resources) is a module constant here
-or a kustomize patch away; nothing is templated.
+`Install` holds everything that differs between a kustomize base, an OLM bundle and a Helm
+chart: names, namespace, labels, image, replicas, resources, env and the pod's scheduling
+fields. The builders below turn one `Install` into manifests. Kustomize and OLM pass concrete
+values (`Install()`); the Helm generator passes placeholders for template expressions
+(`nimop.deploygen.template`) in the same places, so the chart cannot drift from the other two.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nimop import __version__
@@ -16,73 +20,116 @@ Manifest = dict[str, Any]
 
 NAME = "nimop"
 NAMESPACE = "nimop-system"
-IMAGE = f"ghcr.io/nimop/nimop:v{__version__}"
+IMAGE_REPOSITORY = "ghcr.io/nimop/nimop"
+IMAGE_TAG = f"v{__version__}"
+IMAGE = f"{IMAGE_REPOSITORY}:{IMAGE_TAG}"
+PULL_POLICY = "IfNotPresent"
 METRICS_PORT = 8080
 HEALTH_PORT = 8081
 REPLICAS = 2
 UID = 65532
 RBAC = "rbac.authorization.k8s.io/v1"
+RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"},
+             "limits": {"cpu": "1", "memory": "512Mi"}}
 
 #: Selector labels (immutable on a Deployment, so kept minimal).
 SELECTOR = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/component": "controller"}
 LABELS = {**SELECTOR, "app.kubernetes.io/part-of": NAME, "app.kubernetes.io/version": __version__,
           "app.kubernetes.io/managed-by": "kustomize"}
 
-#: Settings the Deployment sets (nimop.watch settings, `NIMOP_` prefix). The operator namespace
-#: comes from the downward API so leader election works wherever it is installed.
-SETTINGS_ENV: tuple[tuple[str, str], ...] = (
-    ("NIMOP_LEADER_ELECTION", "true"),
-    ("NIMOP_LEASE_NAME", LEADER_LEASE),
-    ("NIMOP_METRICS_BIND_ADDRESS", f"0.0.0.0:{METRICS_PORT}"),
-    ("NIMOP_HEALTH_BIND_ADDRESS", f"0.0.0.0:{HEALTH_PORT}"),
-    ("NIMOP_LOG_FORMAT", "json"),
-)
 NAMESPACE_ENV = "NIMOP_LEASE_NAMESPACE"
 WATCH_ENV = "NIMOP_NAMESPACES"
+LOG_LEVEL = "info"
+LOG_FORMAT = "json"
 
 
-def meta(name: str, namespace: str | None = None, **extra: Any) -> dict[str, Any]:
+def settings_env(*, leader_election: Any = "true", metrics_port: Any = METRICS_PORT,
+                 health_port: Any = HEALTH_PORT, log_level: Any = LOG_LEVEL,
+                 log_format: Any = LOG_FORMAT) -> list[dict[str, Any]]:
+    """The nimop.watch settings the Deployment sets (`NIMOP_` variables). The operator namespace
+    comes from the downward API so leader election works wherever it is installed."""
+    values = (
+        ("NIMOP_LEADER_ELECTION", leader_election),
+        ("NIMOP_LEASE_NAME", LEADER_LEASE),
+        ("NIMOP_METRICS_BIND_ADDRESS", f"0.0.0.0:{metrics_port}"),
+        ("NIMOP_HEALTH_BIND_ADDRESS", f"0.0.0.0:{health_port}"),
+        ("NIMOP_LOG_FORMAT", log_format),
+        ("NIMOP_LOG_LEVEL", log_level),
+    )
+    env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in values]
+    env.append({"name": NAMESPACE_ENV,
+                "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
+    return env
+
+
+@dataclass(frozen=True)
+class Install:
+    """One description of the operator's install. Every field is a plain value, or (Helm) a
+    placeholder string standing for a template expression; `pod_extra`/`container_extra`
+    carry the keys only the chart sets (scheduling, pull secrets, extra args)."""
+
+    name: Any = NAME
+    namespace: Any = NAMESPACE
+    labels: Any = field(default_factory=lambda: dict(LABELS))
+    selector: Any = field(default_factory=lambda: dict(SELECTOR))
+    pod_labels: Any = field(default_factory=lambda: dict(LABELS))
+    pod_annotations: Any = None
+    image: Any = IMAGE
+    pull_policy: Any = PULL_POLICY
+    replicas: Any = REPLICAS
+    resources: Any = field(default_factory=lambda: dict(RESOURCES))
+    env: list[Any] = field(default_factory=settings_env)
+    #: The NIMOP_NAMESPACES source: `{"value": ...}` or `{"valueFrom": ...}`.
+    watch: Any = field(default_factory=lambda: {"value": ""})
+    metrics_port: Any = METRICS_PORT
+    health_port: Any = HEALTH_PORT
+    pod_extra: dict[str, Any] = field(default_factory=dict)
+    container_extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_(self, **changes: Any) -> Install:
+        return replace(self, **changes)
+
+
+DEFAULT = Install()
+
+
+def meta(name: Any, namespace: Any = None, *, install: Install = DEFAULT,
+         **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"name": name}
     if namespace:
         out["namespace"] = namespace
-    out["labels"] = dict(LABELS)
+    out["labels"] = install.labels
     out.update(extra)
     return out
 
 
-def namespace() -> Manifest:
+def namespace(install: Install = DEFAULT) -> Manifest:
     """`restricted` Pod Security enforced: the operator's own pods must pass it."""
     labels = {**LABELS, "pod-security.kubernetes.io/enforce": "restricted",
               "pod-security.kubernetes.io/enforce-version": "latest"}
     return {"apiVersion": "v1", "kind": "Namespace",
-            "metadata": {"name": NAMESPACE, "labels": labels}}
+            "metadata": {"name": install.namespace, "labels": labels}}
 
 
-def service_account() -> Manifest:
-    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(NAME, NAMESPACE)}
+def service_account(install: Install = DEFAULT) -> Manifest:
+    return {"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": meta(install.name, install.namespace, install=install)}
 
 
-def role(kind: str, name: str, perms: Iterable[Permission],
-         namespace: str | None = None) -> Manifest:
-    return {"apiVersion": RBAC, "kind": kind, "metadata": meta(name, namespace),
-            "rules": rules(perms)}
+def role(kind: str, name: Any, perms: Iterable[Permission], namespace: Any = None,
+         install: Install = DEFAULT) -> Manifest:
+    return {"apiVersion": RBAC, "kind": kind,
+            "metadata": meta(name, namespace, install=install), "rules": rules(perms)}
 
 
-def binding(kind: str, name: str, role_kind: str, role_name: str,
-            namespace: str | None = None) -> Manifest:
+def binding(kind: str, name: Any, role_kind: str, role_name: Any, namespace: Any = None,
+            install: Install = DEFAULT) -> Manifest:
     return {
-        "apiVersion": RBAC, "kind": kind, "metadata": meta(name, namespace),
+        "apiVersion": RBAC, "kind": kind, "metadata": meta(name, namespace, install=install),
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role_name},
-        "subjects": [{"kind": "ServiceAccount", "name": NAME, "namespace": NAMESPACE}],
+        "subjects": [{"kind": "ServiceAccount", "name": install.name,
+                      "namespace": install.namespace}],
     }
-
-
-def _env(watch: dict[str, Any]) -> list[dict[str, Any]]:
-    env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in SETTINGS_ENV]
-    env.append({"name": NAMESPACE_ENV,
-                "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
-    env.append({"name": WATCH_ENV, **watch})
-    return env
 
 
 def _probe(path: str, delay: int, period: int) -> dict[str, Any]:
@@ -90,19 +137,19 @@ def _probe(path: str, delay: int, period: int) -> dict[str, Any]:
             "periodSeconds": period, "timeoutSeconds": 2, "failureThreshold": 3}
 
 
-def container(watch: dict[str, Any]) -> dict[str, Any]:
+def container(install: Install = DEFAULT) -> dict[str, Any]:
     """The manager container: restricted security context, read-only root with /tmp writable."""
     return {
         "name": "manager",
-        "image": IMAGE,
-        "imagePullPolicy": "IfNotPresent",
-        "env": _env(watch),
-        "ports": [{"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
-                  {"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"}],
+        "image": install.image,
+        "imagePullPolicy": install.pull_policy,
+        **install.container_extra,
+        "env": [*install.env, {"name": WATCH_ENV, **install.watch}],
+        "ports": [{"name": "metrics", "containerPort": install.metrics_port, "protocol": "TCP"},
+                  {"name": "health", "containerPort": install.health_port, "protocol": "TCP"}],
         "livenessProbe": _probe("/healthz", 15, 20),
         "readinessProbe": _probe("/readyz", 5, 10),
-        "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
-                      "limits": {"cpu": "1", "memory": "512Mi"}},
+        "resources": install.resources,
         "securityContext": {
             "allowPrivilegeEscalation": False,
             "capabilities": {"drop": ["ALL"]},
@@ -116,53 +163,61 @@ def container(watch: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def pod_spec(watch: dict[str, Any]) -> dict[str, Any]:
+def pod_spec(install: Install = DEFAULT) -> dict[str, Any]:
     return {
-        "serviceAccountName": NAME,
+        "serviceAccountName": install.name,
         "automountServiceAccountToken": True,
+        **install.pod_extra,
         "securityContext": {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID,
                             "fsGroup": UID, "seccompProfile": {"type": "RuntimeDefault"}},
-        "containers": [container(watch)],
+        "containers": [container(install)],
         "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
         "terminationGracePeriodSeconds": 30,
         # Two replicas on two nodes, so losing a node never loses both the leader and the standby.
         "topologySpreadConstraints": [{
             "maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
-            "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": dict(SELECTOR)},
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": install.selector},
         }],
     }
 
 
-def deployment_spec(watch: dict[str, Any]) -> dict[str, Any]:
-    """`watch` is the NIMOP_NAMESPACES env source: `{"value": ...}` or `{"valueFrom": ...}`."""
+def deployment_spec(install: Install = DEFAULT) -> dict[str, Any]:
+    template_meta: dict[str, Any] = {"labels": install.pod_labels}
+    if install.pod_annotations is not None:
+        template_meta["annotations"] = install.pod_annotations
     return {
-        "replicas": REPLICAS,
-        "selector": {"matchLabels": dict(SELECTOR)},
+        "replicas": install.replicas,
+        "selector": {"matchLabels": install.selector},
         "strategy": {"type": "RollingUpdate",
                      "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}},
-        "template": {"metadata": {"labels": dict(LABELS)}, "spec": pod_spec(watch)},
+        "template": {"metadata": template_meta, "spec": pod_spec(install)},
     }
 
 
-def deployment(watch: dict[str, Any]) -> Manifest:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(NAME, NAMESPACE),
-            "spec": deployment_spec(watch)}
+def deployment(install: Install = DEFAULT) -> Manifest:
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": meta(install.name, install.namespace, install=install),
+            "spec": deployment_spec(install)}
 
 
-def metrics_service() -> Manifest:
+def metrics_service(install: Install = DEFAULT) -> Manifest:
     return {
-        "apiVersion": "v1", "kind": "Service", "metadata": meta(f"{NAME}-metrics", NAMESPACE),
-        "spec": {"type": "ClusterIP", "selector": dict(SELECTOR),
-                 "ports": [{"name": "metrics", "port": METRICS_PORT, "targetPort": "metrics",
-                            "protocol": "TCP"}]},
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": meta(f"{install.name}-metrics", install.namespace, install=install),
+        "spec": {"type": "ClusterIP", "selector": install.selector,
+                 "ports": [{"name": "metrics", "port": install.metrics_port,
+                            "targetPort": "metrics", "protocol": "TCP"}]},
     }
 
 
-def service_monitor() -> Manifest:
+def service_monitor(install: Install = DEFAULT) -> Manifest:
+    """No `namespaceSelector`: the Prometheus Operator then looks for the Service in the
+    ServiceMonitor's own namespace, so moving both (kustomize `namespace:`, a Helm release
+    namespace) keeps it right."""
     return {
         "apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
-        "metadata": meta(NAME, NAMESPACE),
-        "spec": {"selector": {"matchLabels": dict(SELECTOR)},
-                 "namespaceSelector": {"matchNames": [NAMESPACE]},
+        "metadata": meta(install.name, install.namespace, install=install),
+        "spec": {"selector": {"matchLabels": install.selector},
                  "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}]},
     }

@@ -23,6 +23,15 @@ from nimop.deploygen.render import crd_files, crds, dump
 from nimop.permissions import rules, select
 
 PACKAGE = "nimop"
+REPOSITORY = "https://github.com/nimop/nimop"
+SUPPORT = "nimop maintainers"
+#: When this version's CSV was first published; `--created-at` overrides it for a rebuild.
+CREATED_AT = "2026-11-30T00:00:00Z"
+#: OpenShift's `features.operators.openshift.io/*` annotations, honest values: the operator
+#: reads no cluster-wide proxy or TLS profile, ships no FIPS build and needs no cloud token.
+FEATURES = {"fips-compliant": "false", "proxy-aware": "false", "tls-profiles": "false",
+            "token-auth-aws": "false", "token-auth-azure": "false", "token-auth-gcp": "false",
+            "cnf": "false", "cni": "false", "csi": "false"}
 CHANNEL = "stable"
 CSV_NAME = f"{PACKAGE}.v{__version__}"
 MIN_KUBE_VERSION = "1.30.0"
@@ -104,7 +113,19 @@ def alm_examples(examples: Path, kind_names: list[str]) -> list[dict[str, Any]]:
     return [found[k] for k in kind_names if k in found]
 
 
-def csv(examples: Path) -> dict[str, Any]:
+def by_digest(image: str) -> bool:
+    return "@sha256:" in image
+
+
+def features(image: str) -> dict[str, str]:
+    """`disconnected` is true only when the image is pinned by digest: a mirror for a
+    disconnected cluster (ImageContentSourcePolicy / ImageDigestMirrorSet) maps digests only."""
+    prefix = "features.operators.openshift.io"
+    values = {"disconnected": str(by_digest(image)).lower(), **FEATURES}
+    return {f"{prefix}/{k}": v for k, v in values.items()}
+
+
+def csv(examples: Path, image: str = o.IMAGE, created_at: str = CREATED_AT) -> dict[str, Any]:
     owned_crds = [owned(c) for c in crds()]
     kind_names = [c["kind"] for c in owned_crds]
     watch = {"valueFrom": {"fieldRef": {
@@ -113,18 +134,21 @@ def csv(examples: Path) -> dict[str, Any]:
         "alm-examples": json.dumps(alm_examples(examples, kind_names), indent=2),
         "capabilities": "Basic Install",
         "categories": "AI/Machine Learning",
-        "containerImage": o.IMAGE,
+        "containerImage": image,
+        "createdAt": created_at,
         "description": "Deploys NVIDIA NIM inference microservices (NIM Operator 3.x API).",
+        "repository": REPOSITORY,
+        "support": SUPPORT,
         "operatorframework.io/suggested-namespace": o.NAMESPACE,
-        "features.operators.openshift.io/disconnected": "false",
-        "features.operators.openshift.io/proxy-aware": "true",
+        **features(image),
     }
+    deployment = o.deployment_spec(o.DEFAULT.with_(image=image, watch=watch))
     install = {
         "clusterPermissions": [{"serviceAccountName": o.NAME, "rules": rules(select("cluster"))}],
         "permissions": [{"serviceAccountName": o.NAME,
                          "rules": rules(select("namespaced") + select("operator"))}],
         "deployments": [{"name": o.NAME, "label": dict(o.LABELS),
-                         "spec": o.deployment_spec(watch)}],
+                         "spec": deployment}],
     }
     return {
         "apiVersion": "operators.coreos.com/v1alpha1",
@@ -150,7 +174,7 @@ def csv(examples: Path) -> dict[str, Any]:
                 "OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces")],
             "install": {"strategy": "deployment", "spec": install},
             "customresourcedefinitions": {"owned": owned_crds},
-            "relatedImages": [{"name": "nimop", "image": o.IMAGE}],
+            "relatedImages": [{"name": "nimop", "image": image}],
         },
     }
 
@@ -175,10 +199,21 @@ def bundle_dockerfile() -> str:
             "COPY manifests /manifests/\nCOPY metadata /metadata/\n")
 
 
-def bundle_files(root: Path, examples: Path) -> dict[Path, str]:
+def metrics_service() -> dict[str, Any]:
+    """OLM creates a bundle's Service in the install namespace; without a namespace of its own
+    it follows the operator wherever OLM puts it."""
+    service = o.metrics_service()
+    del service["metadata"]["namespace"]
+    return service
+
+
+def bundle_files(root: Path, examples: Path, image: str = o.IMAGE,
+                 created_at: str = CREATED_AT) -> dict[Path, str]:
     manifests = root / "manifests"
     return {
-        manifests / f"{PACKAGE}.clusterserviceversion.yaml": dump([csv(examples)]),
+        manifests / f"{PACKAGE}.clusterserviceversion.yaml": dump([csv(examples, image,
+                                                                       created_at)]),
+        manifests / f"{o.NAME}-metrics_v1_service.yaml": dump([metrics_service()]),
         **crd_files(manifests),
         root / "metadata" / "annotations.yaml": dump([bundle_annotations()]),
         root / "bundle.Dockerfile": bundle_dockerfile(),

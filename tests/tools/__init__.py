@@ -66,14 +66,15 @@ class GoTool:
 
     @property
     def key(self) -> str:
-        """The cache directory name: name, version and (for repo-kept sources) a content hash."""
-        key = f"{self.name}-{self.version}"
+        """The cache directory name: name, version, and a hash of everything else that shapes
+        the binary (flags, pins, repo-kept sources), so changing any of them rebuilds it."""
+        digest = hashlib.sha256(repr((
+            self.module, self.package, self.requires, sorted(self.replaces.items()),
+            self.ldflags, self.tags, sorted(self.env.items()))).encode())
         if self.source is not None:
-            digest = hashlib.sha256()
             for path in sorted(self.source.glob("*.go")):
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            key += "-" + digest.hexdigest()[:12]
-        return key
+        return f"{self.name}-{self.version}-{digest.hexdigest()[:12]}"
 
 
 def tools_dir() -> Path:

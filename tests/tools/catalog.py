@@ -8,9 +8,17 @@ from tests.tools import GoTool
 
 HELM_VERSION = "v3.22.0"
 
+#: The Kubernetes version helm assumes without a cluster (`helm template`, `helm lint`): helm's
+#: Makefile stamps the client-go minor it is built with (v0.37 -> 1.37); unstamped it says 1.20.
+HELM_KUBE_MINOR = "37"
+_HELM_X = {
+    "internal/version.version": HELM_VERSION,
+    "pkg/lint/rules.k8sVersionMajor": "1", "pkg/lint/rules.k8sVersionMinor": HELM_KUBE_MINOR,
+    "pkg/chartutil.k8sVersionMajor": "1", "pkg/chartutil.k8sVersionMinor": HELM_KUBE_MINOR,
+}
 HELM = GoTool(
     "helm", "helm.sh/helm/v3", HELM_VERSION, package="helm.sh/helm/v3/cmd/helm",
-    ldflags=f"-s -w -X helm.sh/helm/v3/internal/version.version={HELM_VERSION}",
+    ldflags="-s -w " + " ".join(f"-X helm.sh/helm/v3/{k}={v}" for k, v in _HELM_X.items()),
 )  # fmt: skip
 
 #: operator-sdk is refused by the module proxy (403 for every version asked: v1.42.0, v1.41.1,

@@ -26,7 +26,9 @@ def test_key_names_the_version_and_hashes_repo_sources(tmp_path: Path) -> None:
     assert before.startswith("t-v1.2.3-")
     (src / "main.go").write_text("package main\n// changed\n")
     assert tool.key != before
-    assert GoTool("t", "example.com/t", "v1.2.3").key == "t-v1.2.3"
+    plain = GoTool("t", "example.com/t", "v1.2.3")
+    assert plain.key.startswith("t-v1.2.3-")
+    assert GoTool("t", "example.com/t", "v1.2.3", ldflags="-X a=b").key != plain.key
 
 
 def test_a_cached_binary_is_returned_without_building(
