@@ -44,10 +44,26 @@ def build(tmp_path: Path, image: str) -> Path:
     return out
 
 
+#: Warnings that are the validator's mistake, each with why. The deprecated-API check matches
+#: RBAC rules by group and resource, but RBAC names no version: `events.k8s.io` events are
+#: served as v1 (the operator's EventRecorder uses v1); only v1beta1 was removed in 1.25.
+FALSE_POSITIVES = {
+    "deprecated and removed in v1.25": '"ClusterServiceVersion.Spec.InstallStrategy.StrategySpec'
+                                       '.Permissions[0].Rules[',
+}
+
+
+def unexpected(stdout: str) -> list[str]:
+    lines = [line for line in stdout.splitlines() if line.startswith(("ERROR", "WARN"))]
+    return [line for line in lines if not any(
+        line.startswith("WARN") and key in line and where in line and "events" in line
+        for key, where in FALSE_POSITIVES.items())]
+
+
 def test_committed_bundle_passes_with_no_errors_and_no_warnings() -> None:
     result = validate(BUNDLE)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "ERROR" not in result.stdout and "WARN" not in result.stdout, result.stdout
+    assert unexpected(result.stdout) == [], result.stdout
 
 
 def test_a_broken_bundle_fails_naming_the_problem(tmp_path: Path) -> None:
@@ -58,7 +74,8 @@ def test_a_broken_bundle_fails_naming_the_problem(tmp_path: Path) -> None:
     (broken / CSV).write_text(yaml.safe_dump(doc))
     result = validate(broken)
     assert result.returncode == 1
-    assert "installModes" in result.stdout and "capabilities" in result.stdout, result.stdout
+    assert "install modes not found" in result.stdout, result.stdout
+    assert "\"Mostly Works\" is not a valid capabilities level" in result.stdout, result.stdout
 
 
 def test_operatorhub_fields_are_present() -> None:
@@ -84,7 +101,7 @@ def test_tag_image_is_not_disconnected_and_digest_image_is(tmp_path: Path) -> No
     deployment = pinned["spec"]["install"]["spec"]["deployments"][0]["spec"]
     assert deployment["template"]["spec"]["containers"][0]["image"] == DIGEST_IMAGE
     result = validate(pinned_dir)
-    assert result.returncode == 0, result.stdout
+    assert result.returncode == 0 and unexpected(result.stdout) == [], result.stdout
 
 
 def test_metrics_service_selects_the_operator_pods() -> None:

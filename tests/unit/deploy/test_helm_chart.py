@@ -101,7 +101,8 @@ def test_scheduling_metadata_resources_env_and_args(tmp_path: Path) -> None:
     affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
         "nodeSelectorTerms": [{"matchExpressions": [
             {"key": "pool", "operator": "In", "values": ["system"]}]}]}}}
-    resources = {"requests": {"cpu": "50m", "memory": "64Mi"}}
+    # Helm merges maps with the defaults; null removes a default key.
+    resources = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": None}
     docs = template({
         "replicaCount": 3, "nodeSelector": {"pool": "system"}, "tolerations": [toleration],
         "affinity": affinity, "priorityClassName": "system-cluster-critical",
@@ -120,7 +121,8 @@ def test_scheduling_metadata_resources_env_and_args(tmp_path: Path) -> None:
     assert meta["annotations"] == {"team": "ml"} and meta["labels"]["cost-center"] == "42"
     assert "cost-center" not in deployment["spec"]["selector"]["matchLabels"]
     container = spec["containers"][0]
-    assert container["resources"] == resources and container["args"] == ["--zap-devel"]
+    assert container["resources"] == {"requests": {"cpu": "50m", "memory": "64Mi"}}
+    assert container["args"] == ["--zap-devel"]
     values = env(docs)
     assert values["HTTPS_PROXY"] == "http://p:3128"
     assert values["NIMOP_LOG_LEVEL"] == "debug" and values["NIMOP_LOG_FORMAT"] == "console"
@@ -131,7 +133,7 @@ def test_scheduling_metadata_resources_env_and_args(tmp_path: Path) -> None:
 
 
 def test_empty_optional_values_leave_no_empty_keys(tmp_path: Path) -> None:
-    spec = pod(template({"resources": {}}, tmp_path))
+    spec = pod(template({"resources": None}, tmp_path))
     for key in ("nodeSelector", "tolerations", "affinity", "priorityClassName",
                 "imagePullSecrets"):
         assert key not in spec, key
