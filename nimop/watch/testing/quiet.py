@@ -20,9 +20,13 @@ async def all_tasks_blocked() -> None:
     except RuntimeError:  # not on asyncio
         await anyio.wait_all_tasks_blocked()
         return
+    loop = asyncio.get_running_loop()
     while True:
         await asyncio.sleep(0)
-        if all(task is me or _blocked(task) for task in asyncio.all_tasks()):
+        # quiet: no callback is ready to run (a wake-up may travel through several) and every
+        # task waits on something that is not done
+        ready = getattr(loop, "_ready", ())
+        if not ready and all(task is me or _blocked(task) for task in asyncio.all_tasks()):
             return
 
 
