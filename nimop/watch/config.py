@@ -58,7 +58,9 @@ class ClientConfig:
         cfg = self.k8s_config
         if cfg is None:
             return {}
-        token = await cfg.get_api_key_with_prefix("authorization")
+        # kubernetes_asyncio keys the header value "BearerToken" (older releases:
+        # "authorization"); basic auth, exec plugins and auth providers all land there
+        token = await cfg.get_api_key_with_prefix("BearerToken", alias="authorization")
         if token:
             return {"Authorization": str(token)}
         if cfg.username or cfg.password:

@@ -59,7 +59,7 @@ def parse(path: str, served: Mapping[tuple[str, str, str], Served]) -> Target:
 
 def verb_of(method: str, target: Target, params: Mapping[str, str], content_type: str) -> str:
     if method == "GET":
-        if target.name:
+        if target.name or target.served is None:  # an object, or a discovery document
             return "get"
         return "watch" if params.get("watch") in ("true", "1") else "list"
     if method == "PATCH":
