@@ -133,3 +133,13 @@ async def test_works_without_any_optional_api() -> None:
     async with running(optional=(), objects=[gpu_node()]) as op:
         await cached(op, "llama")
         assert op.status("NIMCache", "llama")["state"] == "Ready"
+
+
+async def test_an_unreadable_probe_log_is_read_again_shortly() -> None:
+    async with running(objects=[gpu_node()]) as op:
+        await op.put(nimcache("llama"))
+        await op.set_status("Pod", "llama-pod", {"phase": "Running"})  # no log yet
+        assert op.names("ConfigMap") == [] and op.names("Job") == []
+        op.twin.pod_logs[(NS, "llama-pod")] = MANIFEST.read_text()
+        await op.advance(5)  # no event says a log became readable: the reconcile asks again
+        assert op.names("ConfigMap") == ["llama-manifest"] and op.names("Job") == ["llama-job"]

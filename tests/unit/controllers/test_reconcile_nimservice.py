@@ -9,7 +9,7 @@ from typing import Any
 
 from nimop.watch.testing import Fault
 from tests.e2e.crs import nimservice
-from tests.unit.controllers.harness import ALL_OPTIONAL, LWS, Operator, running
+from tests.unit.controllers.harness import ALL_OPTIONAL, LWS, Operator, gpu_node, running
 
 AVAILABLE = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1,
              "availableReplicas": 1}  # fmt: skip
@@ -138,3 +138,23 @@ async def test_a_missing_optional_api_is_a_condition_and_nothing_else_happens() 
         assert "install LWS" in failed["message"]
         assert op.names("Deployment") == [], "no standalone fallback for a multi-node service"
         assert ("Warning", "Failed") in op.events()
+
+
+async def test_a_service_waits_for_its_cache_without_polling_and_starts_when_ready() -> None:
+    from tests.unit.controllers.test_reconcile_nimcache import cached
+
+    async with running(objects=[gpu_node()]) as op:
+        await op.put(nimservice("svc", storage={"nimCache": {"name": "llama"}}))
+        await op.advance(10)
+        assert op.names("Deployment") == []
+        waiting = op.status("NIMService", "svc")
+        assert "llama" in waiting["conditions"][0]["message"]
+        op.forget()
+        await op.advance(600)
+        assert [r for r in op.writes() if r.resource == "nimservices"] == [], "no polling"
+        await cached(op, "llama")  # the NIMCache turning Ready wakes the service
+        assert op.names("Deployment") == ["svc"]
+        volumes = op.must("Deployment", "svc")["spec"]["template"]["spec"]["volumes"]
+        claims = [v["persistentVolumeClaim"]["claimName"] for v in volumes
+                  if "persistentVolumeClaim" in v]  # fmt: skip
+        assert claims == ["llama-pvc"]
