@@ -102,3 +102,13 @@ async def test_deleting_a_build_mid_way_removes_its_pod() -> None:
         await op.remove("NIMBuild", "eng")
         assert "eng-engine-build-pod" not in op.names("Pod")
         assert op.status("NIMCache", "cache")["state"] == "Ready"
+
+
+async def test_a_build_pod_deleted_by_hand_is_recreated() -> None:
+    async with running(objects=[gpu_node()]) as op:
+        await ready_cache(op, "cache")
+        await op.put(nimbuild("eng", "cache"))
+        first = op.must("Pod", "eng-engine-build-pod")["metadata"]["uid"]
+        await op.remove("Pod", "eng-engine-build-pod")
+        again = op.must("Pod", "eng-engine-build-pod")
+        assert again["metadata"]["uid"] != first

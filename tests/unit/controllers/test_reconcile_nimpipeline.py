@@ -81,3 +81,18 @@ async def test_a_conflict_is_retried() -> None:
         await op.advance(1)
         assert conflict.exhausted and op.names("NIMService") == ["llm"]
         assert op.status("NIMPipeline", "rag")["state"] == "NotReady"
+
+
+async def test_a_service_needing_a_missing_api_fails_the_pipeline() -> None:
+    from tests.unit.controllers.harness import ALL_OPTIONAL, LWS
+    from tests.unit.controllers.test_reconcile_nimservice import MULTI_NODE
+
+    async with running(optional=[r for r in ALL_OPTIONAL if r != LWS]) as op:
+        doc = pipeline("llm", "big")
+        doc["spec"]["services"][1]["spec"].update(MULTI_NODE)
+        await op.put(doc)
+        await op.advance(10)
+        assert op.status("NIMService", "big")["state"] == "Failed"
+        status = op.status("NIMPipeline", "rag")
+        assert status["state"] == "Failed" and status["states"]["big"] == "Failed"
+        assert op.names("Deployment") == ["llm"], "the other service runs"

@@ -22,13 +22,13 @@ from nimop.watch.errors import (
 from nimop.watch.informer import Event, EventType, Informer
 from nimop.watch.objects import ObjectKey, ResourceRef
 from nimop.watch.ratelimit import ItemExponentialLimiter
-from nimop.watch.testing import FakeClock
+from nimop.watch.testing import ApiTwin, FakeClock
 
 CM = ResourceRef("", "v1", "ConfigMap", "configmaps")
 
 
 def fed_informer() -> Informer:
-    informer = Informer(None, CM)  # type: ignore[arg-type]  # never started: fed by hand
+    informer = Informer(ApiTwin().client(), CM)  # never started: fed by hand
     informer.reflectors[0].synced = True
     informer.check_synced()
     return informer
