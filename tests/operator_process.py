@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, Self
 
@@ -50,6 +51,7 @@ class OperatorProcess:
         env: dict[str, str] | None = None,
         log_path: Path | None = None,
         attached: bool = True,
+        args: Sequence[str] = (),
     ) -> None:
         self.cluster = cluster
         self.kubeconfig = kubeconfig or cluster.kubeconfig_for(OPERATOR_USER, ("system:masters",))
@@ -61,6 +63,8 @@ class OperatorProcess:
         #: pid file so `python -m tests.cluster down` stops it with the cluster
         self.attached = attached
         self.proc: subprocess.Popen[bytes] | None = None
+        #: `nimop run` flags (they win over the env above)
+        self.args = list(args)
 
     def start(self, *, wait_ready: bool = True) -> Self:
         env = {
@@ -75,7 +79,7 @@ class OperatorProcess:
         nimop = Path(sys.executable).with_name("nimop")
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(nimop), "run"],
+                [str(nimop), "run", *self.args],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

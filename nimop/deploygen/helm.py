@@ -43,10 +43,10 @@ def chart_yaml() -> dict[str, Any]:
 
 def install(ph: Placeholders) -> o.Install:
     """The chart's `Install`: every knob a placeholder for its value."""
-    env = o.settings_env(
-        leader_election=ph.value("leaderElection.enabled", quote=True),
+    args = o.settings_args(
+        leader_election=ph.value("leaderElection.enabled"),
         metrics_port=ph.value("metrics.port"), health_port=ph.value("healthProbe.port"),
-        log_level=ph.value("logLevel", quote=True), log_format=ph.value("logFormat", quote=True),
+        log_level=ph.value("logLevel"), log_format=ph.value("logFormat"),
     )  # fmt: skip
     return o.Install(
         name=ph.expr(f"{{{{ {FULLNAME} }}}}"),
@@ -59,13 +59,13 @@ def install(ph: Placeholders) -> o.Install:
         pull_policy=ph.value("image.pullPolicy", quote=True),
         replicas=ph.value("replicaCount"),
         resources=ph.optional("resources"),
-        env=[*env, ph.splice("extraEnv")],
+        args=[*args, ph.splice("extraArgs")],
+        env=[*o.downward_env(), ph.splice("extraEnv")],
         watch={"value": ph.expr('{{ join "," $.Values.watchNamespaces | quote }}')},
         metrics_port=ph.value("metrics.port"),
         health_port=ph.value("healthProbe.port"),
         pod_extra={key: ph.optional(key) for key in (
             "imagePullSecrets", "priorityClassName", "nodeSelector", "tolerations", "affinity")},
-        container_extra={"args": ph.optional("extraArgs")},
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from nimop import __version__
 from nimop.permissions import LEADER_LEASE, Permission, rules
+from nimop.watch.settings import WatchSettings
 
 Manifest = dict[str, Any]
 
@@ -43,30 +44,37 @@ LOG_LEVEL = "info"
 LOG_FORMAT = "json"
 
 
-def settings_env(*, leader_election: Any = "true", metrics_port: Any = METRICS_PORT,
-                 health_port: Any = HEALTH_PORT, log_level: Any = LOG_LEVEL,
-                 log_format: Any = LOG_FORMAT) -> list[dict[str, Any]]:
-    """The nimop.watch settings the Deployment sets (`NIMOP_` variables). The operator namespace
-    comes from the downward API so leader election works wherever it is installed."""
-    values = (
-        ("NIMOP_LEADER_ELECTION", leader_election),
-        ("NIMOP_LEASE_NAME", LEADER_LEASE),
-        ("NIMOP_METRICS_BIND_ADDRESS", f"0.0.0.0:{metrics_port}"),
-        ("NIMOP_HEALTH_BIND_ADDRESS", f"0.0.0.0:{health_port}"),
-        ("NIMOP_LOG_FORMAT", log_format),
-        ("NIMOP_LOG_LEVEL", log_level),
-    )
-    env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in values]
-    env.append({"name": NAMESPACE_ENV,
-                "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
-    return env
+def flag(setting: str, value: Any) -> str:
+    """`--name=value` with the name `nimop run` gives the setting (controller-runtime's)."""
+    return f"{WatchSettings.flags(setting)[0]}={value}"
+
+
+def settings_args(*, leader_election: Any = "true", metrics_port: Any = METRICS_PORT,
+                  health_port: Any = HEALTH_PORT, log_level: Any = LOG_LEVEL,
+                  log_format: Any = LOG_FORMAT) -> list[str]:
+    """The `nimop run` flags the Deployment passes (the image's entrypoint is `nimop run`), so
+    the args of an upstream-style chart or CSV carry over."""
+    return [
+        flag("leader_election", leader_election),
+        flag("lease_name", LEADER_LEASE),
+        flag("metrics_bind_address", f"0.0.0.0:{metrics_port}"),
+        flag("health_bind_address", f"0.0.0.0:{health_port}"),
+        flag("log_format", log_format),
+        flag("log_level", log_level),
+    ]
+
+
+def downward_env() -> list[dict[str, Any]]:
+    """Settings only the pod knows: the Lease goes in the operator's own namespace."""
+    return [{"name": NAMESPACE_ENV,
+             "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}]
 
 
 @dataclass(frozen=True)
 class Install:
     """One description of the operator's install. Every field is a plain value, or (Helm) a
-    placeholder string standing for a template expression; `pod_extra`/`container_extra`
-    carry the keys only the chart sets (scheduling, pull secrets, extra args)."""
+    placeholder string standing for a template expression; `pod_extra` carries the keys
+    only the chart sets (scheduling, pull secrets)."""
 
     name: Any = NAME
     namespace: Any = NAMESPACE
@@ -78,13 +86,13 @@ class Install:
     pull_policy: Any = PULL_POLICY
     replicas: Any = REPLICAS
     resources: Any = field(default_factory=lambda: dict(RESOURCES))
-    env: list[Any] = field(default_factory=settings_env)
+    args: list[Any] = field(default_factory=settings_args)
+    env: list[Any] = field(default_factory=downward_env)
     #: The NIMOP_NAMESPACES source: `{"value": ...}` or `{"valueFrom": ...}`.
     watch: Any = field(default_factory=lambda: {"value": ""})
     metrics_port: Any = METRICS_PORT
     health_port: Any = HEALTH_PORT
     pod_extra: dict[str, Any] = field(default_factory=dict)
-    container_extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Install:
         return replace(self, **changes)
@@ -143,7 +151,7 @@ def container(install: Install = DEFAULT) -> dict[str, Any]:
         "name": "manager",
         "image": install.image,
         "imagePullPolicy": install.pull_policy,
-        **install.container_extra,
+        "args": install.args,
         "env": [*install.env, {"name": WATCH_ENV, **install.watch}],
         "ports": [{"name": "metrics", "containerPort": install.metrics_port, "protocol": "TCP"},
                   {"name": "health", "containerPort": install.health_port, "protocol": "TCP"}],

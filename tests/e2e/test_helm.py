@@ -25,8 +25,9 @@ from tests.unit.deploy.helmcli import CHART, ROOT, helm
 
 pytestmark = pytest.mark.tools
 EXAMPLE = ROOT / "api" / "examples" / "standalone-basic.yaml"
-#: Env the test process sets itself (its own free ports, its kubeconfig).
-LOCAL_ENV = {"NIMOP_METRICS_BIND_ADDRESS", "NIMOP_HEALTH_BIND_ADDRESS", "NIMOP_KUBECONFIG"}
+#: Settings the test process sets itself (its own free ports, its kubeconfig).
+LOCAL = ("--metrics-bind-address", "--health-probe-bind-address", "--kubeconfig",
+         "NIMOP_METRICS_BIND_ADDRESS", "NIMOP_HEALTH_BIND_ADDRESS", "NIMOP_KUBECONFIG")
 
 
 class Release:
@@ -56,12 +57,19 @@ class Release:
         status = json.loads(self.helm("status", self.name, "-o", "json").stdout)
         return int(status["version"])
 
+    def container(self) -> dict[str, Any]:
+        deployment = next(d for d in self.manifest() if d["kind"] == "Deployment")
+        return dict(deployment["spec"]["template"]["spec"]["containers"][0])
+
+    def operator_args(self) -> list[str]:
+        """The chart Deployment's `nimop run` flags."""
+        return [a for a in self.container().get("args", []) if a.split("=")[0] not in LOCAL]
+
     def operator_env(self) -> dict[str, str]:
         """The chart Deployment's env, as the pod would see it (downward API resolved)."""
-        deployment = next(d for d in self.manifest() if d["kind"] == "Deployment")
         env = {}
-        for entry in deployment["spec"]["template"]["spec"]["containers"][0]["env"]:
-            if entry["name"] in LOCAL_ENV:
+        for entry in self.container()["env"]:
+            if entry["name"] in LOCAL:
                 continue
             field = (entry.get("valueFrom") or {}).get("fieldRef", {}).get("fieldPath")
             env[entry["name"]] = self.namespace if field == "metadata.namespace" else entry["value"]
@@ -110,8 +118,9 @@ def test_install_upgrade_uninstall(cluster: Cluster, no_other_operator: None) ->
     assert release.operator_env()["NIMOP_NAMESPACES"] == watched
 
     user, groups = release.service_account()
+    assert "--leader-elect=true" in release.operator_args()
     operator = OperatorProcess(cluster, kubeconfig=cluster.kubeconfig_for(user, groups),
-                               env=release.operator_env())
+                               env=release.operator_env(), args=release.operator_args())
     operator.start()
     try:
         _ready(cluster, watched, operator)
@@ -123,13 +132,11 @@ def test_install_upgrade_uninstall(cluster: Cluster, no_other_operator: None) ->
     # upgrade: a changed value reaches the Deployment, a new namespace gets its Role
     release.upgrade(f"watchNamespaces={{{watched},{later}}}", "logLevel=debug")
     assert release.revision() == 2
-    env = release.operator_env()
-    assert env["NIMOP_NAMESPACES"] == f"{watched},{later}" and env["NIMOP_LOG_LEVEL"] == "debug"
+    assert release.operator_env()["NIMOP_NAMESPACES"] == f"{watched},{later}"
+    assert "--log-level=debug" in release.operator_args()
     assert _exists(cluster, "role", name, later)
     deployment = get(cluster, "deployment", name, release.namespace) or {}
-    live = {e["name"]: e.get("value") for e in
-            deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
-    assert live["NIMOP_LOG_LEVEL"] == "debug"
+    assert "--log-level=debug" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
 
     # uninstall: the release's objects go; CRDs and the user's resources stay
     release.helm("uninstall", release.name, "--wait", "--timeout", "2m")

@@ -95,7 +95,7 @@ def test_deployment_is_restricted_and_elects_a_leader() -> None:
     assert ctr["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert ctr["readinessProbe"]["httpGet"]["path"] == "/readyz"
     env = {e["name"]: e for e in ctr["env"]}
-    assert env["NIMOP_LEADER_ELECTION"]["value"] == "true"
+    assert "--leader-elect=true" in ctr["args"]
     assert env[o.WATCH_ENV]["value"] == ""
     assert pod["serviceAccountName"] == "nimop"
     ns = find(docs(BASE / "namespace.yaml"), "Namespace", o.NAMESPACE)
@@ -127,16 +127,24 @@ def test_namespaced_overlay_moves_namespaced_rules_into_a_role() -> None:
     assert env == [{"name": o.WATCH_ENV, "value": role["metadata"]["namespace"]}]
 
 
-def test_every_env_setting_is_a_real_setting() -> None:
+def test_args_and_env_are_real_settings_of_nimop_run() -> None:
+    """The Deployment's args parse as `nimop run` flags and its env names are settings, and
+    together they turn on leader election in the pod's namespace and watch every namespace."""
+    import argparse
+
+    from nimop.watch.flags import add_setting_flags, settings_from_args
     from nimop.watch.settings import WatchSettings
 
     dep = find(docs(BASE / "deployment.yaml"), "Deployment", "nimop")
-    env = dep["spec"]["template"]["spec"]["containers"][0]["env"]
+    ctr = dep["spec"]["template"]["spec"]["containers"][0]
     fields = {f"NIMOP_{name.upper()}" for name in WatchSettings.model_fields}
-    assert {e["name"] for e in env} <= fields
-    assert WatchSettings.model_fields["lease_name"].default == LEADER_LEASE
-    values = {e["name"]: e.get("value") for e in env}
-    settings = WatchSettings(**{k[6:].lower(): v for k, v in values.items() if v is not None})
-    assert settings.leader_election is True
+    assert {e["name"] for e in ctr["env"]} <= fields
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    add_setting_flags(parser)
+    environ = {e["name"]: e.get("value", "pod-ns") for e in ctr["env"]}
+    settings = settings_from_args(parser.parse_args(ctr["args"]), environ)
+    assert settings.leader_election is True and settings.lease_name == LEADER_LEASE
     assert settings.namespaces == []
     assert WatchSettings.split_address(settings.health_bind_address)[1] == o.HEALTH_PORT
+    assert WatchSettings.split_address(settings.metrics_bind_address)[1] == o.METRICS_PORT
+    assert (settings.log_format, settings.log_level) == (o.LOG_FORMAT, o.LOG_LEVEL)

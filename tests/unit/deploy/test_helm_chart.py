@@ -4,6 +4,7 @@ and, with the defaults, the same Deployment and RBAC as the kustomize base."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 from nimop import __version__
 from nimop.deploygen import objects as o
 from nimop.permissions import PERMISSIONS, rules, select
+from nimop.watch.flags import add_setting_flags, settings_from_args
 from tests.unit.deploy.helmcli import CHART, ROOT, helm, template, values_args
 
 pytestmark = pytest.mark.tools
@@ -28,6 +30,12 @@ def find(docs: list[dict[str, Any]], kind: str, name: str | None = None) -> dict
 
 def pod(docs: list[dict[str, Any]]) -> dict[str, Any]:
     return dict(find(docs, "Deployment")["spec"]["template"]["spec"])
+
+
+def args(docs: list[dict[str, Any]]) -> dict[str, str]:
+    """The manager's `--flag=value` args by flag (a later one wins, as in `nimop run`)."""
+    pairs = (a.split("=", 1) for a in pod(docs)["containers"][0].get("args", []))
+    return {p[0]: (p[1] if len(p) > 1 else "") for p in pairs}
 
 
 def env(docs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -55,7 +63,7 @@ def test_defaults_render_what_the_kustomize_base_installs(tmp_path: Path) -> Non
     for key in ("securityContext", "volumes", "serviceAccountName"):
         assert ours[key] == theirs[key], key
     mine, base_c = ours["containers"][0], theirs["containers"][0]
-    for key in ("env", "ports", "livenessProbe", "readinessProbe", "resources",
+    for key in ("args", "env", "ports", "livenessProbe", "readinessProbe", "resources",
                 "securityContext", "imagePullPolicy"):
         assert mine[key] == base_c[key], key
     assert mine["image"] == f"{o.IMAGE_REPOSITORY}:v{__version__}"
@@ -108,7 +116,8 @@ def test_scheduling_metadata_resources_env_and_args(tmp_path: Path) -> None:
         "affinity": affinity, "priorityClassName": "system-cluster-critical",
         "podAnnotations": {"team": "ml"}, "podLabels": {"cost-center": "42"},
         "resources": resources, "extraEnv": [{"name": "HTTPS_PROXY", "value": "http://p:3128"}],
-        "extraArgs": ["--zap-devel"], "logLevel": "debug", "logFormat": "console",
+        "extraArgs": ["--kube-api-qps=50", "--log-level=error"], "logLevel": "debug",
+        "logFormat": "console",
         "metrics": {"port": 9090}, "healthProbe": {"port": 9091},
     }, tmp_path)
     spec = pod(docs)
@@ -122,12 +131,17 @@ def test_scheduling_metadata_resources_env_and_args(tmp_path: Path) -> None:
     assert "cost-center" not in deployment["spec"]["selector"]["matchLabels"]
     container = spec["containers"][0]
     assert container["resources"] == {"requests": {"cpu": "50m", "memory": "64Mi"}}
-    assert container["args"] == ["--zap-devel"]
-    values = env(docs)
-    assert values["HTTPS_PROXY"] == "http://p:3128"
-    assert values["NIMOP_LOG_LEVEL"] == "debug" and values["NIMOP_LOG_FORMAT"] == "console"
-    assert values["NIMOP_METRICS_BIND_ADDRESS"] == "0.0.0.0:9090"
-    assert values["NIMOP_HEALTH_BIND_ADDRESS"] == "0.0.0.0:9091"
+    assert container["args"][-2:] == ["--kube-api-qps=50", "--log-level=error"]
+    assert "--log-level=debug" in container["args"]  # the value, overridden by an extra arg
+    assert env(docs)["HTTPS_PROXY"] == "http://p:3128"
+    flags = args(docs)
+    assert flags["--log-format"] == "console" and flags["--log-level"] == "error"
+    assert flags["--metrics-bind-address"] == "0.0.0.0:9090"
+    assert flags["--health-probe-bind-address"] == "0.0.0.0:9091"
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    add_setting_flags(parser)
+    settings = settings_from_args(parser.parse_args(container["args"]), {})
+    assert settings.qps == 50 and settings.log_level == "error" and settings.leader_election
     assert [p["containerPort"] for p in container["ports"]] == [9090, 9091]
     assert find(docs, "Service")["spec"]["ports"][0]["port"] == 9090
 
@@ -137,7 +151,8 @@ def test_empty_optional_values_leave_no_empty_keys(tmp_path: Path) -> None:
     for key in ("nodeSelector", "tolerations", "affinity", "priorityClassName",
                 "imagePullSecrets"):
         assert key not in spec, key
-    assert "resources" not in spec["containers"][0] and "args" not in spec["containers"][0]
+    assert "resources" not in spec["containers"][0]
+    assert all(not a.startswith("--kube-api") for a in spec["containers"][0]["args"])
 
 
 def test_service_monitor_follows_the_release_namespace(tmp_path: Path) -> None:
@@ -169,7 +184,7 @@ def test_leader_election_off_needs_one_replica(tmp_path: Path) -> None:
         {"leaderElection": {"enabled": False}}, tmp_path), check=False)
     assert result.returncode != 0 and "leaderElection.enabled=true" in result.stderr
     docs = template({"leaderElection": {"enabled": False}, "replicaCount": 1}, tmp_path)
-    assert env(docs)["NIMOP_LEADER_ELECTION"] == "false"
+    assert args(docs)["--leader-elect"] == "false"
 
 
 @pytest.mark.parametrize(("values", "named"), [
