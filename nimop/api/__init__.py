@@ -11,7 +11,7 @@ from nimop.api.nimbuild import NIMBuild, NIMBuildSpec, NIMBuildStatus
 from nimop.api.nimcache import NIMCache, NIMCacheSpec, NIMCacheStatus
 from nimop.api.nimpipeline import NIMPipeline, NIMPipelineSpec, NIMPipelineStatus
 from nimop.api.nimservice import NIMService, NIMServiceSpec, NIMServiceStatus
-from nimop.api.registry import KINDS, KindInfo, parse_object, register
+from nimop.api.registry import KINDS, KindInfo, as_models_read, parse_object, register
 from nimop.api.resource import API_VERSION, GROUP, VERSION, CustomResource
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "NIMService",
     "NIMServiceSpec",
     "NIMServiceStatus",
+    "as_models_read",
     "parse_object",
     "register",
 ]

@@ -18,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, GetJsonSchemaHandler
+from pydantic import BaseModel, BeforeValidator, ConfigDict, GetJsonSchemaHandler, model_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
+
+from nimop.api.gozero import drop_zero
 
 QUANTITY_PATTERN = (
     r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?"
@@ -105,6 +107,13 @@ class K8sModel(BaseModel):
         protected_namespaces=(),
         validate_default=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _go_zero_is_unset(cls, data: Any) -> Any:
+        """A field holding only what a Go client writes for "never set" parses as unset
+        (nimop.api.gozero), so every typed read sees None where upstream's code sees zero."""
+        return drop_zero(cls, data)
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form: camelCase keys, only the fields that were set (lossless round trip)."""

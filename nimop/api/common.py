@@ -13,6 +13,7 @@ from pydantic import Field
 from nimop.api.base import Int32, K8sModel, Schema
 from nimop.api.cel import Rule, is_true, one_of_values, rules, validations
 from nimop.api.core import autoscaling_v2, core_v1
+from nimop.api.gozero import is_set
 
 #: Bounds that keep CEL cost estimates under the apiserver budget; generous for real input.
 MAX_NAME = 253
@@ -187,7 +188,7 @@ class Metrics(K8sModel):
 
     model_config = rules(
         Rule(
-            f"!{is_true('self.enabled')} || has(self.serviceMonitor)",
+            f"!{is_true('self.enabled')} || {is_set('self.serviceMonitor', ServiceMonitor)}",
             "metrics.serviceMonitor is required when metrics.enabled is true: set e.g. "
             "serviceMonitor: {interval: 30s}",
             field_path=".serviceMonitor",
@@ -210,7 +211,9 @@ class HorizontalPodAutoscalerSpec(K8sModel):
 
     model_config = rules(
         Rule(
-            "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
+            # maxReplicas 0 is a Go client's "never set" (nimop.api.gozero), not a bound.
+            "!has(self.minReplicas) || self.maxReplicas == 0 || "
+            "self.minReplicas <= self.maxReplicas",
             "scale.hpa.minReplicas must not exceed scale.hpa.maxReplicas",
             field_path=".minReplicas",
         ),
@@ -229,9 +232,9 @@ class Autoscaling(K8sModel):
 
     model_config = rules(
         Rule(
-            f"!{is_true('self.enabled')} || has(self.hpa)",
+            f"!{is_true('self.enabled')} || (has(self.hpa) && self.hpa.maxReplicas > 0)",
             "spec.scale.hpa is required when spec.scale.enabled is true: set at least "
-            "hpa.maxReplicas",
+            "hpa.maxReplicas (1 or more)",
             field_path=".hpa",
             reason="FieldValueRequired",
         ),

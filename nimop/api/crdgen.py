@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from nimop.api.apidoc import render_reference
+from nimop.api.gozero import zero_shapes
 from nimop.api.registry import KINDS, KindInfo
 from nimop.api.resource import GROUP, VERSION
 from nimop.api.schema import resource_schema
@@ -99,7 +100,22 @@ def published_files(out_dir: Path) -> dict[Path, str]:
         text = json.dumps(json_schema(info), indent=2, sort_keys=True) + "\n"
         files[out_dir / "schemas" / f"{info.singular}.json"] = text
     files[out_dir.parent / "docs" / "api.md"] = render_reference(list(KINDS.values()))
+    files[out_dir / "go-zero-values.yaml"] = go_zero_values()
     return files
+
+
+def go_zero_values() -> str:
+    """The complete list of zero values a Go client on upstream's types writes (gozero)."""
+    shapes = {
+        info.kind: [{"path": p, "zero": z} for p, z in zero_shapes(info.model)]
+        for info in KINDS.values()
+    }
+    intro = (
+        "# What a Go client built on upstream's API types writes for a field it never set\n"
+        "# (struct values and non-omitempty scalars); nimop reads each as unset.\n"
+        "# Source: nimop/api/gozero.py.\n"
+    )
+    return HEADER + intro + yaml.dump(shapes, Dumper=_Dumper, sort_keys=False, width=100)
 
 
 def _existing(out_dir: Path) -> list[Path]:

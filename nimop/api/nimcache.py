@@ -24,6 +24,7 @@ from nimop.api.common import (
     ProxySpec,
 )
 from nimop.api.core import core_v1, meta_v1
+from nimop.api.gozero import is_set
 from nimop.api.resource import CustomResource
 
 NonEmpty = Annotated[str, Schema({"minLength": 1})]
@@ -183,14 +184,15 @@ class NIMCacheStorage(K8sModel):
 
     model_config = rules(
         Rule(
-            "has(self.pvc)",
+            is_set("self.pvc", PersistentVolumeClaim),
             "spec.storage.pvc is required: NIMCache stores models in a PVC "
             "(spec.storage.hostPath is not supported)",
             field_path=".pvc",
             reason="FieldValueRequired",
         ),
         Rule(
-            "!has(self.pvc) || (has(self.pvc.create) && self.pvc.create) || "
+            f"!{is_set('self.pvc', PersistentVolumeClaim)} || "
+            "(has(self.pvc.create) && self.pvc.create) || "
             "(has(self.pvc.name) && size(self.pvc.name) > 0)",
             "spec.storage.pvc.name is required unless spec.storage.pvc.create is true: name "
             "an existing PVC or set create: true",

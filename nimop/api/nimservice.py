@@ -27,6 +27,7 @@ from nimop.api.common import (
 from nimop.api.core import core_v1, meta_v1
 from nimop.api.dra import DRAResources, DRAResourceStatus
 from nimop.api.expose import Expose, Port
+from nimop.api.gozero import is_set
 from nimop.api.resource import CustomResource
 
 KSERVE_MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
@@ -48,7 +49,8 @@ class NIMCacheVolSpec(K8sModel):
 
     model_config = rules(
         Rule(
-            "has(self.name) && size(self.name) > 0",
+            # `nimCache: {}` is what a Go client writes for "no NIMCache" (nimop.api.gozero).
+            "(has(self.name) && size(self.name) > 0) || !has(self.profile)",
             "spec.storage.nimCache.name is required: name the NIMCache holding the model "
             "(a profile alone does not identify a cache)",
             field_path=".name",
@@ -84,7 +86,8 @@ class NIMServiceStorage(K8sModel):
 
     model_config = rules(
         Rule(
-            "(has(self.nimCache) ? 1 : 0) + (has(self.pvc) ? 1 : 0) + "
+            f"({is_set('self.nimCache', NIMCacheVolSpec)} ? 1 : 0) + "
+            f"({is_set('self.pvc', PersistentVolumeClaim)} ? 1 : 0) + "
             "(has(self.emptyDir) ? 1 : 0) + (has(self.hostPath) ? 1 : 0) == 1",
             "set exactly one of spec.storage.nimCache, spec.storage.pvc, spec.storage.emptyDir "
             "and spec.storage.hostPath",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from nimop.api.gozero import normalized
 from nimop.api.nimbuild import NIMBuild
 from nimop.api.nimcache import NIMCache
 from nimop.api.nimpipeline import NIMPipeline
@@ -107,3 +108,14 @@ def parse_object(obj: dict[str, Any]) -> CustomResource:
     if info is None:
         raise ValueError(f"unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}")
     return info.model.model_validate(obj)
+
+
+def as_models_read(obj: dict[str, Any]) -> dict[str, Any]:
+    """A raw custom resource without the zero values a Go client writes for fields it never
+    set (nimop.api.gozero): what code reading dicts must see so it agrees with the models.
+    Objects of unknown kinds, and objects without such values, are returned unchanged."""
+    info = KINDS.get(str(obj.get("kind")))
+    if info is None:
+        return obj
+    out: dict[str, Any] = normalized(obj, info.model)
+    return out

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import structlog
 
+from nimop.api import as_models_read
 from nimop.api.kinds import Kind
 from nimop.api.resource import GROUP
 from nimop.controllers import validate
@@ -52,6 +53,8 @@ class PrimaryReconciler:
         if meta(obj).get("deletionTimestamp"):
             await release_legacy_finalizer(self.rt, self.kind, obj)
             return None
+        # Zero values a Go client writes for unset fields read as unset, as in the models.
+        obj = as_models_read(obj)
         errors, warnings = validate.problems(obj)
         return await self.handle(key, obj, errors, warnings)
 

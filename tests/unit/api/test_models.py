@@ -73,7 +73,10 @@ def test_parse_object_rejects_a_spec_without_image() -> None:
 
 def test_upstream_defaults_apply_when_parsing() -> None:
     obj = parse_object(
-        _service(expose={"service": {}}, multiNode={"parallelism": {"pipeline": 2}, "mpi": {}})
+        _service(
+            expose={"service": {"type": "ClusterIP"}},
+            multiNode={"parallelism": {"pipeline": 2}, "mpi": {}},
+        )
     )
     assert isinstance(obj, NIMService)
     assert obj.spec.inference_platform == "standalone"
