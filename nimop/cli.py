@@ -35,6 +35,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return render_command(args)
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from nimop.migrate import run_check
+
+    return run_check(args.kubeconfig, args.context)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from nimop.operator import main as run_operator
     from nimop.watch.flags import settings_from_args
@@ -51,6 +57,21 @@ def _command(sub: Commands, name: str, **kw: str) -> argparse.ArgumentParser:
     debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show the traceback of a failure")  # fmt: skip
     return sub.add_parser(name, parents=[debug], **kw)  # type: ignore[arg-type]
+
+
+def _add_migrate(sub: Commands) -> None:
+    migrate = sub.add_parser(
+        "migrate", help="check a cluster that ran NVIDIA's NIM Operator (docs/migration.md)"
+    )
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        required=True,
+        help="read-only: list every blocker and the command that clears it",
+    )
+    migrate.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG)")
+    migrate.add_argument("--context", help="kubeconfig context")
+    migrate.set_defaults(func=_cmd_migrate)
 
 
 def _add_render(sub: Commands) -> None:
@@ -92,6 +113,7 @@ def build_parser(*, run_flags: bool = True) -> argparse.ArgumentParser:
     crds.add_argument("--check", action="store_true", help="fail if the committed files are stale")
     crds.set_defaults(func=_cmd_crds)
     _add_render(sub)
+    _add_migrate(sub)
     _add_run(sub, flags=run_flags)
     return parser
 

@@ -35,7 +35,7 @@ LEGACY_FINALIZER = "finalizer.{kind}." + GROUP
 class PrimaryReconciler:
     """What every kind's reconcile does before its own work: read the CR from its store (gone:
     nothing to do), stop at deletion (garbage collection removes the children; nothing is
-    recreated once deletion started, upstream #594 — only an upstream finalizer is released),
+    recreated once deletion started, upstream #594), release an upstream finalizer,
     and run the validation CEL could not do. (A write refused because the namespace is being
     deleted ends the reconcile quietly in the framework.) Subclasses set `kind` and implement
     `handle`."""
@@ -50,8 +50,10 @@ class PrimaryReconciler:
         obj = self.rt.store(self.kind).get(key)
         if obj is None:
             return None
+        # Upstream's finalizer is released at once, not only at deletion: after a switch of
+        # operators nothing would remove it, and a CR must never wait on an absent operator.
+        await release_legacy_finalizer(self.rt, self.kind, obj)
         if meta(obj).get("deletionTimestamp"):
-            await release_legacy_finalizer(self.rt, self.kind, obj)
             return None
         # Zero values a Go client writes for unset fields read as unset, as in the models.
         obj = as_models_read(obj)
