@@ -16,6 +16,8 @@ from nimop.api.cel import Rule, exactly_one, rules, validations
 from nimop.api.common import MAX_LIST, MAX_NAME
 
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+#: MAJOR.MINOR.PATCH with an optional pre-release/build suffix: the shape admission checks.
+SEMVER_SHAPE = r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$"
 SEMVER = (
     r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
     r"(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
@@ -43,10 +45,14 @@ class DRADeviceAttributeSelectorValue(K8sModel):
     version_value: (
         Annotated[
             str,
-            Schema({"maxLength": 64}),
+            Schema({"maxLength": 32}),
             validations(
+                # Not isSemver(): it entered the CRD CEL environment in Kubernetes 1.33, above
+                # the supported floor (1.32). The short expression keeps the cost within the
+                # apiserver's budget inside NIMPipeline's nested lists; the renderer checks
+                # full Semantic Versioning 2.0.0 again (DRAResourcesUnsupported).
                 Rule(
-                    "isSemver(self)",
+                    f"self.matches(r'{SEMVER_SHAPE}')",
                     "attributeSelectors[].value.versionValue must be a semantic version, "
                     "e.g. 1.2.3",
                 )

@@ -34,7 +34,9 @@ FEATURES = {"fips-compliant": "false", "proxy-aware": "false", "tls-profiles": "
             "cnf": "false", "cni": "false", "csi": "false"}
 CHANNEL = "stable"
 CSV_NAME = f"{PACKAGE}.v{__version__}"
-MIN_KUBE_VERSION = "1.30.0"
+#: The supported floor (docs/compatibility.md "Supported Kubernetes");
+#: tests/unit/test_floor.py keeps the README and docs saying the same.
+MIN_KUBE_VERSION = "1.32.0"
 #: Examples shown in the console, in order of preference: the first document of each kind wins.
 ALM_EXAMPLE_FILES = ("standalone-basic.yaml", "pipeline-rag.yaml", "nimbuild.yaml")
 _ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" '
