@@ -69,7 +69,7 @@ def _phase(
             prom.total(b, a, "rest_client_rate_limiter_duration_seconds_sum"), 2
         )
         out["rest_client_requests"] = prom.counter(
-            b, a, "rest_client_requests_total", ("verb", "code")
+            b, a, "nimop_api_requests_total", ("verb", "code")
         )
     writes = [e for e in audit.window(foreign, p.start, p.end) if e["verb"] in audit.WRITE_VERBS]
     if writes:

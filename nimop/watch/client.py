@@ -4,8 +4,9 @@ Mirrors client-go's REST client where it matters for an operator:
 
 * every request has a timeout (kubernetes_asyncio has none by default) and passes a client-side
   token bucket (``rest/config.go`` QPS/burst);
-* every request is counted in ``rest_client_requests_total{verb,resource,code}`` and in
-  :attr:`KubeClient.requests` (per client, for tests and benchmarks);
+* every request is counted in client-go's ``rest_client_requests_total{code,method,host}``,
+  in ``nimop_api_requests_total{verb,resource,code}`` and in :attr:`KubeClient.requests` (per
+  client, for tests and benchmarks); writes are events on the current span (the reconcile's);
 * idempotent reads are retried a few times on transport errors, 429 and 5xx (tenacity, jittered);
   writes are not - the work queue's per-key backoff is the retry loop for reconciles;
 * watches use a separate connection pool so a burst of writes cannot starve reconnects;
@@ -23,6 +24,7 @@ from contextlib import asynccontextmanager
 from enum import Enum
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
@@ -85,6 +87,7 @@ class KubeClient:
         self._session: Session | None = None
         self._watch_session: Session | None = None
         self.requests: Counter[tuple[str, str, int]] = Counter()
+        self._host = urlsplit(config.server).netloc or config.server
         #: after a 429 no request leaves before this time (the clock's), like client-go's
         #: honouring of Retry-After: a throttled apiserver sees one wave, not a storm
         self._throttled_until = 0.0
@@ -337,7 +340,7 @@ class KubeClient:
         if pause > 0:
             await self._clock.sleep(pause)
         waited = await self._bucket.acquire()
-        m.REST_RATE_LIMITER_DURATION.labels(verb).observe(waited)
+        m.REST_RATE_LIMITER_DURATION.labels(method, self._host).observe(waited)
         headers = await self.config.auth_headers()
         headers.update(extra_headers or {})
         data = None
@@ -351,11 +354,11 @@ class KubeClient:
                 session, method, self.config.server + path, params, data, headers, limits
             )
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            self._count(verb, resource, 0)
+            self._count(verb, resource, method, 0)
             raise TransportError(f"{method} {path}: {exc!r}") from exc
         finally:
-            m.REST_DURATION.labels(verb, resource).observe(time.monotonic() - start)
-        self._count(verb, resource, resp.status)
+            m.REST_DURATION.labels(method, self._host).observe(time.monotonic() - start)
+        self._count(verb, resource, method, resp.status)
         if resp.status >= 400:
             error = await _error(resp)
             if isinstance(error, TooManyRequests):
@@ -395,9 +398,10 @@ class KubeClient:
                     raise  # could not even connect: a retry now would fail the same way
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _count(self, verb: str, resource: str, code: int) -> None:
+    def _count(self, verb: str, resource: str, method: str, code: int) -> None:
         self.requests[(verb, resource, code)] += 1
-        m.REST_REQUESTS.labels(verb, resource, str(code)).inc()
+        m.API_REQUESTS.labels(verb, resource, str(code)).inc()
+        m.REST_REQUESTS.labels(str(code) if code else "<error>", method, self._host).inc()
 
 
 async def _error(resp: Response) -> KubeError:

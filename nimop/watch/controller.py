@@ -34,7 +34,13 @@ from opentelemetry import trace
 
 from . import metrics as m
 from .clock import Clock, SystemClock
-from .errors import ConflictError, NamespaceTerminatingError, StateError, TerminalError
+from .errors import (
+    ConflictError,
+    KubeError,
+    NamespaceTerminatingError,
+    StateError,
+    TerminalError,
+)
 from .informer import Event, Handler, Informer
 from .objects import ObjectKey
 from .queue import QueueShutDown, WorkQueue
@@ -274,6 +280,8 @@ class Controller:
         except Exception as exc:
             log.error("reconcile failed; will retry", exc_info=True,
                       retries=self.queue.num_requeues(key))  # fmt: skip
+            if not isinstance(exc, KubeError | TimeoutError):
+                m.RECONCILE_PANICS.labels(self.name).inc()  # a bug: Go would have panicked
             m.RECONCILE_ERRORS.labels(self.name).inc()
             span.record_exception(exc)
             span.set_status(trace.StatusCode.ERROR)
