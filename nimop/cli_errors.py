@@ -94,10 +94,16 @@ def _yaml(exc: BaseException) -> str | None:
 
 
 def _user(exc: BaseException) -> str | None:
-    settings = _loaded("nimop.watch.flags", "SettingsError")
-    if isinstance(exc, UserError) or (settings is not None and isinstance(exc, settings)):
+    if isinstance(exc, UserError) or _is_setting_error(exc):
         return str(exc)
     return None
+
+
+def _is_setting_error(exc: BaseException) -> bool:
+    """A bad flag or variable: nimop's settings or the ``OTEL_*`` tracing variables."""
+    kinds = [_loaded("nimop.watch.flags", "SettingsError"),
+             _loaded("nimop.watch.tracing", "TracingError")]  # fmt: skip
+    return any(k is not None and isinstance(exc, k) for k in kinds)
 
 
 Translator = Callable[[BaseException], str | None]

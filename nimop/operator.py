@@ -93,7 +93,15 @@ def _optional(table: Iterable[kinds.Kind]) -> list[kinds.Kind]:
 
 def main(settings: WatchSettings | None = None) -> int:
     """Run until stopped; ``settings`` default to the ``NIMOP_*`` environment."""
+    from nimop import __version__
+    from nimop.watch.tracing import configure_tracing
+
     settings = settings or WatchSettings()
     configure_logging(settings.log_format, settings.log_level)
-    anyio.run(run, settings)
+    provider = configure_tracing(__version__)
+    try:
+        anyio.run(run, settings)
+    finally:
+        if provider is not None:
+            provider.shutdown()  # flush the spans still batched
     return 0

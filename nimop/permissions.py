@@ -159,6 +159,17 @@ PERMISSIONS: tuple[Permission, ...] = (
 )
 
 
+#: Only with ``--metrics-secure``: the operator asks the apiserver who a scraper is and whether
+#: it may read /metrics (controller-runtime's WithAuthenticationAndAuthorization needs the same).
+METRICS_AUTH: tuple[Permission, ...] = (
+    Permission("authentication.k8s.io", ("tokenreviews",), ("create",),
+               "--metrics-secure: authenticate the bearer token of a /metrics request.",
+               "cluster"),
+    Permission("authorization.k8s.io", ("subjectaccessreviews",), ("create",),
+               "--metrics-secure: authorize the caller to get /metrics.", "cluster"),
+)
+
+
 def select(scope: Scope, table: Iterable[Permission] = PERMISSIONS) -> tuple[Permission, ...]:
     return tuple(p for p in table if p.scope == scope)
 

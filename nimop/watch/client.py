@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import anyio
 import orjson
+from opentelemetry import trace
 from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
@@ -354,11 +355,11 @@ class KubeClient:
                 session, method, self.config.server + path, params, data, headers, limits
             )
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            self._count(verb, resource, method, 0)
+            self._count(verb, resource, method, 0, path)
             raise TransportError(f"{method} {path}: {exc!r}") from exc
         finally:
             m.REST_DURATION.labels(method, self._host).observe(time.monotonic() - start)
-        self._count(verb, resource, method, resp.status)
+        self._count(verb, resource, method, resp.status, path)
         if resp.status >= 400:
             error = await _error(resp)
             if isinstance(error, TooManyRequests):
@@ -398,7 +399,11 @@ class KubeClient:
                     raise  # could not even connect: a retry now would fail the same way
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _count(self, verb: str, resource: str, method: str, code: int) -> None:
+    def _count(self, verb: str, resource: str, method: str, code: int, path: str = "") -> None:
+        if verb in WRITE_VERBS:  # a child write: an event on the reconcile's span
+            trace.get_current_span().add_event(verb, {
+                "k8s.resource": resource, "url.path": path, "http.request.method": method,
+                "http.response.status_code": code})  # fmt: skip
         self.requests[(verb, resource, code)] += 1
         m.API_REQUESTS.labels(verb, resource, str(code)).inc()
         m.REST_REQUESTS.labels(str(code) if code else "<error>", method, self._host).inc()

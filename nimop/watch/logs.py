@@ -12,8 +12,21 @@ import sys
 from typing import Literal
 
 import structlog
+from opentelemetry import trace
 
-__all__ = ["configure_logging"]
+__all__ = ["add_trace_context", "configure_logging"]
+
+
+def add_trace_context(
+    _: object, __: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """``trace_id``/``span_id`` of the current span (a reconcile's), so a log line leads to its
+    trace; nothing when no span is recording (no exporter configured)."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event["trace_id"] = format(context.trace_id, "032x")
+        event["span_id"] = format(context.span_id, "016x")
+    return event
 
 
 def configure_logging(
@@ -30,6 +43,7 @@ def configure_logging(
     )
     processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),

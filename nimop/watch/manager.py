@@ -216,8 +216,7 @@ class Manager:
         s = self.settings
         try:
             async with AsyncExitStack() as servers, anyio.create_task_group() as tg:
-                self.metrics_port = await self._serve(servers, metrics_app(),
-                                                      s.metrics_bind_address)  # fmt: skip
+                self.metrics_port = await self._serve_metrics(servers)
                 health = health_app(lambda: [], self.readiness_problems)
                 self.health_port = await self._serve(servers, health, s.health_bind_address)
                 tg.start_soon(self.cache.run)
@@ -231,15 +230,27 @@ class Manager:
         finally:
             self._state = ManagerState.CLOSED
 
+    async def _serve_metrics(self, stack: AsyncExitStack) -> int | None:
+        """Plain HTTP, or with ``metrics_secure`` HTTPS for authenticated, authorized callers."""
+        s = self.settings
+        if not s.metrics_secure:
+            return await self._serve(stack, metrics_app(), s.metrics_bind_address)
+        from .metricsauth import MetricsAuth, server_ssl_context
+
+        auth = MetricsAuth(self.client, self._clock)
+        return await self._serve(stack, metrics_app([auth.middleware]), s.metrics_bind_address,
+                                 server_ssl_context(s.metrics_cert_path))  # fmt: skip
+
     @staticmethod
-    async def _serve(stack: AsyncExitStack, app: Any, address: str) -> int | None:
+    async def _serve(
+        stack: AsyncExitStack, app: Any, address: str, ssl_context: Any = None
+    ) -> int | None:
         """Serve ``app`` on ``address`` until the stack closes; None when the address is ``0``
         (off, as controller-runtime's ``--metrics-bind-address=0``)."""
         if not WatchSettings.enabled(address):
             return None
-        server = await stack.enter_async_context(
-            HttpServer(app, *WatchSettings.split_address(address))
-        )
+        host, port = WatchSettings.split_address(address)
+        server = await stack.enter_async_context(HttpServer(app, host, port, ssl_context))
         return server.port
 
     async def _lead(self) -> None:

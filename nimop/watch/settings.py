@@ -129,6 +129,16 @@ class WatchSettings(BaseSettings):
     metrics_bind_address: str = Field(
         "127.0.0.1:8080", description="host:port of /metrics; port 0 = any free port; '0' = off",
         json_schema_extra=_flag("--metrics-bind-address"))  # fmt: skip
+    metrics_secure: bool = Field(
+        False, description="serve /metrics over HTTPS to callers the apiserver authenticates "
+        "(TokenReview) and authorizes (SubjectAccessReview: get on the /metrics URL)",
+        json_schema_extra=_flag("--metrics-secure"))  # fmt: skip
+    metrics_cert_path: Path | None = Field(
+        None,
+        description="directory with tls.crt and tls.key for --metrics-secure; unset = a "
+        "self-signed certificate made at start",
+        json_schema_extra=_flag("--metrics-cert-path"),
+    )
     health_bind_address: str = Field(
         "127.0.0.1:8081", description="host:port of /healthz and /readyz; port 0 = any; '0' = off",
         json_schema_extra=_flag("--health-probe-bind-address"))  # fmt: skip
