@@ -56,12 +56,40 @@ def _metadata(doc: dict[str, Any]) -> list[str]:
     return []
 
 
+#: An object that expands to more values than this through YAML aliases is refused before any
+#: copy is made (a "billion laughs" document), as kubectl's YAML decoder refuses it.
+MAX_EXPANDED = 100_000
+
+
+def _expanded_size(value: Any, memo: dict[int, int]) -> int:
+    """Values in ``value`` with shared (aliased) parts counted each time they appear."""
+    if not isinstance(value, dict | list):
+        return 1
+    if id(value) in memo:
+        return memo[id(value)]
+    items = value.values() if isinstance(value, dict) else value
+    memo[id(value)] = total = 1 + sum(_expanded_size(v, memo) for v in items)
+    return total
+
+
+def _aliasing(doc: dict[str, Any]) -> str | None:
+    memo: dict[int, int] = {}
+    size = _expanded_size(doc, memo)
+    if size > MAX_EXPANDED and size > 10 * (len(memo) + 1):
+        return (f"document contains excessive aliasing: it expands to {size} values. Fix: "
+                "write the values out instead of YAML aliases")  # fmt: skip
+    return None
+
+
 def review(
     doc: dict[str, Any], *, old: dict[str, Any] | None = None, cel: bool = True
 ) -> Verdict:
     """The apiserver's verdict on creating ``doc`` (or updating ``old`` to it)."""
     from .schema import _ABSENT, Walk
 
+    bomb = _aliasing(doc)
+    if bomb is not None:
+        return Verdict(errors=[bomb])
     schema = _schema(str(doc.get("kind")))
     if schema is None:
         return Verdict(errors=[f"kind {doc.get('kind')!r} is not served by nimop"])

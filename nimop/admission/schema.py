@@ -37,8 +37,8 @@ def _json(value: Any) -> str:
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int):
-        return "integer"
+    if isinstance(value, int):  # beyond int64 JSON decodes as a float64, as in Go
+        return "integer" if -(2**63) <= value < 2**63 else "number"
     if isinstance(value, float):
         return "number"
     if isinstance(value, str):
