@@ -2,8 +2,9 @@
 report every finding on stderr, and exit non-zero when a CR is invalid or renders ``Failed``.
 
 Exit codes: 0 all CRs are valid and render without a ``Failed`` problem (``NotReady`` problems
-and unknown fields are warnings); 1 a CR is invalid or has a ``Failed`` problem (``--exit-zero``
-turns this off; ``--strict`` also counts unknown fields); 2 the input cannot be read.
+are warnings); 1 a CR is invalid — unknown fields included, as ``kubectl``'s default
+``--validate=strict`` makes them — or has a ``Failed`` problem (``--exit-zero`` turns this off);
+2 the input cannot be read.
 The rendered YAML goes to stdout as before, findings also as YAML comments.
 """
 
@@ -36,15 +37,11 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 0 even when a CR is invalid or renders with a Failed problem",
     )
     parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="count unknown fields (which the apiserver drops) as errors",
-    )
-    parser.add_argument(
-        "--no-validate",
-        dest="validate",
-        action="store_false",
-        help="skip the offline schema and CEL checks",
+        "--validate",
+        choices=("strict", "warn", "ignore"),
+        default="strict",
+        help="unknown fields: errors (strict, kubectl's default), warnings (warn) or nothing "
+        "(ignore); the schema and CEL rules are always checked",
     )
 
 
@@ -54,7 +51,6 @@ class Findings:
 
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -105,7 +101,7 @@ def apply_namespace(docs: list[dict[str, Any]], namespace: str | None, found: Fi
         meta.setdefault("namespace", namespace)
 
 
-def admit(docs: list[dict[str, Any]], found: Findings) -> list[dict[str, Any]]:
+def admit(docs: list[dict[str, Any]], found: Findings, validate: str) -> list[dict[str, Any]]:
     """The documents to render: every non-nimop object, and each nimop CR that passes
     admission, as the apiserver would store it (unknown fields pruned, defaults applied)."""
     from nimop.admission import review
@@ -116,12 +112,12 @@ def admit(docs: list[dict[str, Any]], found: Findings) -> list[dict[str, Any]]:
             out.append(doc)
             continue
         where = describe(doc)
-        verdict = review(doc)
+        verdict = review(doc, strict=validate == "strict")
         for message in verdict.errors:
             found.error(where, message)
-        for path in verdict.unknown:
-            found.unknown.append(f"{where}: unknown field {path!r} (the apiserver drops it). "
-                                 "Fix: remove it or correct its spelling")  # fmt: skip
+        if validate == "warn":
+            found.warnings += [f'{where}: unknown field "{path}" (the apiserver drops it). Fix: '
+                               "remove it or correct its spelling" for path in verdict.unknown]
         if verdict.errors or any(e.startswith(f"{where}: ") for e in found.errors):
             continue
         problem = _model_problem(verdict.admitted)
@@ -152,7 +148,7 @@ def render_command(args: argparse.Namespace) -> int:
     docs = read_documents(args.file)
     facts = load_facts(Path(args.facts)) if args.facts else load_facts(None)
     apply_namespace(docs, args.namespace, found)
-    valid = admit(docs, found)
+    valid = admit(docs, found, args.validate)
 
     def on_result(where: str, result: Any) -> None:
         for p in result.problems:
@@ -162,7 +158,7 @@ def render_command(args: argparse.Namespace) -> int:
     sys.stdout.write("---\n".join(render_documents(valid, facts, on_result=on_result)))
     for line in found.errors:
         print(f"nimop render: error: {line}", file=sys.stderr)
-    for line in found.unknown + found.warnings:
+    for line in found.warnings:
         print(f"nimop render: warning: {line}", file=sys.stderr)
-    failed = bool(found.errors) or (args.strict and bool(found.unknown))
+    failed = bool(found.errors)
     return 1 if failed and not args.exit_zero else 0

@@ -18,6 +18,7 @@ from typing import Any
 __all__ = ["Verdict", "review"]
 
 # k8s.io/apimachinery IsDNS1123Subdomain: the rule for a custom resource's name.
+_LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -45,15 +46,42 @@ def _schema(kind: str) -> dict[str, Any] | None:
 
 
 def _metadata(doc: dict[str, Any]) -> list[str]:
+    """ObjectMeta validation every object gets (apimachinery's ValidateObjectMeta subset)."""
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not (meta.get("name") or meta.get("generateName")):
         return ["metadata.name: Required value: name or generateName is required"]
+    errors = []
     name = str(meta.get("name") or "")
     if name and (len(name) > 253 or _DNS1123.match(name) is None):
-        return [f'metadata.name: Invalid value: "{name}": a lowercase RFC 1123 subdomain must '
-                "consist of lower case alphanumeric characters, '-' or '.', and must start and "
-                "end with an alphanumeric character"]  # fmt: skip
-    return []
+        errors.append(f'metadata.name: Invalid value: "{name}": a lowercase RFC 1123 subdomain '
+                      "must consist of lower case alphanumeric characters, '-' or '.', and must "
+                      "start and end with an alphanumeric character")  # fmt: skip
+    for part in ("labels", "annotations"):
+        entries = meta.get(part) or {}
+        if isinstance(entries, dict):
+            errors += [f"metadata.{part}: Invalid value: {k!r}: {p}" for k in entries
+                       if (p := _qualified_name_problem(str(k)))]  # fmt: skip
+    for value in (meta.get("labels") or {}).values():
+        text = "" if value is None else str(value)
+        if len(text) > 63:
+            errors.append(f'metadata.labels: Invalid value: "{text}": must be no more than 63 '
+                          "bytes")  # fmt: skip
+        elif text and _LABEL_VALUE.match(text) is None:
+            errors.append(f'metadata.labels: Invalid value: "{text}": a valid label must be an '
+                          "empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                          "and must start and end with an alphanumeric character")  # fmt: skip
+    return errors
+
+
+def _qualified_name_problem(key: str) -> str | None:
+    """apimachinery IsQualifiedName: ``[prefix/]name``, name <= 63, prefix a DNS subdomain."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or _DNS1123.match(prefix) is None):
+        return "prefix part must be a lowercase RFC 1123 subdomain"
+    if not name or len(name) > 63 or _LABEL_VALUE.match(name) is None:
+        return ("name part must consist of alphanumeric characters, '-', '_' or '.', and must "
+                "start and end with an alphanumeric character (at most 63)")  # fmt: skip
+    return None
 
 
 #: An object that expands to more values than this through YAML aliases is refused before any
@@ -82,9 +110,15 @@ def _aliasing(doc: dict[str, Any]) -> str | None:
 
 
 def review(
-    doc: dict[str, Any], *, old: dict[str, Any] | None = None, cel: bool = True
+    doc: dict[str, Any],
+    *,
+    old: dict[str, Any] | None = None,
+    cel: bool = True,
+    strict: bool = True,
 ) -> Verdict:
-    """The apiserver's verdict on creating ``doc`` (or updating ``old`` to it)."""
+    """The apiserver's verdict on creating ``doc`` (or updating ``old`` to it). ``strict`` is
+    the ``fieldValidation=Strict`` kubectl sends by default: unknown fields are errors (else
+    they are only listed in ``unknown``, and pruned)."""
     from .schema import _ABSENT, Walk
 
     bomb = _aliasing(doc)
@@ -95,7 +129,9 @@ def review(
         return Verdict(errors=[f"kind {doc.get('kind')!r} is not served by nimop"])
     walk = Walk(cel=_cel_runner() if cel else None)
     admitted = walk.admit(doc, schema, _ABSENT if old is None else old)
-    return Verdict(_metadata(doc) + walk.errors, walk.unknown, admitted)
+    unknown = [f'strict decoding error: unknown field "{p}"' for p in walk.unknown] if strict \
+        else []  # fmt: skip
+    return Verdict(_metadata(doc) + unknown + walk.errors, walk.unknown, admitted)
 
 
 def _cel_runner() -> Any:

@@ -181,6 +181,11 @@ class Walk:
                                    "must be of type byte")  # fmt: skip
 
     def _number(self, value: float, schema: Schema, path: str) -> None:
+        bits = {"int32": 31, "int64": 63}.get(str(schema.get("format")))
+        if bits and isinstance(value, int) and not -(2**bits) <= value < 2**bits:
+            self.errors.append(f'{path}: Invalid value: "": Checked value must be of type '
+                               f"integer with format {schema['format']} in {path}")  # fmt: skip
+            return
         low, high = schema.get("minimum"), schema.get("maximum")
         if low is not None and value < low:
             self.errors.append(f"{path}: Invalid value: {value}: {path} in body should be "

@@ -63,9 +63,29 @@ def test_replicas_with_autoscaling_is_rejected_by_the_cel_rule() -> None:
 
 def test_unknown_fields_are_pruned_nulls_dropped_and_defaults_applied() -> None:
     spec = {**SERVICE["spec"], "router": {"ingress": {}}, "replicas": None}
-    verdict = review({**SERVICE, "spec": spec})
+    verdict = review({**SERVICE, "spec": spec}, strict=False)
     assert verdict.errors == [] and verdict.unknown == ["spec.router"]
     assert "router" not in verdict.admitted["spec"] and "replicas" not in verdict.admitted["spec"]
+    assert review({**SERVICE, "spec": spec}).errors == [  # fieldValidation=Strict, kubectl's
+        'strict decoding error: unknown field "spec.router"'
+    ]
+
+
+def test_int32_fields_labels_and_alias_bombs() -> None:
+    too_big = {**SERVICE, "spec": {**SERVICE["spec"], "replicas": 2**31}}
+    assert review(too_big).errors == [
+        'spec.replicas: Invalid value: "": Checked value must be of type integer with format '
+        "int32 in spec.replicas"
+    ]
+    labelled = {**SERVICE, "metadata": {"name": "llm", "labels": {"a": "x" * 64, "b/c/d": "1"}}}
+    errors = review(labelled).errors
+    assert any("must be no more than 63 bytes" in e for e in errors)
+    assert any(e.startswith("metadata.labels: Invalid value: 'b/c/d'") for e in errors)
+    laughs: Any = ["lol"] * 10
+    for _ in range(7):
+        laughs = [laughs] * 10
+    bomb = {**SERVICE, "spec": {**SERVICE["spec"], "x": laughs}}
+    assert review(bomb).errors[0].startswith("document contains excessive aliasing")
 
 
 def test_types_and_names_are_checked_as_the_apiserver_does() -> None:

@@ -58,12 +58,17 @@ def test_a_bad_field_type_is_an_error_naming_the_field(tmp_path: Path, capsys: A
     assert ("Deployment", "llm") not in kinds
 
 
-def test_unknown_fields_are_reported_and_strict_fails(tmp_path: Path, capsys: Any) -> None:
+def test_unknown_fields_are_errors_as_kubectl_validate_strict(tmp_path: Path, capsys: Any) -> None:
     path = write(tmp_path, SERVICE % "" + "  router: {ingress: {}}\n")
-    assert main(["render", "-f", path]) == 0
+    assert main(["render", "-f", path]) == 1
     err = capsys.readouterr().err
-    assert "warning: NIMService default/llm: unknown field 'spec.router'" in err
-    assert main(["render", "-f", path, "--strict"]) == 1
+    assert (
+        'error: NIMService default/llm: strict decoding error: unknown field "spec.router"' in err
+    )
+    assert main(["render", "-f", path, "--validate", "warn"]) == 0
+    assert 'warning: NIMService default/llm: unknown field "spec.router"' in capsys.readouterr().err
+    assert main(["render", "-f", path, "--validate=ignore"]) == 0
+    assert "spec.router" not in capsys.readouterr().err
 
 
 def test_namespace_fills_in_and_a_mismatch_is_an_error(tmp_path: Path, capsys: Any) -> None:
