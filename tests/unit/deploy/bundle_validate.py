@@ -1,5 +1,10 @@
 """The checks of `operator-sdk bundle validate`'s default suite, in Python.
 
+The real validators run too (test_bundle_operator_framework.py, operator-framework/api built
+by tests/tools); this port stays for what that binary does not run — the bundle-format checks
+of `metadata/annotations.yaml` and the size limit, which live in operator-registry — and for
+its one-breakage-per-check tests, which need no Go toolchain.
+
 The default suite is operator-framework/api's `DefaultBundleValidators`: the CSV, CRD and Bundle
 validators (external-apis-and-peers.md §4.3), run after the bundle-format checks of
 `metadata/annotations.yaml`. Each check here names the upstream rule it mirrors. Errors fail
