@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.tools import GoTool
+from tests.tools import GoTool, kube_floor
 
 HELM_VERSION = "v3.22.0"
 
@@ -29,4 +29,8 @@ BUNDLE_VALIDATE = GoTool(
     source=Path(__file__).with_name("bundlevalidate"),
 )  # fmt: skip
 
-TOOLS = {tool.name: tool for tool in (HELM, BUNDLE_VALIDATE)}
+#: The oldest supported kube-apiserver and its etcd (tests/e2e/test_old_apiserver.py); their
+#: definitions read Kubernetes' go.mod from the proxy (cached by Go after the first time).
+FLOOR = (kube_floor.apiserver(), kube_floor.etcd())
+
+TOOLS = {tool.name: tool for tool in (HELM, BUNDLE_VALIDATE, *FLOOR)}
