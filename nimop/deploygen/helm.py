@@ -186,7 +186,7 @@ kustomize base and the OLM bundle. Do not edit.
 Every value is in values.yaml, checked by values.schema.json and described in the repository's
 docs/getting-started.md ("With Helm"). `helm upgrade` never changes CRDs: apply `crds/` first,
 
-    kubectl apply --server-side -f deploy/helm/nimop/crds/
+    kubectl apply --server-side --force-conflicts -f deploy/helm/nimop/crds/
     helm upgrade nimop deploy/helm/nimop -n nimop-system --reuse-values
 """
 

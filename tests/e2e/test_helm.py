@@ -129,7 +129,12 @@ def test_install_upgrade_uninstall(cluster: Cluster, no_other_operator: None) ->
     assert code == 0, operator.log_tail(40)
     assert "forbidden" not in operator.log_tail(400).lower(), operator.log_tail(40)
 
-    # upgrade: a changed value reaches the Deployment, a new namespace gets its Role
+    # upgrade, as docs/getting-started.md says: CRDs first (Helm never updates crds/; they may
+    # have been created by Helm, so the apply takes the fields over), then the release
+    result = cluster.kubectl("apply", "--server-side", "--force-conflicts",
+                             "-f", str(CHART / "crds"), check=False)
+    assert result.returncode == 0, result.stderr
+    # a changed value reaches the Deployment, a new namespace gets its Role
     release.upgrade(f"watchNamespaces={{{watched},{later}}}", "logLevel=debug")
     assert release.revision() == 2
     assert release.operator_env()["NIMOP_NAMESPACES"] == f"{watched},{later}"
