@@ -89,3 +89,49 @@ def test_render_bad_yaml_names_file_and_line(tmp_path: Path, capsys: Any) -> Non
     assert main(["render", "-f", str(bad)]) == 2
     err = short_error(capsys)
     assert f"{bad}:3:1: not valid YAML" in err
+
+
+class _Refusing:
+    """An HTTP server answering every request with one apiserver Status (401 or 403)."""
+
+    def __init__(self, code: int) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code,
+                  "reason": "Unauthorized" if code == 401 else "Forbidden",
+                  "message": 'forbidden: User "x" cannot get path "/api"'}  # fmt: skip
+        body = json.dumps(status).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    (401, "rejected nimop's credentials (401 Unauthorized). Fix: refresh"),
+    (403, "refused a request (403 Forbidden: forbidden: User"),
+])  # fmt: skip
+def test_refused_credentials_name_the_fix(
+    tmp_path: Path, capsys: Any, code: int, words: str
+) -> None:
+    server = _Refusing(code)
+    try:
+        path = kubeconfig(tmp_path, server.url)
+        assert main(["run", "--kubeconfig", str(path), "--metrics-bind-address=0",
+                     "--health-probe-bind-address=0"]) == 1  # fmt: skip
+        assert words in short_error(capsys)
+    finally:
+        server.server.shutdown()
