@@ -7,7 +7,9 @@ apiserver reports a runtime error. Compiled programs are cached per rule text.
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import celpy
@@ -23,7 +25,28 @@ __all__ = ["run_rule"]
 
 @cache
 def _environment() -> celpy.Environment:
+    _cached_parser()
     return celpy.Environment()
+
+
+def _cached_parser() -> None:
+    """Build cel-python's LALR parser with Lark's on-disk cache: analysing the CEL grammar is
+    most of the time `nimop render` spends on CEL, and the result never changes (Lark keys the
+    cache file in the temp directory by grammar, options and its own version)."""
+    from celpy.celparser import CELParser
+    from lark import Lark, Tree
+
+    if CELParser.CEL_PARSER is not None:
+        return
+    grammar = (Path(celpy.__file__).parent / "cel.lark").read_text()
+    try:  # cel-python's own options (celparser.CELParser.__init__), plus the cache
+        CELParser.CEL_PARSER = Lark(
+            grammar, parser="lalr", start="expr", debug=True, g_regex_flags=re.M,
+            lexer_callbacks={"IDENT": CELParser.ambiguous_literals}, propagate_positions=True,
+            maybe_placeholders=False, priority="invert", tree_class=Tree, cache=True,
+        )  # fmt: skip
+    except (OSError, TypeError, ValueError):
+        CELParser.CEL_PARSER = None  # cel-python builds it uncached
 
 
 @cache
