@@ -19,11 +19,12 @@ import pytest
 import yaml
 
 from tests.cluster import Cluster
+from tests.unit.api.paths import sample_files
 
 REPO = Path(__file__).resolve().parents[2]
 CRDS = REPO / "api" / "crds"
 EXAMPLES = sorted((REPO / "api" / "examples").glob("*.yaml"))
-SAMPLES = sorted((REPO.parent / "shared" / "reference" / "samples").glob("*.yaml"))
+SAMPLES = sample_files()
 INVALID = sorted((Path(__file__).parent / "invalid").glob("*.yaml"))
 KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds")
 

@@ -1,4 +1,5 @@
-"""Where the published API and the upstream reference live (shared/ sits beside the repo)."""
+"""Where the published API and the upstream samples live (all inside the repository; the
+upstream CRDs' schema facts are in `upstream_facts.py`)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 API = REPO / "api"
 EXAMPLES = API / "examples"
-REFERENCE = REPO.parent / "shared" / "reference"
-UPSTREAM_CRDS = REFERENCE / "crds"
-SAMPLES = REFERENCE / "samples"
+#: NVIDIA's sample CRs (config/samples of k8s-nim-operator), copied for the golden tests.
+SAMPLES = REPO / "tests" / "golden" / "inputs" / "samples"
 KINDS = {
     "NIMCache": "nimcaches",
     "NIMService": "nimservices",

@@ -1,4 +1,4 @@
-"""Compare two CRD schemas path by path (type, enum, default, required-ness).
+"""Compare two CRD schemas path by path (type, enum, default, required-ness), as facts.
 
 Used by the compatibility test: every property path of an upstream CRD must exist in ours
 with a compatible type, the same enum and default, and the same required-ness — unless the
@@ -7,12 +7,10 @@ difference is listed in docs/compatibility.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.unit.api.upstream_facts import Facts
 
 BEGIN = "<!-- BEGIN schema-differences -->"
 END = "<!-- END schema-differences -->"
@@ -25,63 +23,39 @@ class Difference:
     aspect: str  # missing | type | enum | default | required
 
 
-def openapi_schema(crd: dict[str, Any]) -> dict[str, Any]:
-    schema: dict[str, Any] = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
-    return schema
-
-
-def load_crd(path: Path) -> dict[str, Any]:
-    for doc in yaml.safe_load_all(path.read_text()):
-        if doc and doc.get("kind") == "CustomResourceDefinition":
-            return dict(doc)
-    raise ValueError(f"no CRD in {path}")
-
-
-def _type(node: dict[str, Any]) -> str:
-    if node.get("x-kubernetes-int-or-string"):
-        return "int-or-string"
-    return str(node.get("type", "any"))
-
-
-def _children(node: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]]:
-    required = set(node.get("required", []))
-    for name, child in node.get("properties", {}).items():
-        yield f".{name}", child, name in required
-    if isinstance(node.get("items"), dict):
-        yield "[]", node["items"], False
-    if isinstance(node.get("additionalProperties"), dict):
-        yield "{}", node["additionalProperties"], False
-
-
-def _required(node: dict[str, Any], is_required: bool) -> bool:
+def _required(fact: dict[str, Any]) -> bool:
     """Required with a default is never missing after defaulting: same as optional."""
-    return is_required and "default" not in node
+    return bool(fact["required"]) and "default" not in fact
 
 
-def compare(kind: str, upstream: dict[str, Any], ours: dict[str, Any]) -> list[Difference]:
-    """Every upstream path whose counterpart in ours is missing or incompatible."""
+def compare(kind: str, upstream: Facts, ours: Facts) -> list[Difference]:
+    """Every upstream path whose counterpart in ours is missing or incompatible (the inputs
+    are `schema_facts`: the committed upstream facts and our CRD's)."""
     out: list[Difference] = []
+    below: dict[str, list[str]] = {}
+    for path, fact in upstream.items():
+        if fact["parent"] is not None:
+            below.setdefault(fact["parent"], []).append(path)
 
-    def walk(path: str, up: dict[str, Any], our: dict[str, Any]) -> None:
-        if _type(up) != _type(our):
+    def walk(path: str) -> None:
+        up, our = upstream[path], ours[path]
+        if up["type"] != our["type"]:
             out.append(Difference(kind, path, "type"))
             return
-        if sorted(map(str, up.get("enum", []))) != sorted(map(str, our.get("enum", []))):
+        if up.get("enum", []) != our.get("enum", []):
             out.append(Difference(kind, path, "enum"))
         if up.get("default") != our.get("default"):
             out.append(Difference(kind, path, "default"))
-        ours_children = {p: (c, r) for p, c, r in _children(our)}
-        for sub, child, req in _children(up):
-            if sub not in ours_children:
-                if not our.get("x-kubernetes-preserve-unknown-fields"):
-                    out.append(Difference(kind, path + sub, "missing"))
+        for sub in below.get(path, []):
+            if sub not in ours:
+                if not our.get("preserveUnknownFields"):
+                    out.append(Difference(kind, sub, "missing"))
                 continue
-            our_child, our_req = ours_children[sub]
-            if _required(child, req) != _required(our_child, our_req):
-                out.append(Difference(kind, path + sub, "required"))
-            walk(path + sub, child, our_child)
+            if _required(upstream[sub]) != _required(ours[sub]):
+                out.append(Difference(kind, sub, "required"))
+            walk(sub)
 
-    walk("", upstream, ours)
+    walk("")
     return sorted(out)
 
 

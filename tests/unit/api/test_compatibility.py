@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.unit.api.paths import API, KINDS, REPO, UPSTREAM_CRDS
-from tests.unit.api.schemadiff import Difference, compare, documented, load_crd, openapi_schema
+from tests.unit.api import upstream_facts
+from tests.unit.api.paths import API, KINDS, REPO
+from tests.unit.api.schemadiff import Difference, compare, documented
+from tests.unit.api.upstream_facts import crd_schema, load_crd, schema_facts
 
 DOC = REPO / "docs" / "compatibility.md"
 
 
 def _diffs(kind: str, ours: Path) -> set[Difference]:
-    plural = KINDS[kind]
-    upstream = openapi_schema(load_crd(UPSTREAM_CRDS / f"apps.nvidia.com_{plural}.yaml"))
-    return set(compare(kind, upstream, openapi_schema(load_crd(ours))))
+    upstream = upstream_facts.load(kind)["paths"]
+    return set(compare(kind, upstream, schema_facts(crd_schema(load_crd(ours)))))
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -30,8 +32,12 @@ def test_every_upstream_path_is_compatible_or_documented(kind: str) -> None:
     )
 
 
-def _schema(props: dict[str, object], required: list[str] | None = None) -> dict[str, object]:
+def _schema(props: dict[str, object], required: list[str] | None = None) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": required or []}
+
+
+def _compare(kind: str, upstream: dict[str, Any], ours: dict[str, Any]) -> list[Difference]:
+    return compare(kind, schema_facts(upstream), schema_facts(ours))
 
 
 def test_compare_reports_each_kind_of_difference() -> None:
@@ -55,7 +61,7 @@ def test_compare_reports_each_kind_of_difference() -> None:
             "nested": _schema({}),
         }
     )
-    assert compare("K", upstream, ours) == sorted(
+    assert _compare("K", upstream, ours) == sorted(
         [
             Difference("K", ".gone", "missing"),
             Difference("K", ".typed", "type"),
@@ -70,7 +76,7 @@ def test_compare_reports_each_kind_of_difference() -> None:
 def test_required_with_default_equals_optional_with_default() -> None:
     upstream = _schema({"count": {"type": "integer", "default": 1}}, required=["count"])
     ours = _schema({"count": {"type": "integer", "default": 1}})
-    assert compare("K", upstream, ours) == []
+    assert _compare("K", upstream, ours) == []
 
 
 def test_documented_parses_the_table() -> None:
