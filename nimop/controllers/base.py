@@ -20,6 +20,7 @@ from nimop.render import Problem, Rendered
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import AlreadyExistsError, InvalidError, NotFoundError
 from nimop.watch.objects import Obj, ObjectKey, key_of, meta
+from nimop.watch.ownership import ChildConflictError
 from nimop.watch.status import StatusWriter
 from nimop.watch.sync import ChildSync
 
@@ -58,7 +59,8 @@ class PrimaryReconciler:
         # Zero values a Go client writes for unset fields read as unset, as in the models.
         obj = as_models_read(obj)
         errors, warnings = validate.problems(obj)
-        return await self.handle(key, obj, errors, warnings)
+        result = await self.handle(key, obj, errors, warnings)
+        return _sooner(result, self.children.recheck_after(obj))
 
     async def handle(
         self, key: ObjectKey, obj: dict[str, Any], errors: list[Problem], warnings: list[str]
@@ -75,6 +77,16 @@ def names_only(render: Callable[[], Rendered], errors: Sequence[Problem]) -> Ren
     except Exception:
         names = Rendered()
     return dataclasses.replace(names, problems=tuple(errors))
+
+
+def _sooner(result: Result | None, recheck: float | None) -> Result | None:
+    """``result``, brought forward to ``recheck`` seconds when that is sooner (a child name
+    held by a stranger sends no event when it is freed, so the owner looks again)."""
+    if recheck is None:
+        return result
+    if result is not None and result.requeue_after and result.requeue_after < recheck:
+        return result
+    return Result(requeue_after=recheck)
 
 
 def key_text(obj: Mapping[str, Any]) -> str:
@@ -101,13 +113,23 @@ def primary_controller(
     return ctrl
 
 
+#: Problem reasons the children sync itself reports (the apiserver refused a child / a child
+#: name is held by a stranger).
+CHILD_PROBLEMS = frozenset({"ChildRejected", "ChildConflict"})
+
+
 async def apply_or_reject(work: Awaitable[object], rendered: Rendered) -> Rendered:
     """Run the children sync; when the apiserver rejects a child as invalid (input that passed
     admission of the CR but not of its child, e.g. a malformed env name), the render gets a
     `ChildRejected` problem naming what the apiserver said — retrying the same spec cannot
-    succeed, so the CR reports Failed and waits for a spec change instead of hot-looping."""
+    succeed, so the CR reports Failed and waits for a spec change instead of hot-looping.
+    A child name held by an object this CR does not control becomes `ChildConflict` (Failed,
+    naming the object, its owner and the fix); the children sync re-checks it on a backoff."""
     try:
         await work
+    except ChildConflictError as exc:
+        problem = Problem("ChildConflict", str(exc), failed=True)
+        return dataclasses.replace(rendered, problems=(*rendered.problems, problem))
     except InvalidError as exc:
         problem = Problem(
             "ChildRejected", f"the apiserver rejected a child: {exc.message}", failed=True

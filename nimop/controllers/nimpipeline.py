@@ -12,6 +12,7 @@ from typing import Any
 from nimop.api import kinds
 from nimop.controllers import nimpipeline_status
 from nimop.controllers.base import (
+    CHILD_PROBLEMS,
     PrimaryReconciler,
     apply_or_reject,
     primary_controller,
@@ -31,26 +32,16 @@ class NIMPipelineReconciler(PrimaryReconciler):
     ) -> Result | None:
         rendered = render_nimpipeline(pipeline)
         problems = [p.message for p in (*errors, *rendered.problems)]
-        services = [s for s in rendered.objects if self._ours_or_free(pipeline, s)]
-        conflicts = sorted(s["metadata"]["name"] for s in rendered.objects if s not in services)
-        problems += [
-            f"NIMService {n} already exists and is not owned by this pipeline" for n in conflicts
-        ]
         if not errors:
-            sync = self.children.sync(pipeline, services, prune=not rendered.problems)
+            # A NIMService of the same name that this pipeline does not control is never taken
+            # over: the children sync leaves it alone and reports ChildConflict.
+            sync = self.children.sync(pipeline, rendered.objects, prune=not rendered.problems)
             rendered = await apply_or_reject(sync, rendered)
-            problems += [p.message for p in rendered.problems if p.reason == "ChildRejected"]
+            problems += [p.message for p in rendered.problems if p.reason in CHILD_PROBLEMS]
         await self._report(
             pipeline, [s["metadata"]["name"] for s in rendered.objects], "; ".join(problems)
         )
         return None
-
-    def _ours_or_free(self, pipeline: Obj, svc: Obj) -> bool:
-        live = self.rt.get(kinds.NIMSERVICE, key_ns(pipeline), svc["metadata"]["name"])
-        if live is None:
-            return True
-        owner = controller_owner(live)
-        return owner is not None and owner.get("uid") == meta(pipeline).get("uid")
 
     async def _report(self, pipeline: Obj, enabled: list[str], problem: str) -> None:
         ns = key_ns(pipeline)

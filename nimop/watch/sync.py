@@ -15,6 +15,10 @@ sync — woken by that deletion — creates it anew, unless ``keep(live)`` says 
 finished and stays (a completed Job keeps its logs). A manual edit of such a child (same
 manifest hash) is applied back as for any child.
 
+Never adopt a stranger (``ownership.py``): a live object with the child's name that this owner
+does not control gets no write; the sync ends with a ``ChildConflictError`` naming it, after
+every other child was written. An owner in conflict is re-checked with ``recheck_after``.
+
 Children the owner controls (found through the store's owner-UID index) that are no longer
 desired are deleted with a UID precondition. Once the owner has a ``deletionTimestamp`` nothing
 is created or changed (garbage collection is under way). Reads come from informer stores only.
@@ -31,8 +35,9 @@ import structlog
 
 from .client import KubeClient
 from .diff import diff_paths, manifest_hash
-from .errors import NotFoundError
+from .errors import KubeError, NotFoundError
 from .objects import Obj, ObjectKey, ResourceRef, key_of, meta
+from .ownership import ChildConflict, ChildConflictError, create_only, exists_error, owned_by
 from .store import Store
 
 __all__ = ["ChildSync", "Immutable", "SyncResult", "owner_reference"]
@@ -40,6 +45,9 @@ __all__ = ["ChildSync", "Immutable", "SyncResult", "owner_reference"]
 log = structlog.get_logger("nimop.watch.sync")
 
 DEFAULT_HASH_ANNOTATION = "nimop.io/applied-hash"
+
+#: Re-check of an owner in conflict: first after this many seconds, doubling up to the cap.
+CONFLICT_RECHECK = (10.0, 300.0)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class SyncResult:
     #: immutable children deleted to be created anew by the next sync
     recreated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    conflicts: list[ChildConflict] = field(default_factory=list)
 
     @property
     def writes(self) -> int:
@@ -101,6 +110,10 @@ class ChildSync:
         self._kinds = {(r.api_version, r.kind): (r, s) for r, s in kinds}
         self._hash_annotation = hash_annotation
         self._max_parallel = max_parallel
+        #: (kind, key) of names found taken: the next attempt looks (GET) before it writes.
+        self._taken: set[tuple[str, ObjectKey]] = set()
+        #: owner UID -> consecutive syncs that ended in a conflict (drives ``recheck_after``).
+        self._conflicted: dict[str, int] = {}
 
     def prepare(self, owner: Mapping[str, Any], manifest: Mapping[str, Any]) -> Obj:
         """Desired child with namespace defaulted, owner reference and manifest hash added."""
@@ -140,6 +153,7 @@ class ChildSync:
         result = SyncResult()
         if meta(owner).get("deletionTimestamp"):
             return result  # never recreate what garbage collection is removing
+        owner_uid = str(meta(owner)["uid"])
         wanted: set[tuple[str, str, ObjectKey]] = set()
         writes: list[tuple[ResourceRef, Obj, bool]] = []
         recreates: list[tuple[ResourceRef, Obj]] = []
@@ -150,6 +164,9 @@ class ChildSync:
             key = key_of(desired)
             wanted.add((res.api_version, res.kind, key))
             live = store.get(key)
+            if live is not None and _guarded(desired, owner_uid) and not owned_by(live, owner_uid):
+                result.conflicts.append(ChildConflict.of(res.kind, live))
+                continue
             reasons = self.drift(desired, live)
             if not reasons:
                 result.unchanged += 1
@@ -163,9 +180,23 @@ class ChildSync:
             if live is not None:
                 log.info("child drifted", kind=res.kind, child=str(key), fields=reasons[:5])
             writes.append((res, desired, live is None))
-        deletes = self._orphans(str(meta(owner)["uid"]), wanted) if prune else []
-        await self._write(writes, deletes, result, recreates)
+        deletes = self._orphans(owner_uid, wanted) if prune else []
+        await self._write(owner_uid, writes, deletes, result, recreates)
+        if result.conflicts:
+            self._conflicted[owner_uid] = self._conflicted.get(owner_uid, 0) + 1
+            raise ChildConflictError(owner, result)
+        self._conflicted.pop(owner_uid, None)
         return result
+
+    def recheck_after(self, owner: Mapping[str, Any]) -> float | None:
+        """Seconds until an owner whose last sync hit a conflict should be synced again (the
+        stranger is outside the informer's label selector, so its removal sends no event):
+        10 s, doubling to 5 min. None when the owner is not in conflict."""
+        count = self._conflicted.get(str(meta(owner).get("uid")))
+        if not count:
+            return None
+        first, cap = CONFLICT_RECHECK
+        return float(min(cap, first * 2 ** (count - 1)))
 
     def _outdated(self, child: Immutable, desired: Obj, live: Obj) -> bool:
         """The manifest we want changed since ``live`` was applied, and live may go."""
@@ -196,8 +227,35 @@ class ChildSync:
                     out.append((res, child))
         return out
 
+    async def _create(self, owner_uid: str, res: ResourceRef, desired: Obj) -> ChildConflict | None:
+        """Create ``desired`` unless its name is taken; adopt it when this owner already controls
+        it. A conflict (and nothing written) when a stranger holds the name. A name found taken
+        before is looked up first, so re-checking a conflict sends no write."""
+        key = key_of(desired)
+        if (res.kind, key) not in self._taken:
+            try:
+                await self._client.apply(res, create_only(desired))
+                return None
+            except KubeError as exc:
+                if not exists_error(exc):
+                    raise
+        try:
+            live = await self._client.get(res, key.namespace, key.name)
+        except NotFoundError:
+            self._taken.discard((res.kind, key))
+            await self._client.apply(res, create_only(desired))
+            return None
+        if not owned_by(live, owner_uid):
+            self._taken.add((res.kind, key))
+            return ChildConflict.of(res.kind, live)
+        self._taken.discard((res.kind, key))
+        log.info("adopting a child this owner already controls", kind=res.kind, child=str(key))
+        await self._client.apply(res, desired)
+        return None
+
     async def _write(
         self,
+        owner_uid: str,
         writes: list[tuple[ResourceRef, Obj, bool]],
         deletes: list[tuple[ResourceRef, Obj]],
         result: SyncResult,
@@ -209,7 +267,13 @@ class ChildSync:
         async def apply(res: ResourceRef, desired: Obj, create: bool) -> None:
             async with limiter:
                 try:
-                    await self._client.apply(res, desired)
+                    if create and _guarded(desired, owner_uid):
+                        conflict = await self._create(owner_uid, res, desired)
+                        if conflict is not None:
+                            result.conflicts.append(conflict)
+                            return
+                    else:
+                        await self._client.apply(res, desired)
                 except Exception as exc:
                     errors.append(exc)
                     return
@@ -236,3 +300,9 @@ class ChildSync:
                 tg.start_soon(delete, res, child, result.recreated)
         if errors:
             raise errors[0]
+
+
+def _guarded(desired: Obj, owner_uid: str) -> bool:
+    """Is the no-adoption rule decidable for this child? Only when it carries our controller
+    ownerReference (same namespace as the owner); children elsewhere are tracked by label."""
+    return owned_by(desired, owner_uid)

@@ -13,6 +13,7 @@ import pytest
 from nimop.watch.errors import InvalidError
 from nimop.watch.informer import Informer
 from nimop.watch.objects import ResourceRef
+from nimop.watch.ownership import ChildConflictError
 from nimop.watch.sync import ChildSync, Immutable
 from nimop.watch.testing import ApiTwin
 
@@ -163,3 +164,106 @@ async def test_immutable_child_kept_when_finished_and_edits_applied_back() -> No
         with pytest.raises(InvalidError):  # kept, so applied: the apiserver refuses it
             await w.run(OWNER, [finished])
         assert w.twin.get(JOB, "n", "j") is not None
+
+
+# -- never adopt a stranger ------------------------------------------------------------------
+
+MANAGED = {"app.kubernetes.io/managed-by": "nimop"}
+
+
+def labelled(name: str, **data: str) -> dict[str, Any]:
+    """A child as nimop renders it: carrying the label its informer selects."""
+    return {**cm(name, **data), "metadata": {"name": name, "labels": dict(MANAGED)}}
+
+
+@asynccontextmanager
+async def selected_world() -> AsyncIterator[World]:
+    """Children cached through a `managed-by=nimop` informer, as the operator caches them: an
+    object without the label is invisible to the sync."""
+    twin = ApiTwin()
+    async with twin.client() as client:
+        informer = Informer(client, CM, label_selector="app.kubernetes.io/managed-by=nimop")
+        async with informer:
+            await informer.wait_synced()
+            yield World(twin, informer, ChildSync(client, [(CM, informer.store)]))
+
+
+def strangers_cm(name: str, owner: dict[str, Any] | None = None) -> dict[str, Any]:
+    md: dict[str, Any] = {"name": name, "namespace": "n"}
+    if owner is not None:
+        md["ownerReferences"] = [{"apiVersion": owner["apiVersion"], "kind": owner["kind"],
+                                  "name": owner["metadata"]["name"],
+                                  "uid": owner["metadata"]["uid"], "controller": True}]  # fmt: skip
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": md, "data": {"mine": "yes"}}
+
+
+async def test_a_users_object_with_the_childs_name_is_never_written() -> None:
+    async with selected_world() as w:
+        w.twin.create(strangers_cm("a"), manager="kubectl")
+        w.twin.requests.clear()
+        with pytest.raises(ChildConflictError) as caught:
+            await w.run(OWNER, [labelled("a", k="v"), labelled("b", k="v")])
+        assert caught.value.result.created == ["ConfigMap/n/b"]  # the others are still written
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["data"] == {"mine": "yes"}
+        assert "ownerReferences" not in live["metadata"] and "labels" not in live["metadata"]
+        calls = [(r.verb, c) for r, c in w.twin.requests if r.name == "a"]
+        assert calls == [("apply", 422), ("get", 200)], "one refused create-only apply, one read"
+        message = str(caught.value)
+        assert "ConfigMap n/a already exists and has no controller owner" in message
+        assert "Fix: delete or rename that ConfigMap" in message
+        assert w.sync.recheck_after(OWNER) == 10.0
+
+
+async def test_a_taken_name_is_looked_up_before_any_write_and_rechecks_back_off() -> None:
+    async with selected_world() as w:
+        w.twin.create(strangers_cm("a"), manager="kubectl")
+        for _ in range(2):
+            with pytest.raises(ChildConflictError):
+                await w.run(OWNER, [labelled("a")])
+        assert w.sync.recheck_after(OWNER) == 20.0
+        w.twin.requests.clear()
+        with pytest.raises(ChildConflictError):
+            await w.run(OWNER, [labelled("a")])
+        assert [r.verb for r, _ in w.twin.requests] == ["get"], "a re-check sends no write"
+        w.twin.delete(CM, "n", "a")  # the user removed it: the next sync creates the child
+        await w.twin.settle()
+        result = await w.run(OWNER, [labelled("a")])
+        assert result.created == ["ConfigMap/n/a"] and w.sync.recheck_after(OWNER) is None
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["metadata"]["ownerReferences"][0]["uid"] == "owner-uid"
+
+
+async def test_an_object_another_owner_controls_is_named_with_its_owner() -> None:
+    other = {"apiVersion": "example.com/v1", "kind": "Widget",
+             "metadata": {"name": "other", "namespace": "n", "uid": "other-uid"}}  # fmt: skip
+    async with selected_world() as w:
+        w.twin.create(strangers_cm("a", owner=other), manager="kubectl")
+        with pytest.raises(ChildConflictError, match=r"controlled by Widget other \(uid other-uid"):
+            await w.run(OWNER, [labelled("a")])
+
+
+async def test_an_object_this_owner_already_controls_is_adopted() -> None:
+    """Children NVIDIA's operator made for the same CR carry its UID but not our label."""
+    async with selected_world() as w:
+        w.twin.create(strangers_cm("a", owner=OWNER), manager="upstream")
+        result = await w.run(OWNER, [labelled("a", k="v")])
+        assert result.created == ["ConfigMap/n/a"]
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["data"]["k"] == "v"
+        assert live["metadata"]["labels"] == MANAGED
+        assert w.informer.store.get("n/a") is not None, "now cached like any child"
+
+
+async def test_a_cached_object_with_another_controller_is_left_alone() -> None:
+    """Labelled like ours (so cached) but controlled by nobody: still not ours."""
+    async with selected_world() as w:
+        w.twin.create({**strangers_cm("a"), "metadata": {"name": "a", "namespace": "n",
+                                                         "labels": dict(MANAGED)}})  # fmt: skip
+        await w.twin.settle()
+        w.twin.requests.clear()
+        with pytest.raises(ChildConflictError):
+            await w.run(OWNER, [labelled("a", k="v")])
+        assert w.writes() == []
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["data"] == {"mine": "yes"}
