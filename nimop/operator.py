@@ -17,7 +17,7 @@ import structlog
 from nimop.api import kinds
 from nimop.controllers import nimbuild, nimcache, nimpipeline, nimservice
 from nimop.controllers.runtime import Runtime
-from nimop.watch import Controller, Manager, WatchSettings, configure_logging
+from nimop.watch import Controller, LeadershipLost, Manager, WatchSettings, configure_logging
 from nimop.watch.informer import Informer
 
 log = structlog.get_logger("nimop.operator")
@@ -101,6 +101,11 @@ def main(settings: WatchSettings | None = None) -> int:
     provider = configure_tracing(__version__)
     try:
         anyio.run(run, settings)
+    except LeadershipLost as exc:
+        # Every reconcile was cancelled when the Lease was lost; exit non-zero so the pod is
+        # restarted and rejoins as a follower (controller-runtime exits the same way).
+        log.error("leadership lost; exiting", error=str(exc))
+        return 1
     finally:
         if provider is not None:
             provider.shutdown()  # flush the spans still batched

@@ -116,6 +116,7 @@ class Controller:
         self._sources: list[_Source] = []
         self._state = ControllerState.NEW
         self._tg: anyio.abc.TaskGroup | None = None
+        self._aborted = False
 
     # -- wiring ------------------------------------------------------------------------------
 
@@ -177,13 +178,12 @@ class Controller:
     async def __aexit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> bool | None:
-        """Stop intake, let in-flight reconciles finish (bounded), then cancel the rest."""
-        for source in self._sources:
-            if source.handler is not None:
-                source.informer.remove_handler(source.handler)
-        self.queue.shutdown()
-        with anyio.move_on_after(self.shutdown_timeout, shield=True):
-            await self.queue.drain()
+        """Stop intake, let in-flight reconciles finish (bounded), then cancel the rest; after
+        :meth:`abort`, cancel at once."""
+        self.stop_intake()
+        if not self._aborted:
+            with anyio.move_on_after(self.shutdown_timeout, shield=True):
+                await self.drain()
         assert self._tg is not None
         self._tg.cancel_scope.cancel()
         try:
@@ -191,6 +191,25 @@ class Controller:
         finally:
             await self.queue.__aexit__(None, None, None)
             self._state = ControllerState.STOPPED
+
+    def stop_intake(self, *, discard_queued: bool = False) -> None:
+        """No new keys; with ``discard_queued`` none of the queued ones are handed out either."""
+        for source in self._sources:
+            if source.handler is not None:
+                source.informer.remove_handler(source.handler)
+                source.handler = None
+        self.queue.shutdown(discard_queued=discard_queued)
+
+    async def drain(self) -> None:
+        """Wait for the reconciles in flight (after :meth:`stop_intake`); the caller bounds it."""
+        await self.queue.drain()
+
+    def abort(self) -> None:
+        """Cancel every reconcile now, no drain (leadership lost: not one more write)."""
+        self._aborted = True
+        self.stop_intake(discard_queued=True)
+        if self._tg is not None:
+            self._tg.cancel_scope.cancel()
 
     def enqueue(self, key: ObjectKey) -> None:
         self.queue.add(key)

@@ -6,7 +6,12 @@
   replicas does not matter (client-go ``observedTime``).
 * Renew: every ``retry_period``; the fast path updates from the cached Lease without a GET,
   falling back to GET + update (``leader_election_slowpath_total``). No successful renewal for
-  ``renew_deadline`` -> leadership is lost and the manager stops (controller-runtime exits).
+  ``renew_deadline`` (each attempt is bounded by the time left) -> leadership is lost and the
+  manager stops at once (controller-runtime exits). A leader that *sees* the Lease held by
+  another identity, or deleted, has lost it at that moment: it does not wait for the deadline.
+* A follower that saw the Lease held and then finds it gone treats the vanished record as
+  still valid until it would have expired: a deleted Lease never lets a successor in while the
+  old leader may still be writing.
 * Release (``ReleaseOnCancel``): on clean shutdown, after leader-guarded work stopped, write an
   empty holder so a successor need not wait out the lease.
 
@@ -109,6 +114,8 @@ class LeaderElector:
         self._observed_spec: dict[str, Any] | None = None
         self._observed_at = 0.0
         self._last_renew = 0.0
+        #: set when, as leader, we saw the Lease taken by another identity or deleted
+        self._superseded: str | None = None
 
     @property
     def is_leader(self) -> bool:
@@ -126,13 +133,19 @@ class LeaderElector:
         """Renew every ``retry_period``; raise :class:`LeadershipLost` after the deadline."""
         while True:
             await self._clock.sleep(self.config.retry_period)
-            with anyio.move_on_after(self.config.renew_deadline):
+            left = self.config.renew_deadline - (self._clock.now() - self._last_renew)
+            with anyio.move_on_after(max(left, 0.0)):
                 if await self.try_acquire_or_renew():
                     continue
+            if self._superseded is not None:
+                self._lose(self._superseded)
             if self._clock.now() - self._last_renew >= self.config.renew_deadline:
-                self._become(LeaderState.LOST)
-                log.error("leadership lost", lease=self.config.name)
-                raise LeadershipLost(self.config.name)
+                self._lose(f"no renewal for {self.config.renew_deadline:g}s")
+
+    def _lose(self, why: str) -> None:
+        self._become(LeaderState.LOST)
+        log.error("leadership lost", lease=self.config.name, why=why)
+        raise LeadershipLost(f"{self.config.name}: {why}")
 
     async def release(self) -> None:
         """Give the Lease up (only call once leader-guarded work has stopped)."""
@@ -162,6 +175,11 @@ class LeaderElector:
         cfg, now = self.config, self._clock.now()
         lease = await self._client.get(cfg.namespace, cfg.name)
         if lease is None:
+            if self.is_leader:
+                self._superseded = "the Lease was deleted"
+                return False
+            if self._unexpired(self._observed_spec, now):
+                return False  # it vanished while held: wait out the holder's lease
             spec = self._spec(None)
             created = await self._client.create(
                 {"apiVersion": LEASES.api_version, "kind": "Lease",
@@ -173,10 +191,20 @@ class LeaderElector:
         if spec != self._observed_spec:
             self._observed_spec, self._observed_at = spec, now
         holder = spec.get("holderIdentity") or ""
-        duration = float(spec.get("leaseDurationSeconds") or cfg.lease_duration)
-        if holder and holder != cfg.identity and self._observed_at + duration > now:
+        if self.is_leader and holder != cfg.identity:
+            self._superseded = f"the Lease is held by {holder or 'nobody'} now"
+            return False
+        if self._unexpired(spec, now):
             return False  # held by someone else and not expired
         return await self._update(lease, spec)
+
+    def _unexpired(self, spec: dict[str, Any] | None, now: float) -> bool:
+        """Held by another identity, and not expired by our clock since we saw it change."""
+        holder = (spec or {}).get("holderIdentity") or ""
+        if not holder or holder == self.config.identity:
+            return False
+        duration = float((spec or {}).get("leaseDurationSeconds") or self.config.lease_duration)
+        return self._observed_at + duration > now
 
     async def _update(self, lease: Obj, old_spec: dict[str, Any]) -> bool:
         try:

@@ -10,8 +10,17 @@ the metrics/health endpoints, and stops all of it gracefully (controller-runtime
 
 Order of events in :meth:`Manager.run`: endpoints up, informers start (every replica warms
 its caches), then - if leader election is on - wait for the Lease, then start controllers.
-On stop: readiness drops, controllers stop intake and drain (bounded by
-``shutdown_timeout``), the Lease is released, informers stop, the client closes.
+
+One leader at a time, as controller-runtime does it:
+
+* On stop (SIGTERM): controllers stop handing out keys, the reconciles in flight finish
+  (bounded by ``shutdown_timeout``) *while the Lease is still renewed*, what is left is
+  cancelled, and only then is the Lease released (a successor starts at once). The whole stop
+  takes at most ``shutdown_timeout + RELEASE_TIMEOUT``, which the install keeps below the pod's
+  ``terminationGracePeriodSeconds``.
+* On a lost Lease (renewals failing past the renew deadline, or the Lease seen held by another
+  identity or deleted): every reconcile is cancelled at once - no drain, not one more write -
+  and :meth:`run` raises ``LeadershipLost`` (the process exits non-zero and is restarted).
 """
 
 from __future__ import annotations
@@ -38,12 +47,15 @@ from .endpoints import Check, HttpServer, health_app, metrics_app
 from .errors import StateError
 from .events import EventRecorder
 from .informer import Event, Informer
-from .leader import KubeLeaseClient, LeaderElector, LeaseConfig
+from .leader import KubeLeaseClient, LeaderElector, LeadershipLost, LeaseConfig
 from .objects import Obj, ResourceRef
 from .settings import WatchSettings
 from .transport import Transport
 
-__all__ = ["CRDS", "Manager", "ManagerState"]
+__all__ = ["CRDS", "RELEASE_TIMEOUT", "Manager", "ManagerState"]
+
+#: Bound on releasing the Lease at the end of a graceful stop (one Lease update).
+RELEASE_TIMEOUT = 2.0
 
 log = structlog.get_logger("nimop.watch.manager")
 _T = TypeVar("_T")
@@ -261,19 +273,53 @@ class Manager:
             self.elector = LeaderElector(config, KubeLeaseClient(self.client), self._clock)
             if not await self._until_stopped(self.elector.acquire):
                 return
+        lost: LeadershipLost | None = None
         try:
             async with AsyncExitStack() as stack:
                 for controller in self._controllers:
                     await stack.enter_async_context(controller)
-                renew = self.elector.renew_until_lost if self.elector else anyio.sleep_forever
-                await self._until_stopped(renew)
-                self._state = ManagerState.STOPPING
+                lost = await self._serve_then_drain()
                 for controller in self._controllers:
-                    controller.queue.shutdown()  # all drain at once, not one after another
+                    controller.abort()  # lost: everything in flight; else what outlived the drain
         finally:
-            if self.elector is not None:
-                with anyio.move_on_after(5, shield=True):
+            if lost is None and self.elector is not None:
+                with anyio.move_on_after(RELEASE_TIMEOUT, shield=True):
                     await self.elector.release()
+        if lost is not None:
+            raise lost
+
+    async def _serve_then_drain(self) -> LeadershipLost | None:
+        """Renew the Lease until stop is requested, then drain the controllers while still
+        renewing. Returns how leadership was lost, if it was (the caller aborts at once)."""
+        lost: LeadershipLost | None = None
+        async with anyio.create_task_group() as tg:
+
+            async def renew() -> None:
+                nonlocal lost
+                try:
+                    elector = self.elector
+                    if elector is None:
+                        await anyio.sleep_forever()
+                    else:
+                        await elector.renew_until_lost()
+                except LeadershipLost as exc:
+                    lost = exc
+                except Exception as exc:  # a broken renewal loop cannot vouch for leadership
+                    lost = LeadershipLost(f"lease renewal failed: {exc!r}")
+                    lost.__cause__ = exc
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(renew)
+            await self._stop.wait()
+            self._state = ManagerState.STOPPING
+            for controller in self._controllers:
+                controller.stop_intake(discard_queued=True)
+            with anyio.move_on_after(self.settings.shutdown_timeout):
+                async with anyio.create_task_group() as drains:
+                    for controller in self._controllers:
+                        drains.start_soon(controller.drain)
+            tg.cancel_scope.cancel()
+        return lost
 
     async def _until_stopped(self, fn: Callable[[], Awaitable[None]]) -> bool:
         """Run ``fn()`` until it returns (True) or stop is requested (False)."""

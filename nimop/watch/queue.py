@@ -116,9 +116,17 @@ class WorkQueue(Generic[K]):
         finally:
             self._state = QueueState.CLOSED
 
-    def shutdown(self) -> None:
-        """Stop accepting adds and release idle workers; queued keys are still handed out."""
+    def shutdown(self, *, discard_queued: bool = False) -> None:
+        """Stop accepting adds and release idle workers; queued keys are still handed out,
+        unless ``discard_queued``: then only the keys being processed finish (a leader handing
+        over: its successor lists and reconciles everything anyway)."""
+        if discard_queued:
+            self._queue.clear()
+            self._dirty.clear()
+            self._added_at.clear()
+            self._set_depth()
         if self._state in (QueueState.SHUTTING_DOWN, QueueState.CLOSED):
+            self._check_idle()
             return
         self._state = QueueState.SHUTTING_DOWN
         self._delayed.clear()

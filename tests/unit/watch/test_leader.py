@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from nimop.watch.errors import ConflictError, ServerError
+from nimop.watch.errors import ConflictError, NotFoundError, ServerError
 from nimop.watch.leader import LeaderElector, LeadershipLost, LeaderState, LeaseConfig
 from nimop.watch.testing import FakeClock
 
@@ -33,7 +33,8 @@ class MemoryLeases:
 
     async def update(self, lease: dict[str, Any]) -> dict[str, Any]:
         self._maybe_fail()
-        assert self.lease is not None
+        if self.lease is None:
+            raise NotFoundError("leases.coordination.k8s.io not found", status=404)
         if lease["metadata"].get("resourceVersion") != self.lease["metadata"]["resourceVersion"]:
             raise ConflictError("stale", status=409)
         return self._store(lease)
@@ -129,3 +130,62 @@ def test_timings_are_validated() -> None:
         LeaseConfig("l", "ns", "me", lease_duration=10, renew_deadline=10, retry_period=2)
     with pytest.raises(ValueError):
         LeaseConfig("l", "ns", "me", lease_duration=15, renew_deadline=2, retry_period=2)
+
+
+async def _renew_once(a: LeaderElector, clock: FakeClock) -> list[BaseException]:
+    """Run renew_until_lost for one retry period; what it raised."""
+    outcome: list[BaseException] = []
+
+    async def renew() -> None:
+        try:
+            await a.renew_until_lost()
+        except LeadershipLost as exc:
+            outcome.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(renew)
+        await anyio.wait_all_tasks_blocked()
+        await clock.advance(2)
+        await anyio.wait_all_tasks_blocked()
+        tg.cancel_scope.cancel()
+    return outcome
+
+
+async def test_a_leader_that_sees_another_holder_has_lost_at_once() -> None:
+    """Not 10 s later at the renew deadline: from that moment another replica may lead."""
+    clock, leases = FakeClock(), MemoryLeases()
+    a = elector("a", leases, clock)
+    await a.acquire()
+    assert leases.lease is not None
+    leases._store({**leases.lease, "spec": {**leases.lease["spec"], "holderIdentity": "intruder"}})
+    outcome = await _renew_once(a, clock)
+    assert a.state is LeaderState.LOST
+    assert len(outcome) == 1 and "held by intruder" in str(outcome[0])
+
+
+async def test_a_leader_whose_lease_is_deleted_has_lost_and_does_not_recreate_it() -> None:
+    clock, leases = FakeClock(), MemoryLeases()
+    a = elector("a", leases, clock)
+    await a.acquire()
+    leases.lease = None
+    outcome = await _renew_once(a, clock)
+    assert a.state is LeaderState.LOST and "deleted" in str(outcome[0])
+    assert leases.lease is None
+
+
+async def test_a_follower_waits_out_a_deleted_lease_it_saw_held() -> None:
+    clock, leases = FakeClock(), MemoryLeases()
+    a, b = elector("a", leases, clock), elector("b", leases, clock)
+    await a.acquire()
+    assert not await b.try_acquire_or_renew()  # b sees a's record
+    leases.lease = None  # the old leader may still be writing until it notices
+    await clock.advance(14)
+    assert not await b.try_acquire_or_renew() and leases.lease is None
+    await clock.advance(1.5)
+    assert await b.try_acquire_or_renew() and leases.holder == "b"
+
+
+async def test_a_fresh_follower_creates_an_absent_lease_at_once() -> None:
+    clock, leases = FakeClock(), MemoryLeases()
+    assert await elector("b", leases, clock).try_acquire_or_renew()
+    assert leases.holder == "b"
