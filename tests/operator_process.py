@@ -1,5 +1,11 @@
 """Run `nimop run` as a real process against the local cluster (e2e tests, chaos tests, the
-demo and benchmarks all use this), the way a developer runs it against a kubeconfig."""
+demo and benchmarks all use this), with the identity and RBAC it has when installed.
+
+Every operator process authenticates as `deploy/base`'s ServiceAccount (`nimop-system:nimop`),
+bound to nothing but the generated ClusterRole and leader-election Role — never
+`system:masters` or `cluster-admin` — so a permission the code needs and the install lacks is a
+403 in the audit log (the e2e conftest fails the test on one). Processes are told apart in the
+audit log by their User-Agent (`agent`)."""
 
 from __future__ import annotations
 
@@ -14,14 +20,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, Self
 
+from nimop.deploygen import objects as installed
+from nimop.permissions import LEADER_LEASE
 from nimop.watch.flags import settings_environment
 from tests.cluster import Cluster
 from tests.cluster.processes import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The operator's own identity in the local cluster (not the admin, so the audit log can tell
-#: its requests apart). Tests of least privilege use a ServiceAccount identity instead.
-OPERATOR_USER = "nimop-operator"
+BASE = ROOT / "deploy" / "base"
+#: The installed operator's identity: its ServiceAccount, as the apiserver authenticates it.
+SA_USER = f"system:serviceaccount:{installed.NAMESPACE}:{installed.NAME}"
+SA_GROUPS = ("system:serviceaccounts", f"system:serviceaccounts:{installed.NAMESPACE}")
+#: Leader election as installed: this Lease in the operator's namespace (RBAC grants no other).
+LEASE_NAMESPACE, LEASE_NAME = installed.NAMESPACE, LEADER_LEASE
+LEASE_ENV = {
+    "NIMOP_LEADER_ELECTION": "true",
+    "NIMOP_LEASE_NAMESPACE": LEASE_NAMESPACE,
+    "NIMOP_LEASE_NAME": LEASE_NAME,
+}
+_IDENTITY_INSTALLED: set[str] = set()
 
 
 def free_port() -> int:
@@ -29,6 +46,39 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def install_identity(cluster: Cluster, *, force: bool = False) -> Path:
+    """`deploy/base`'s namespace, ServiceAccount, ClusterRole, leader-election Role and their
+    bindings, applied as generated (once per cluster); a kubeconfig authenticating as the
+    ServiceAccount. Waits until the authorizer honours the bindings, so no start-up 403 is a
+    propagation race."""
+    if force or str(cluster.kubeconfig) not in _IDENTITY_INSTALLED:
+        cluster.kubectl(
+            "apply", "--server-side", "--force-conflicts",
+            "-f", str(BASE / "namespace.yaml"), "-f", str(BASE / "rbac.yaml"),
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not _can(cluster, "watch", "nimservices.apps.nvidia.com", "--all-namespaces"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"RBAC for {SA_USER} not effective after 30 s")
+            time.sleep(0.3)
+        _IDENTITY_INSTALLED.add(str(cluster.kubeconfig))
+    return cluster.kubeconfig_for(SA_USER, SA_GROUPS)
+
+
+def fresh_lease(cluster: Cluster) -> str:
+    """The installed Lease, deleted first so no holder of an earlier test delays a start."""
+    cluster.kubectl("delete", "lease", LEASE_NAME, "-n", LEASE_NAMESPACE, "--ignore-not-found")
+    return LEASE_NAME
+
+
+def _can(cluster: Cluster, verb: str, resource: str, *where: str) -> bool:
+    result = cluster.kubectl(
+        "auth", "can-i", verb, resource, *where, f"--as={SA_USER}",
+        *(f"--as-group={g}" for g in SA_GROUPS), check=False,
+    )  # fmt: skip
+    return result.stdout.strip() == "yes"
 
 
 def install_crds(cluster: Cluster) -> None:
@@ -52,11 +102,14 @@ class OperatorProcess:
         log_path: Path | None = None,
         attached: bool = True,
         args: Sequence[str] = (),
+        agent: str | None = None,
     ) -> None:
         self.cluster = cluster
-        self.kubeconfig = kubeconfig or cluster.kubeconfig_for(OPERATOR_USER, ("system:masters",))
+        self.kubeconfig = kubeconfig or install_identity(cluster)
         self.metrics_port = free_port()
         self.health_port = free_port()
+        #: the User-Agent of its requests: how the audit log tells this process apart
+        self.agent = agent or f"nimop-test/{self.health_port}"
         self.log_path = log_path or cluster.layout.logs / f"nimop-{self.health_port}.log"
         self.extra_env = env or {}
         #: attached: dies with this Python process; detached: lives on (the demo), tracked by a
@@ -74,6 +127,7 @@ class OperatorProcess:
             "NIMOP_HEALTH_BIND_ADDRESS": f"127.0.0.1:{self.health_port}",
             "NIMOP_LOG_FORMAT": "json",
             "NIMOP_DISCOVERY_REFRESH": "5",
+            "NIMOP_USER_AGENT": self.agent,
             **self.extra_env,
         }
         nimop = Path(sys.executable).with_name("nimop")

@@ -3,7 +3,8 @@ and the end state is still exactly the desired one.
 
 Each test runs its own `nimop run` processes watching only the test's namespace (the session's
 shared operator is paused meanwhile, or it would reconcile our CRs too and hide a failure), as
-its own user, so the audit log tells its requests apart.
+its own User-Agent, so the audit log tells their requests apart; all authenticate as the
+installed ServiceAccount with the installed RBAC (tests/operator_process.py).
 
 Sizes are CI-sized by default; bigger local runs (figures in docs/reliability.md):
 `NIMOP_CHAOS_SERVICES` (default 40), `NIMOP_CHAOS_KILLS` (10), `NIMOP_CHAOS_SEED` (random, printed),
@@ -20,16 +21,16 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.audit import WRITES, AuditWindow, code, ref
 from tests.cluster import Cluster
-from tests.operator_process import OperatorProcess
+from tests.operator_process import LEASE_ENV, LEASE_NAMESPACE, OperatorProcess, fresh_lease
 from tests.support import condition, eventually, get, items
 
 pytestmark = [pytest.mark.chaos]
@@ -42,7 +43,6 @@ LEASE = 10.0
 MANAGED = "app.kubernetes.io/managed-by=nimop"
 USER_LABEL = ("chaos.nimop.test/owner", "team-a")
 USER_ANNOTATION = ("chaos.nimop.test/note", "hand-written; keep me")
-WRITES = {"create", "update", "patch", "delete", "deletecollection"}
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -50,42 +50,6 @@ WRITES = {"create", "update", "patch", "delete", "deletecollection"}
 
 def now_stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class Audit:
-    """The apiserver's audit log from this point on (the file is shared by the session)."""
-
-    def __init__(self, cluster: Cluster) -> None:
-        self.path: Path = cluster.layout.logs / "audit.log"
-        self.offset = self.path.stat().st_size if self.path.exists() else 0
-
-    def events(self, users: Iterable[str] = ()) -> list[dict[str, Any]]:
-        time.sleep(1)  # the audit backend writes after the response
-        wanted = set(users)
-        with self.path.open("rb") as f:
-            f.seek(self.offset)
-            data = f.read()
-        out = []
-        for line in data.splitlines():
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue  # a line being written
-            if event.get("stage") != "ResponseComplete":
-                continue
-            if wanted and event.get("user", {}).get("username") not in wanted:
-                continue
-            out.append(event)
-        return out
-
-
-def code(event: dict[str, Any]) -> int:
-    return int(event.get("responseStatus", {}).get("code", 0))
-
-
-def ref(event: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = event.get("objectRef") or {}
-    return found
 
 
 def service(name: str, generation: int) -> dict[str, Any]:
@@ -125,11 +89,9 @@ def apply(cluster: Cluster, namespace: str, docs: list[dict[str, Any]]) -> None:
     )
 
 
-def private_operator(cluster: Cluster, namespace: str, user: str, **env: str) -> OperatorProcess:
-    kubeconfig = cluster.kubeconfig_for(user, ("system:masters",))
-    return OperatorProcess(
-        cluster, kubeconfig=kubeconfig, env={"NIMOP_NAMESPACES": namespace, **env}
-    )
+def private_operator(cluster: Cluster, namespace: str, agent: str, **env: str) -> OperatorProcess:
+    """An operator watching only `namespace`, as installed, its requests tagged `agent`."""
+    return OperatorProcess(cluster, agent=agent, env={"NIMOP_NAMESPACES": namespace, **env})
 
 
 def ready_count(cluster: Cluster, namespace: str) -> int:
@@ -269,21 +231,21 @@ def _holder(cluster: Cluster, namespace: str, lease: str) -> str:
 def test_leader_killed_mid_convergence_hands_over_within_lease(
     cluster: Cluster, namespace: str, exclusive: None
 ) -> None:
-    lease = f"nimop-chaos-{uuid.uuid4().hex[:6]}"
+    lease = fresh_lease(cluster)
     env = {
-        "NIMOP_LEADER_ELECTION": "true",
-        "NIMOP_LEASE_NAME": lease,
-        "NIMOP_LEASE_NAMESPACE": namespace,
+        **LEASE_ENV,
         "NIMOP_LEASE_DURATION": str(LEASE),
         "NIMOP_RENEW_DEADLINE": str(LEASE * 0.7),
         "NIMOP_RETRY_PERIOD": "2",
     }
     users = ("nimop-chaos-a", "nimop-chaos-b")
-    audit = Audit(cluster)
+    audit = AuditWindow(cluster)
     ops = [private_operator(cluster, namespace, u, **env).start(wait_ready=False) for u in users]
     try:
         ids = [_identity(op) for op in ops]
-        holder = eventually(lambda: _holder(cluster, namespace, lease), timeout=60, what="a leader")
+        holder = eventually(
+            lambda: _holder(cluster, LEASE_NAMESPACE, lease), timeout=60, what="a leader"
+        )
         leader = ids.index(holder)
         follower = 1 - leader
         names = [f"svc-{i:03d}" for i in range(N)]
@@ -299,7 +261,7 @@ def test_leader_killed_mid_convergence_hands_over_within_lease(
         ops[leader].kill()
         t0 = time.monotonic()
         eventually(
-            lambda: _holder(cluster, namespace, lease) == ids[follower],
+            lambda: _holder(cluster, LEASE_NAMESPACE, lease) == ids[follower],
             timeout=LEASE * 3,
             interval=0.2,
             what="the follower holding the lease",
@@ -314,7 +276,7 @@ def test_leader_killed_mid_convergence_hands_over_within_lease(
             what="convergence under the new leader",
         )
         assert_exact_end_state(cluster, namespace, rounds)
-        events = audit.events(users)
+        events = audit.events(agents=users)
         conflicts = [e for e in events if code(e) == 409]
         writes = [e for e in events if e["verb"] in WRITES]
         by_resource = Counter(ref(e).get("resource") for e in conflicts)
@@ -326,7 +288,7 @@ def test_leader_killed_mid_convergence_hands_over_within_lease(
         early = [
             (e["verb"], ref(e).get("resource"), ref(e).get("name"))
             for e in events
-            if e["user"]["username"] == users[follower]
+            if e["userAgent"].startswith(users[follower])
             and e["verb"] in WRITES
             and e["requestReceivedTimestamp"] < killed_at
             and ref(e).get("resource") not in {"leases", "events"}
@@ -384,15 +346,11 @@ def test_throttled_apiserver_429_backs_off_and_converges(
     cluster: Cluster, namespace: str, exclusive: None
 ) -> None:
     """The apiserver restarted with one request in flight (APF off, so the legacy limiter
-    answers 429 at once); the operator runs as a plain cluster-admin user, since
-    system:masters is exempt from the limit."""
+    answers 429 at once); the operator runs as installed (its ServiceAccount is not exempt
+    from the limit, as system:masters would be)."""
     user = f"nimop-chaos-throttled-{uuid.uuid4().hex[:4]}"
-    cluster.kubectl(
-        "create", "clusterrolebinding", user, "--clusterrole=cluster-admin", f"--user={user}"
-    )
-    audit = Audit(cluster)
-    kubeconfig = cluster.kubeconfig_for(user)
-    op = OperatorProcess(cluster, kubeconfig=kubeconfig, env={"NIMOP_NAMESPACES": namespace})
+    audit = AuditWindow(cluster)
+    op = private_operator(cluster, namespace, user)
     try:
         cluster.restart_apiserver(
             extra_args=[
@@ -412,7 +370,7 @@ def test_throttled_apiserver_429_backs_off_and_converges(
             interval=2,
             what="convergence while throttled",
         )
-        events = audit.events([user])
+        events = audit.events(agents=[user])
         throttled = [e for e in events if code(e) == 429]
         print(
             f"converged in {time.monotonic() - start:.0f}s; {len(events)} requests, "
@@ -430,7 +388,6 @@ def test_throttled_apiserver_429_backs_off_and_converges(
     finally:
         op.stop()
         cluster.restart_apiserver()
-        cluster.kubectl("delete", "clusterrolebinding", user, check=False)
 
 
 # -- concurrent edits and deletions --------------------------------------------------------------
@@ -446,7 +403,7 @@ def test_concurrent_edits_and_deletions_converge_and_nothing_is_recreated(
     keep = [n for n in names if n not in doomed + foreground]
     rounds = dict.fromkeys(keep, 0)
     op = private_operator(cluster, namespace, "nimop-chaos-edits").start()
-    audit = Audit(cluster)
+    audit = AuditWindow(cluster)
     try:
         apply(cluster, namespace, [service(n, 0) for n in names])
 
@@ -538,7 +495,7 @@ def test_concurrent_edits_and_deletions_converge_and_nothing_is_recreated(
         late = [
             (e["verb"], ref(e).get("resource"), ref(e).get("name"), e["requestReceivedTimestamp"])
             for e in events
-            if e.get("user", {}).get("username") == "nimop-chaos-edits"
+            if str(e.get("userAgent", "")).startswith("nimop-chaos-edits")
             and e["verb"] in {"create", "patch", "update"}
             and code(e) < 300
             and ref(e).get("name") in began
@@ -653,7 +610,7 @@ def test_failing_cache_job_does_not_hot_loop_or_starve_others(
         message = eventually(retrying, timeout=90, what="the Job's retries in the cache status")
         print("status while retrying:", message)
         # The other CRs are served as usual meanwhile.
-        audit = Audit(cluster)
+        audit = AuditWindow(cluster)
         window_start = time.monotonic()
         others = [f"svc-{i:03d}" for i in range(max(4, N // 4))]
         apply(cluster, namespace, [service(n, 0) for n in others])
@@ -666,7 +623,7 @@ def test_failing_cache_job_does_not_hot_loop_or_starve_others(
         others_s = time.monotonic() - window_start
         time.sleep(max(0.0, 60 - others_s))
         window = time.monotonic() - window_start
-        events = audit.events([user])
+        events = audit.events(agents=[user])
         mine = [e for e in events if str(ref(e).get("name", "")).startswith(cache)]
         job = get(cluster, "job", f"{cache}-job", namespace) or {}
         failures = int((job.get("status") or {}).get("failed") or 0)
@@ -707,11 +664,11 @@ def _wait_terminal_failure(cluster: Cluster, namespace: str, cache: str, user: s
     ready = condition(obj, "Ready") or {}
     print("terminal:", ready.get("reason"), ready.get("message"))
     assert ready.get("reason") == "JobFailed"
-    audit = Audit(cluster)
+    audit = AuditWindow(cluster)
     time.sleep(30)
     writes = [
         e
-        for e in audit.events([user])
+        for e in audit.events(agents=[user])
         if e["verb"] in WRITES and str(ref(e).get("name", "")).startswith(cache)
     ]
     assert not [e for e in writes if e["verb"] == "create" and ref(e).get("resource") == "jobs"]

@@ -57,10 +57,9 @@ def own_operator(
     """A debug-level operator watching only this test's namespace; the shared one paused."""
     shared: OperatorProcess = request.getfixturevalue("operator")
     shared.stop()
-    kubeconfig = cluster.kubeconfig_for("nimop-security", ("system:masters",))
     op = OperatorProcess(
         cluster,
-        kubeconfig=kubeconfig,
+        agent="nimop-security",
         env={"NIMOP_NAMESPACES": namespace, "NIMOP_LOG_LEVEL": "debug"},
     ).start()
     try:
