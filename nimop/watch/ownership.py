@@ -8,14 +8,13 @@ else gets no write at all, and the owner reports a ``ChildConflict`` naming the 
 owner and the fix.
 
 Seeing the stranger costs no read at steady state. An object missing from the (label-selected)
-informer store is created with a *create-only* server-side apply: the apply carries a
-``metadata.uid`` no live object has. A create ignores it (the apiserver assigns the UID and
-server-side apply does not track ``metadata.uid`` as an owned field), while an object that
-already exists refuses the change of its immutable UID, so the apiserver itself closes the race
-between "not in the cache" and "created". Only then is the object read (one GET) to find who
-owns it. A plain ``POST`` would give the same signal but would record the fields under an
-``Update`` manager, so fields nimop later stops setting would never be removed by server-side
-apply.
+informer store is read once (GET) before it is created — only on the creation path. That GET is
+what controller-runtime's ``CreateOrUpdate`` and Helm do too. Two signals that would save the
+GET do not work: a "create-only" server-side apply carrying a ``metadata.uid`` (tried on the
+real apiserver: it refuses a create whose body names a UID, ``409 uid mismatch``), and a plain
+``POST`` failing with AlreadyExists (it would record the fields under an ``Update`` manager, so
+server-side apply would never remove a field nimop later stops setting). The window between the GET and the create is not
+closed: an object created in those milliseconds would be taken.
 """
 
 from __future__ import annotations
@@ -24,36 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConflictError, InvalidError, KubeError, TerminalError
-from .objects import Obj, ObjectKey, controller_owner, meta
+from .errors import TerminalError
+from .objects import ObjectKey, controller_owner, meta
 
 if TYPE_CHECKING:
     from .sync import SyncResult
 
-__all__ = [
-    "CREATE_ONLY_UID",
-    "ChildConflict",
-    "ChildConflictError",
-    "create_only",
-    "exists_error",
-    "owned_by",
-]
-
-#: The UID a create-only apply carries; no object has it (UIDs are random v4 UUIDs).
-CREATE_ONLY_UID = "00000000-0000-0000-0000-00000000c0de"
-
-
-def create_only(desired: Obj) -> Obj:
-    """``desired`` as an apply that can only create: it fails on any existing object."""
-    return {**desired, "metadata": {**desired["metadata"], "uid": CREATE_ONLY_UID}}
-
-
-def exists_error(exc: KubeError) -> bool:
-    """Did a create-only apply fail because the object already exists?"""
-    if not isinstance(exc, (InvalidError, ConflictError)):
-        return False
-    text = f"{exc.message} {exc.body}".lower()
-    return "uid" in text or exc.reason == "AlreadyExists"
+__all__ = ["ChildConflict", "ChildConflictError", "owned_by"]
 
 
 def owned_by(obj: Mapping[str, Any], owner_uid: str) -> bool:

@@ -35,9 +35,9 @@ import structlog
 
 from .client import KubeClient
 from .diff import diff_paths, manifest_hash
-from .errors import KubeError, NotFoundError
+from .errors import NotFoundError
 from .objects import Obj, ObjectKey, ResourceRef, key_of, meta
-from .ownership import ChildConflict, ChildConflictError, create_only, exists_error, owned_by
+from .ownership import ChildConflict, ChildConflictError, owned_by
 from .store import Store
 
 __all__ = ["ChildSync", "Immutable", "SyncResult", "owner_reference"]
@@ -110,8 +110,6 @@ class ChildSync:
         self._kinds = {(r.api_version, r.kind): (r, s) for r, s in kinds}
         self._hash_annotation = hash_annotation
         self._max_parallel = max_parallel
-        #: (kind, key) of names found taken: the next attempt looks (GET) before it writes.
-        self._taken: set[tuple[str, ObjectKey]] = set()
         #: owner UID -> consecutive syncs that ended in a conflict (drives ``recheck_after``).
         self._conflicted: dict[str, int] = {}
 
@@ -229,26 +227,16 @@ class ChildSync:
 
     async def _create(self, owner_uid: str, res: ResourceRef, desired: Obj) -> ChildConflict | None:
         """Create ``desired`` unless its name is taken; adopt it when this owner already controls
-        it. A conflict (and nothing written) when a stranger holds the name. A name found taken
-        before is looked up first, so re-checking a conflict sends no write."""
+        it. A conflict (and nothing written) when a stranger holds the name. The one GET runs only
+        for a child missing from the cache, i.e. when creating, never at steady state."""
         key = key_of(desired)
-        if (res.kind, key) not in self._taken:
-            try:
-                await self._client.apply(res, create_only(desired))
-                return None
-            except KubeError as exc:
-                if not exists_error(exc):
-                    raise
         try:
             live = await self._client.get(res, key.namespace, key.name)
         except NotFoundError:
-            self._taken.discard((res.kind, key))
-            await self._client.apply(res, create_only(desired))
+            await self._client.apply(res, desired)
             return None
         if not owned_by(live, owner_uid):
-            self._taken.add((res.kind, key))
             return ChildConflict.of(res.kind, live)
-        self._taken.discard((res.kind, key))
         log.info("adopting a child this owner already controls", kind=res.kind, child=str(key))
         await self._client.apply(res, desired)
         return None

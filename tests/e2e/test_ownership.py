@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.cluster import Cluster
-from tests.e2e.crs import nimservice, ready_condition, wait_state
+from tests.e2e.crs import nimservice, wait_state
 from tests.operator_process import OperatorProcess
-from tests.support import apply, eventually, get
+from tests.support import apply, condition, eventually, get
 
 
 def users_service(name: str) -> dict[str, Any]:
@@ -50,8 +50,8 @@ def test_users_service_and_pvc_survive_create_update_and_delete_of_a_nimservice(
     storage = {"pvc": {"create": True, "size": "10Gi"}}
     apply(cluster, namespace, nimservice("llm", storage=storage))
     svc = wait_state(cluster, "nimservice", "llm", namespace, "Failed")
-    cond = ready_condition(svc)
-    assert cond["reason"] == "ChildConflict"
+    cond = condition(svc, "Failed")  # Ready=False/Failed, Failed=True/<reason> (upstream pair)
+    assert cond is not None and cond["reason"] == "ChildConflict", svc["status"]
     assert f"Service {namespace}/llm already exists and has no controller owner" in cond["message"]
     assert f"PersistentVolumeClaim {namespace}/llm-pvc" in cond["message"]
     assert "Fix: delete or rename" in cond["message"]

@@ -93,7 +93,6 @@ class Verbs:
             created = self._create(served, key[0] or None, config)
             self._own(served, key, None, created, (manager, "Apply", ""), leaf_paths(config))
             return self.db.commit(served.group_resource, created, None)
-        _same_uid(served, key, old, body)
         managed = self.db.managed(served.group_resource, key)
         entry = (manager, "Apply", subresource or "")
         wanted = leaf_paths(config)
@@ -234,12 +233,3 @@ def _dotted(obj: Obj, path: str) -> Any:
 
 def _key_of(obj: Obj) -> Key:
     return (str(meta(obj).get("namespace") or ""), str(meta(obj).get("name") or ""))
-
-
-def _same_uid(served: Served, key: Key, old: Obj, body: Obj) -> None:
-    """A body naming another UID than the live object's is refused, as metadata.uid is
-    immutable (a create ignores the UID a body carries: the server assigns it)."""
-    uid = (body.get("metadata") or {}).get("uid")
-    if uid and uid != meta(old).get("uid"):
-        raise ApiStatus(422, "Invalid", f"{served.ref.kind} \"{key[1]}\" is invalid: "
-                        f"metadata.uid: Invalid value: \"{uid}\": field is immutable")  # fmt: skip

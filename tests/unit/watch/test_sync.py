@@ -208,14 +208,14 @@ async def test_a_users_object_with_the_childs_name_is_never_written() -> None:
         assert live is not None and live["data"] == {"mine": "yes"}
         assert "ownerReferences" not in live["metadata"] and "labels" not in live["metadata"]
         calls = [(r.verb, c) for r, c in w.twin.requests if r.name == "a"]
-        assert calls == [("apply", 422), ("get", 200)], "one refused create-only apply, one read"
+        assert calls == [("get", 200)], "one read, no write"
         message = str(caught.value)
         assert "ConfigMap n/a already exists and has no controller owner" in message
         assert "Fix: delete or rename that ConfigMap" in message
         assert w.sync.recheck_after(OWNER) == 10.0
 
 
-async def test_a_taken_name_is_looked_up_before_any_write_and_rechecks_back_off() -> None:
+async def test_a_taken_name_is_rechecked_with_a_read_only_and_backing_off() -> None:
     async with selected_world() as w:
         w.twin.create(strangers_cm("a"), manager="kubectl")
         for _ in range(2):
