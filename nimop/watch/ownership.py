@@ -13,8 +13,8 @@ what controller-runtime's ``CreateOrUpdate`` and Helm do too. Two signals that w
 GET do not work: a "create-only" server-side apply carrying a ``metadata.uid`` (tried on the
 real apiserver: it refuses a create whose body names a UID, ``409 uid mismatch``), and a plain
 ``POST`` failing with AlreadyExists (it would record the fields under an ``Update`` manager, so
-server-side apply would never remove a field nimop later stops setting). The window between the GET and the create is not
-closed: an object created in those milliseconds would be taken.
+server-side apply would never remove a field nimop later stops setting). The window between
+the GET and the create is not closed: an object created in those milliseconds would be taken.
 """
 
 from __future__ import annotations
