@@ -23,7 +23,7 @@ from nimop.render.common import (
     service_name,
 )
 from nimop.render.facts import ClusterFacts
-from nimop.render.pod import pull_secrets
+from nimop.render.pod import CONTAINER_SECURITY, pull_secrets
 from nimop.render.result import Collector
 from nimop.render.workload import Ports
 
@@ -92,6 +92,14 @@ def default_args(owner: Owner, config_file: str) -> list[str]:
             "--model-server-metrics-path", "/v1/metrics"]
 
 
+#: The endpoint picker runs as the distroless `nonroot` user of its image (65532), so its pod
+#: passes Pod Security `restricted`.
+EPP_POD_SECURITY: dict[str, Any] = {
+    "runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
 def deployment(owner: Owner, name: str, labels: Mapping[str, str],
                epp: Mapping[str, Any]) -> dict[str, Any]:
     """`<name>-epp`: image from containerSpec (tag default `latest`), pull secrets and policy of
@@ -113,9 +121,10 @@ def deployment(owner: Owner, name: str, labels: Mapping[str, str],
         "livenessProbe": epp.get("livenessProbe") or grpc_probe,
         "startupProbe": epp.get("startupProbe"),
         "volumeMounts": [{"name": "epp-config", "mountPath": "/config", "readOnly": True}],
+        "securityContext": dict(CONTAINER_SECURITY),
     }
     cm = ref.get("name") or child_name(owner.name, "-epp-config")
-    pod = {"serviceAccountName": name,
+    pod = {"serviceAccountName": name, "securityContext": EPP_POD_SECURITY,
            "imagePullSecrets": pull_secrets(get(owner.spec, "image.pullSecrets")),
            "containers": [{k: v for k, v in ctr.items() if v is not None}],
            "volumes": [{"name": "epp-config", "configMap": {"name": cm}}]}

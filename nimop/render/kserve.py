@@ -147,6 +147,22 @@ def knative_probes(owner: Owner, grpc_port: int | None, api_port: int) -> dict[s
     return result
 
 
+#: Pod-level fields Knative Serving also accepts per container (its webhook refuses a pod
+#: securityContext unless the `kubernetes.podspec-securitycontext` feature is on, PR #547/#619).
+_PER_CONTAINER = ("runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile")
+
+
+def _container_level_security(pod: dict[str, Any]) -> None:
+    """Knative mode: move the pod securityContext onto every container, so the pod still
+    passes Pod Security `restricted`. `fsGroup` has no per-container form and is dropped:
+    volume group ownership then comes from the image (documented in docs/security.md)."""
+    pod_sc = pod.pop("securityContext", None) or {}
+    moved = {k: pod_sc[k] for k in _PER_CONTAINER if k in pod_sc}
+    for group in ("initContainers", "containers"):
+        for ctr in pod.get(group) or ():
+            ctr["securityContext"] = {**moved, **(ctr.get("securityContext") or {})}
+
+
 def inference_service(p: Prepared, labels: Mapping[str, str], mode: str, knative: bool,
                       out: Collector) -> dict[str, Any]:
     """Command/args are rendered (upstream drops them, §9 bug 16); init/sidecar containers get
@@ -163,7 +179,7 @@ def inference_service(p: Prepared, labels: Mapping[str, str], mode: str, knative
     dra.add_container_claims(pod["containers"], p.claims)
     predictor: dict[str, Any] = {}
     if knative:
-        pod.pop("securityContext", None)
+        _container_level_security(pod)
     else:
         predictor |= scaling(owner)
         predictor["deploymentStrategy"] = {
