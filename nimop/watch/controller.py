@@ -211,6 +211,11 @@ class Controller:
         if self._tg is not None:
             self._tg.cancel_scope.cancel()
 
+    def oldest_in_flight(self) -> tuple[str, float] | None:
+        """The reconcile running longest, as (key, seconds): what liveness calls wedged."""
+        oldest = self.queue.oldest_processing()
+        return None if oldest is None else (str(oldest[0]), oldest[1])
+
     def enqueue(self, key: ObjectKey) -> None:
         self.queue.add(key)
 

@@ -1,4 +1,4 @@
-"""The manager's HTTP endpoints: Prometheus ``/metrics`` and ``/healthz`` + ``/readyz``.
+"""The manager's metrics endpoint, Prometheus ``/metrics`` (the probes are in liveness.py).
 
 controller-runtime serves metrics and probes on two addresses (``:8080``, ``:8081``); so do we.
 Port 0 picks a free port; :attr:`HttpServer.port` tells which.
@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .metrics import REGISTRY
 
-__all__ = ["HttpServer", "health_app", "metrics_app"]
+__all__ = ["HttpServer", "metrics_app"]
 
 Check = Callable[[], list[str]]  # returns problems; empty = fine
 Middleware = Callable[..., Any]  # an aiohttp middleware
@@ -31,22 +31,6 @@ def metrics_app(middlewares: Iterable[Middleware] = ()) -> web.Application:
 
     app = web.Application(middlewares=list(middlewares))
     app.router.add_get("/metrics", metrics)
-    return app
-
-
-def health_app(live: Check, ready: Check) -> web.Application:
-    def probe(check: Check) -> Callable[[web.Request], object]:
-        async def handler(_: web.Request) -> web.Response:
-            problems = check()
-            if problems:
-                return web.Response(status=503, text="\n".join(problems) + "\n")
-            return web.Response(text="ok\n")
-
-        return handler
-
-    app = web.Application()
-    app.router.add_get("/healthz", probe(live))  # type: ignore[arg-type]
-    app.router.add_get("/readyz", probe(ready))  # type: ignore[arg-type]
     return app
 
 

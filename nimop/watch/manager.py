@@ -43,11 +43,12 @@ from .clock import Clock, SystemClock
 from .config import ClientConfig, load_client_config
 from .controller import Controller, ReconcileFunc, Reconciler
 from .discovery import Discovery
-from .endpoints import Check, HttpServer, health_app, metrics_app
+from .endpoints import Check, HttpServer, metrics_app
 from .errors import StateError
 from .events import EventRecorder
 from .informer import Event, Informer
 from .leader import KubeLeaseClient, LeaderElector, LeadershipLost, LeaseConfig
+from .liveness import Liveness, ProbeServer
 from .objects import Obj, ResourceRef
 from .settings import WatchSettings
 from .transport import Transport
@@ -101,6 +102,7 @@ class Manager:
         self.elector: LeaderElector | None = None
         self.metrics_port: int | None = None
         self.health_port: int | None = None
+        self.liveness = Liveness(lambda: self._controllers)
         self._client: KubeClient | None = None
         self._discovery: Discovery | None = None
         self._cache: InformerCache | None = None
@@ -176,6 +178,9 @@ class Manager:
         """Ask :meth:`run` to stop gracefully (what SIGTERM does)."""
         self._stop.set()
 
+    def _ready_and_live(self) -> list[str]:
+        return self.liveness.problems() + self.readiness_problems()
+
     def readiness_problems(self) -> list[str]:
         if self._state is not ManagerState.RUNNING:
             return [f"manager is {self._state.value}"]
@@ -229,8 +234,8 @@ class Manager:
         try:
             async with AsyncExitStack() as servers, anyio.create_task_group() as tg:
                 self.metrics_port = await self._serve_metrics(servers)
-                health = health_app(lambda: [], self.readiness_problems)
-                self.health_port = await self._serve(servers, health, s.health_bind_address)
+                self.health_port = await self._serve_probes(servers, s.health_bind_address)
+                tg.start_soon(self.liveness.run)
                 tg.start_soon(self.cache.run)
                 tg.start_soon(self._discovery_loop)
                 if handle_signals:
@@ -264,6 +269,16 @@ class Manager:
         host, port = WatchSettings.split_address(address)
         server = await stack.enter_async_context(HttpServer(app, host, port, ssl_context))
         return server.port
+
+    async def _serve_probes(self, stack: AsyncExitStack, address: str) -> int | None:
+        """``/healthz`` and ``/readyz`` on their own thread (liveness.py) until the stack
+        closes; None when the address is ``0``."""
+        if not WatchSettings.enabled(address):
+            return None
+        probes = ProbeServer(self.liveness.problems, self._ready_and_live,
+                             *WatchSettings.split_address(address))  # fmt: skip
+        await stack.enter_async_context(probes)
+        return probes.port
 
     async def _lead(self) -> None:
         s = self.settings

@@ -220,6 +220,14 @@ class WorkQueue(Generic[K]):
             self._push(key)
         self._check_idle()
 
+    def oldest_processing(self) -> tuple[K, float] | None:
+        """The key processed longest and for how many seconds (None when idle)."""
+        started = list(self._processing.items())
+        if not started:
+            return None
+        key, since = min(started, key=lambda item: item[1])
+        return key, self._clock.now() - since
+
     def stats(self) -> QueueStats:
         return QueueStats(
             len(self._queue), len(self._processing), len(self._ready_at), len(self._waiters)
