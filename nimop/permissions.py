@@ -8,10 +8,13 @@ controllers watch — so a missing line fails a test instead of a 403 in a user'
 
 Rules of the table (upstream's ClusterRole grants far more, inventory §6.6):
 - no wildcards, no `escalate`/`bind`/`impersonate`;
-- children get exactly the verbs the sync loop uses: `get list watch` (informers),
-  `create` (server-side apply of a missing object is authorized as create), `patch` (apply),
-  `delete` (pruning). No `update`, no `deletecollection`;
-- Secrets: only for the one feature that needs them (the MPI SSH key), never updated or deleted;
+- children get exactly the verbs the sync loop uses: `list watch` (informers), `get` (one read
+  of a child missing from the cache before creating it: never adopt a stranger), `create`
+  (server-side apply of a missing object is authorized as create), `patch` (apply), `delete`
+  (pruning). No `update`, no `deletecollection`;
+- kinds only cached get `list watch`, no `get`; status only `patch`;
+- Secrets: only for the one feature that needs them (the MPI SSH key): `get` by name and
+  `create`, no `list`/`watch` (RBAC cannot narrow those to nimop's own), never updated or deleted;
 - Leases only in the operator's namespace (a Role, never a ClusterRole).
 
 Scopes: `cluster` rules are about cluster-scoped resources (always a ClusterRole); `namespaced`
@@ -32,6 +35,8 @@ from nimop.api.resource import GROUP
 Scope = Literal["cluster", "namespaced", "operator"]
 
 READ = ("get", "list", "watch")
+#: What an informer does: kinds nimop only caches need nothing else.
+CACHE = ("list", "watch")
 #: What the generic child sync does: informer reads, create/apply, prune.
 MANAGE = ("create", "delete", "get", "list", "patch", "watch")
 
@@ -78,12 +83,12 @@ class Permission:
 
 PERMISSIONS: tuple[Permission, ...] = (
     # -- our own API ---------------------------------------------------------------------------
-    Permission(*on(kinds.NIMCACHE, kinds.NIMPIPELINE, kinds.NIMBUILD), (*READ, "patch"),
+    Permission(*on(kinds.NIMCACHE, kinds.NIMPIPELINE, kinds.NIMBUILD), (*CACHE, "patch"),
                "Watch the custom resources nimop reconciles; patch only to remove the finalizer "
                "the upstream NIM Operator left on resources it managed (migration)."),
     Permission(*on(kinds.NIMSERVICE), MANAGE,
                "Watch NIMServices; a NIMPipeline creates, applies and prunes its NIMServices."),
-    Permission(APPS_NVIDIA, tuple(f"{k}/status" for k in OWN_KINDS), ("get", "patch"),
+    Permission(APPS_NVIDIA, tuple(f"{k}/status" for k in OWN_KINDS), ("patch",),
                "Report status (state, conditions) on the status subresource only."),
     Permission(APPS_NVIDIA, tuple(f"{k}/finalizers" for k in OWN_KINDS), ("update",),
                "Children carry a controller ownerReference with blockOwnerDeletion; clusters "
@@ -104,12 +109,12 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(CORE, ("pods/log",), ("get",),
                "Read the model manifest the NIMCache probe pod prints, and the local manifest "
                "the NIMBuild probe pod prints."),
-    Permission(*on(kinds.SECRET), ("create", "list", "watch"),
+    Permission(*on(kinds.SECRET), ("create", "get"),
                "Multi-node MPI: the controller creates the group's SSH key Secret <name>-ssh-pk "
-               "once (the renderer only names it, the key needs randomness) and knows it exists "
-               "from an informer selecting app.kubernetes.io/managed-by=nimop. RBAC cannot "
-               "narrow list/watch by label: see docs/security.md. Never updated or deleted "
-               "(garbage collection removes it with its NIMService)."),
+               "once (the renderer only names it, the key needs randomness), after one GET by "
+               "name per process that tells whether it exists. No list/watch: nimop never sees "
+               "other Secrets. Never updated or deleted (garbage collection removes it with its "
+               "NIMService)."),
     Permission(*on(kinds.DEPLOYMENT), MANAGE, "The standalone NIMService workload."),
     Permission(*on(kinds.JOB), MANAGE, "The NIMCache download Job."),
     Permission(*on(kinds.ROLE, kinds.ROLE_BINDING), MANAGE,
@@ -139,18 +144,19 @@ PERMISSIONS: tuple[Permission, ...] = (
                "Escalation prevention: the endpoint picker's Role grants read on these."),
     Permission(*on(kinds.CLAIM_TEMPLATE), MANAGE,
                "DRA: ResourceClaimTemplates created from spec.draResources device specs."),
-    Permission(*on(kinds.CLAIM), READ,
+    Permission(*on(kinds.CLAIM), CACHE,
                "DRA: watch user-supplied ResourceClaims a NIMService names (allocation status)."),
     # -- what the controllers read for cluster facts -------------------------------------------
-    Permission(*on(kinds.NODE), READ,
+    Permission(*on(kinds.NODE), CACHE,
                "GPU facts: nvidia.com/gpu.product labels for profile selection, OpenShift "
                "detection.", "cluster"),
-    Permission("apiextensions.k8s.io", ("customresourcedefinitions",), READ,
+    Permission("apiextensions.k8s.io", ("customresourcedefinitions",), CACHE,
                "Discover optional APIs (LeaderWorkerSet, KServe, Gateway API, ServiceMonitor) "
                "when their CRDs are installed or removed.", "cluster"),
     # -- events and leader election ------------------------------------------------------------
-    Permission("events.k8s.io", ("events",), ("create", "patch"),
-               "Events on state transitions of the custom resources."),
+    Permission("events.k8s.io", ("events",), ("create",),
+               "Events on state transitions of the custom resources (never aggregated into "
+               "series, so never patched)."),
     Permission("coordination.k8s.io", ("leases",), ("create",),
                "Create the leader-election Lease (create cannot be limited by name).",
                "operator"),

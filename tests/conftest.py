@@ -3,7 +3,8 @@
 `cluster` is the real local control plane (session-scoped): reused when one is already
 running (`python -m tests.cluster up`), otherwise started for this session and stopped at its
 end — its processes die with the test run even when it is killed. `namespace` gives each
-test a fresh namespace.
+test a fresh namespace enforcing Pod Security `restricted`, so every pod nimop creates in any
+test must pass it.
 """
 
 from __future__ import annotations
@@ -31,11 +32,19 @@ def cluster() -> Iterator[Cluster]:
             handle.down()
 
 
+#: Pod Security admission labels of every test namespace.
+RESTRICTED = (
+    "pod-security.kubernetes.io/enforce=restricted",
+    "pod-security.kubernetes.io/enforce-version=latest",
+)
+
+
 @pytest.fixture
 def namespace(cluster: Cluster, request: pytest.FixtureRequest) -> Iterator[str]:
     base = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:40].strip("-")
     name = f"t-{base}-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "namespace", name)
+    cluster.kubectl("label", "namespace", name, *RESTRICTED)
     yield name
     cluster.kubectl("delete", "namespace", name, "--wait=false", check=False)
 

@@ -119,10 +119,10 @@ CHILDREN: dict[str, tuple[Kind, ...]] = {
     NIMBUILD.kind: NIMBUILD_CHILDREN,
 }
 
-#: Every kind the operator caches in an informer.
+#: Every kind the operator caches in an informer (not Secrets: the generated SSH key is read by
+#: name, so nimop holds no list/watch on Secrets).
 ALL = tuple(dict.fromkeys([
-    *PRIMARIES, *NIMCACHE_CHILDREN, *NIMSERVICE_CHILDREN, *NIMBUILD_CHILDREN, SECRET, CLAIM,
-    NODE,
+    *PRIMARIES, *NIMCACHE_CHILDREN, *NIMSERVICE_CHILDREN, *NIMBUILD_CHILDREN, CLAIM, NODE,
 ]))
 
 

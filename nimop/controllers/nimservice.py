@@ -162,8 +162,6 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
     ctrl = primary_controller(
         rt, "nimservice", NIMServiceReconciler, kinds.NIMSERVICE_CHILDREN, workers=workers
     )
-    if rt.served(kinds.SECRET):
-        ctrl.owns(rt.informers[kinds.SECRET], kinds.NIMSERVICE.group, kinds.NIMSERVICE.kind)
     ctrl.watches(
         rt.informers[kinds.NIMCACHE],
         enqueue_from_index(services.store, INDEX_NIMCACHE, key_text),

@@ -1,6 +1,11 @@
 """Secrets whose content needs randomness (the MPI SSH key of multi-node services, inventory
 §4.2): created once by the controller, never updated — rotating the key under running pods
-would break their SSH between leader and workers."""
+would break their SSH between leader and workers.
+
+nimop holds no `list`/`watch` on Secrets (RBAC cannot narrow those to its own): whether the key
+exists is learnt by name — a GET the first time this process meets the NIMService, then
+remembered, so steady state costs nothing. A Secret of that name this NIMService does not
+control is never taken over: the NIMService reports `ChildConflict`."""
 
 from __future__ import annotations
 
@@ -14,8 +19,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from nimop.api import kinds
 from nimop.controllers.runtime import Runtime
 from nimop.render import GeneratedSecret
-from nimop.watch.errors import AlreadyExistsError
-from nimop.watch.sync import owner_reference
+from nimop.watch.errors import AlreadyExistsError, NotFoundError
+from nimop.watch.objects import ResourceRef
+from nimop.watch.ownership import ChildConflict, ChildConflictError, owned_by
+from nimop.watch.sync import SyncResult, owner_reference
+
+SECRETS = ResourceRef(kinds.SECRET.group, kinds.SECRET.version, kinds.SECRET.kind,
+                      kinds.SECRET.plural)
+#: (namespace, name, owner UID) of generated Secrets known to exist: looked up once each.
+_KNOWN: set[tuple[str, str, str]] = set()
 
 
 def ssh_private_key() -> str:
@@ -51,11 +63,18 @@ async def ensure_generated(
     wanted: Sequence[GeneratedSecret],
     labels: Mapping[str, str],
 ) -> None:
-    namespace = owner["metadata"]["namespace"]
+    namespace, uid = owner["metadata"]["namespace"], str(owner["metadata"]["uid"])
     for spec in wanted:
-        if rt.get(kinds.SECRET, namespace, spec.name) is not None:
+        known = (namespace, spec.name, uid)
+        if known in _KNOWN:
             continue
-        with contextlib.suppress(AlreadyExistsError):
-            await rt.client.create(
-                rt.resource(kinds.SECRET), secret_manifest(owner, spec, labels)
-            )
+        try:
+            live = await rt.client.get(SECRETS, namespace, spec.name)
+        except NotFoundError:
+            with contextlib.suppress(AlreadyExistsError):
+                await rt.client.create(SECRETS, secret_manifest(owner, spec, labels))
+        else:
+            if not owned_by(live, uid):
+                conflicts = [ChildConflict.of("Secret", live)]
+                raise ChildConflictError(owner, SyncResult(conflicts=conflicts))
+        _KNOWN.add(known)

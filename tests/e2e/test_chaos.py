@@ -220,7 +220,7 @@ def _identity(op: OperatorProcess) -> str:
                 return str(json.loads(line)["identity"])
         return None
 
-    return eventually(find, timeout=30, what=f"identity in {op.log_path}")
+    return eventually(find, timeout=120, what=f"identity in {op.log_path}")
 
 
 def _holder(cluster: Cluster, namespace: str, lease: str) -> str:

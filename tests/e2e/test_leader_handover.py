@@ -58,7 +58,7 @@ def _identity(op: OperatorProcess) -> str:
                 return str(json.loads(line)["identity"])
         return None
 
-    return eventually(find, timeout=30, what=f"identity in {op.log_path}")
+    return eventually(find, timeout=120, what=f"identity in {op.log_path}")
 
 
 def _stamp(event: dict[str, Any], key: str) -> datetime:
