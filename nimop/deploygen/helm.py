@@ -25,6 +25,7 @@ from nimop.deploygen.template import Placeholders
 from nimop.deploygen.values import VALUES_YAML, values_schema
 
 CHART = "nimop"
+TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 FULLNAME = 'include "nimop.fullname" $'
 
 
@@ -45,7 +46,8 @@ def install(ph: Placeholders) -> o.Install:
     """The chart's `Install`: every knob a placeholder for its value."""
     args = o.settings_args(
         leader_election=ph.value("leaderElection.enabled"),
-        metrics_port=ph.value("metrics.port"), health_port=ph.value("healthProbe.port"),
+        metrics_port=ph.value("metrics.port"), metrics_secure=ph.value("metrics.secure"),
+        health_port=ph.value("healthProbe.port"),
         log_level=ph.value("logLevel"), log_format=ph.value("logFormat"),
     )  # fmt: skip
     return o.Install(
@@ -82,6 +84,8 @@ def rbac_template() -> str:
         "{{- range .Values.watchNamespaces }}\n---\n", _render(rbac.watched(namespace, inst), ph),
         "{{- end }}\n{{- else }}\n", _render(rbac.cluster_wide(inst), ph), "{{- end }}\n---\n",
         _render(rbac.leader(inst), ph),
+        "{{- if .Values.metrics.secure }}\n---\n", _render(rbac.metrics_auth(inst), ph),
+        "{{- end }}\n",
     ])  # fmt: skip
 
 
@@ -112,8 +116,14 @@ def _servicemonitor_template() -> str:
     ph = Placeholders()
     inst = install(ph)
     monitor = o.service_monitor(inst.with_(labels=ph.yaml('include "nimop.monitorLabels" $')))
-    monitor["spec"]["endpoints"][0]["interval"] = ph.value("metrics.serviceMonitor.interval",
-                                                           quote=True)
+    endpoint = monitor["spec"]["endpoints"][0]
+    endpoint["interval"] = ph.value("metrics.serviceMonitor.interval", quote=True)
+    # --metrics-secure serves HTTPS (self-signed unless a cert is mounted) to callers with a
+    # token the apiserver accepts; Prometheus sends its own ServiceAccount token.
+    secure = "$.Values.metrics.secure"
+    endpoint["scheme"] = ph.expr(f'{{{{ ternary "https" "http" {secure} }}}}')
+    endpoint["bearerTokenFile"] = ph.when(secure, TOKEN_FILE)
+    endpoint["tlsConfig"] = ph.when(secure, {"insecureSkipVerify": True})
     body = _render([monitor], ph)
     return f"{{{{- if .Values.metrics.serviceMonitor.enabled }}}}\n{body}{{{{- end }}}}\n"
 

@@ -50,14 +50,15 @@ def flag(setting: str, value: Any) -> str:
 
 
 def settings_args(*, leader_election: Any = "true", metrics_port: Any = METRICS_PORT,
-                  health_port: Any = HEALTH_PORT, log_level: Any = LOG_LEVEL,
-                  log_format: Any = LOG_FORMAT) -> list[str]:
+                  metrics_secure: Any = "false", health_port: Any = HEALTH_PORT,
+                  log_level: Any = LOG_LEVEL, log_format: Any = LOG_FORMAT) -> list[str]:
     """The `nimop run` flags the Deployment passes (the image's entrypoint is `nimop run`), so
     the args of an upstream-style chart or CSV carry over."""
     return [
         flag("leader_election", leader_election),
         flag("lease_name", LEADER_LEASE),
         flag("metrics_bind_address", f"0.0.0.0:{metrics_port}"),
+        flag("metrics_secure", metrics_secure),
         flag("health_bind_address", f"0.0.0.0:{health_port}"),
         flag("log_format", log_format),
         flag("log_level", log_level),

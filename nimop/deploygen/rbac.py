@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimop.deploygen import objects as o
-from nimop.permissions import PERMISSIONS, select
+from nimop.permissions import METRICS_AUTH, PERMISSIONS, select
 
 
 def leader(install: o.Install = o.DEFAULT) -> list[o.Manifest]:
@@ -39,3 +39,14 @@ def watched(namespace: Any, install: o.Install = o.DEFAULT) -> list[o.Manifest]:
     """The namespaced rules, granted in one watched namespace."""
     return [o.role("Role", install.name, select("namespaced"), namespace, install),
             o.binding("RoleBinding", install.name, "Role", install.name, namespace, install)]
+
+
+def metrics_auth(install: o.Install = o.DEFAULT) -> list[o.Manifest]:
+    """With `--metrics-secure`: the operator's TokenReview/SubjectAccessReview rights, and a
+    `<name>-metrics-reader` ClusterRole to bind to whatever scrapes /metrics."""
+    name = f"{install.name}-metrics-auth"
+    reader = {"apiVersion": o.RBAC, "kind": "ClusterRole",
+              "metadata": o.meta(f"{install.name}-metrics-reader", install=install),
+              "rules": [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]}
+    return [o.role("ClusterRole", name, METRICS_AUTH, install=install),
+            o.binding("ClusterRoleBinding", name, "ClusterRole", name, install=install), reader]

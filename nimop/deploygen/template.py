@@ -11,13 +11,18 @@ Three kinds:
 - `optional`: the value of a key is a values entry rendered with `toYaml`, re-indented to where
   the key sits; the key is left out when the entry is empty;
 - `yaml`: the value of a key is YAML a pipeline yields (`include "nimop.labels" $`);
-- `splice`: a list item that expands to zero or more items from a values list.
+- `splice`: a list item that expands to zero or more items from a values list;
+- `when`: a key with a fixed value, present only when a condition holds.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
 
 
 @dataclass
@@ -25,9 +30,10 @@ class Placeholders:
     _exprs: dict[str, str] = field(default_factory=dict)
     _blocks: dict[str, tuple[str, bool]] = field(default_factory=dict)
     _splices: dict[str, str] = field(default_factory=dict)
+    _whens: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
     def _token(self) -> str:
-        count = len(self._exprs) + len(self._blocks) + len(self._splices)
+        count = len(self._exprs) + len(self._blocks) + len(self._splices) + len(self._whens)
         return f"zzhelm{count:04d}zz"
 
     def expr(self, text: str) -> str:
@@ -58,6 +64,12 @@ class Placeholders:
         self._splices[token] = path
         return token
 
+    def when(self, condition: str, value: Any) -> str:
+        """A key holding `value` (plain data) only when `condition` (a template test) holds."""
+        token = self._token()
+        self._whens[token] = (condition, value)
+        return token
+
     def fill(self, text: str) -> str:
         text = re.sub(r"^( *)(- )?([\w.-]+): (zzhelm\d{4}zz)$", self._block_line, text,
                       flags=re.MULTILINE)
@@ -71,11 +83,19 @@ class Placeholders:
 
     def _block_line(self, match: re.Match[str]) -> str:
         indent, dash, key, token = match.groups()
+        pad = indent + ("  " if dash else "")
+        head = f"{indent}{dash or ''}{key}:"
+        if token in self._whens:
+            condition, value = self._whens[token]
+            if isinstance(value, dict | list):
+                body = yaml.safe_dump(value, default_flow_style=False).rstrip("\n").splitlines()
+                head += "\n" + "\n".join(f"{pad}  {line}" for line in body)
+            else:
+                head += " " + json.dumps(value)
+            return f"{pad}{{{{- if {condition} }}}}\n{head}\n{pad}{{{{- end }}}}"
         if token not in self._blocks:
             return match.group(0)
         pipeline, optional = self._blocks[token]
-        pad = indent + ("  " if dash else "")
-        head = f"{indent}{dash or ''}{key}:"
         if not optional:
             return f"{head}\n{pad}  {{{{- {pipeline} | nindent {len(pad) + 2} }}}}"
         return (f"{pad}{{{{- with {pipeline} }}}}\n{head}\n"

@@ -47,6 +47,9 @@ logFormat: {o.LOG_FORMAT}
 
 metrics:
   port: {o.METRICS_PORT}
+  # HTTPS, and only for callers the apiserver authenticates and allows `get` on /metrics
+  # (--metrics-secure); bind the <release>-metrics-reader ClusterRole to your scraper.
+  secure: false
   serviceMonitor:
     # Needs the Prometheus Operator's CRDs. Created in the release namespace, beside the Service.
     enabled: false
@@ -99,7 +102,8 @@ def values_schema() -> dict[str, Any]:
             "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}},
         "logLevel": {"enum": ["debug", "info", "warning", "error"]},
         "logFormat": {"enum": ["json", "console", "auto"]},
-        "metrics": _object({"port": _PORT, "serviceMonitor": monitor}),
+        "metrics": _object({"port": _PORT, "secure": {"type": "boolean"},
+                            "serviceMonitor": monitor}),
         "healthProbe": _object({"port": _PORT}),
         "resources": _OBJ, "nodeSelector": _MAP, "tolerations": _LIST, "affinity": _OBJ,
         "priorityClassName": _STR, "podAnnotations": _MAP, "podLabels": _MAP,

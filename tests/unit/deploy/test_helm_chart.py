@@ -13,7 +13,7 @@ import yaml
 
 from nimop import __version__
 from nimop.deploygen import objects as o
-from nimop.permissions import PERMISSIONS, rules, select
+from nimop.permissions import METRICS_AUTH, PERMISSIONS, rules, select
 from nimop.watch.flags import add_setting_flags, settings_from_args
 from tests.unit.deploy.helmcli import CHART, ROOT, helm, template, values_args
 
@@ -203,3 +203,21 @@ def test_bad_values_fail_naming_the_value(values: dict[str, Any], named: str,
 def test_crds_are_the_published_ones() -> None:
     for crd in sorted((ROOT / "api" / "crds").glob("*.yaml")):
         assert (CHART / "crds" / crd.name).read_text() == crd.read_text(), crd.name
+
+
+def test_secure_metrics_flag_rbac_and_monitor(tmp_path: Path) -> None:
+    plain = template({"metrics": {"serviceMonitor": {"enabled": True}}}, tmp_path)
+    assert args(plain)["--metrics-secure"] == "false"
+    assert find(plain, "ServiceMonitor")["spec"]["endpoints"][0]["scheme"] == "http"
+    assert not [d for d in plain if d["metadata"]["name"].endswith(("-metrics-auth", "-reader"))]
+    docs = template({"metrics": {"secure": True, "serviceMonitor": {"enabled": True}}}, tmp_path)
+    assert args(docs)["--metrics-secure"] == "true"
+    assert find(docs, "ClusterRole", "nimop-metrics-auth")["rules"] == rules(METRICS_AUTH)
+    binding = find(docs, "ClusterRoleBinding", "nimop-metrics-auth")
+    assert binding["subjects"][0] == {"kind": "ServiceAccount", "name": "nimop",
+                                      "namespace": "ops"}
+    assert find(docs, "ClusterRole", "nimop-metrics-reader")["rules"] == [
+        {"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]
+    endpoint = find(docs, "ServiceMonitor")["spec"]["endpoints"][0]
+    assert endpoint["scheme"] == "https" and endpoint["tlsConfig"] == {"insecureSkipVerify": True}
+    assert endpoint["bearerTokenFile"].endswith("serviceaccount/token")

@@ -38,3 +38,11 @@ def test_a_placeholder_where_it_cannot_be_filled_is_an_error() -> None:
     doc = {"key": f"prefix-{ph.optional('x')}"}
     with pytest.raises(ValueError, match="not in a position"):
         ph.fill(dump([doc]))
+
+
+def test_when_keys_appear_under_their_condition() -> None:
+    ph = Placeholders()
+    doc = {"ep": {"file": ph.when("$.x", "/a/b"), "tls": ph.when("$.x", {"skip": True})}}
+    text = ph.fill(dump([doc]))
+    assert '  {{- if $.x }}\n  file: "/a/b"\n  {{- end }}\n' in text
+    assert "  {{- if $.x }}\n  tls:\n    skip: true\n  {{- end }}\n" in text
