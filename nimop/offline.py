@@ -1,13 +1,14 @@
 """`nimop render`: render CRs from files to the manifests nimop would apply, without a cluster.
 
-Reads every YAML document of the given files; NIMCache, NIMService, NIMPipeline and NIMBuild
-objects are validated with the API models (which also apply the CRD defaults) and rendered; any
-other object (e.g. a ResourceClaimTemplate shipped next to a NIMService) is passed through
-unchanged, so the output is one complete set for `kubectl apply -f -`. Problems and
-operator-generated Secrets are reported as YAML comments.
+Reads every YAML document of the given files; NIMCache, NIMService, NIMPipeline, NIMBuild and
+NeMo (NemoEntitystore, NemoDatastore, NemoGuardrail) objects are validated with the API models
+(which also apply the CRD defaults) and rendered; any other object (e.g. a
+ResourceClaimTemplate shipped next to a NIMService) is passed through unchanged, so the output
+is one complete set for `kubectl apply -f -`. Problems and operator-generated Secrets are
+reported as YAML comments.
 
 NIMCaches found in the input are assumed Ready (their PVC is what a NIMService mounts), unless
-the facts file describes them.
+the facts file describes them; so are NIMServices a NemoGuardrail's `nimServiceRef` names.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from nimop.render import (
     ClusterFacts,
     NIMCacheFacts,
     Rendered,
+    render_nemodatastore,
+    render_nemoentitystore,
+    render_nemoguardrail,
     render_nimcache,
     render_nimpipeline,
     render_nimservice,
@@ -33,6 +37,8 @@ Renderer = Callable[[Any, ClusterFacts], Rendered]
 RENDERERS: dict[str, Renderer] = {
     "NIMCache": render_nimcache, "NIMService": render_nimservice,
     "NIMPipeline": render_nimpipeline, "NIMBuild": render_nimbuild,
+    "NemoEntitystore": render_nemoentitystore, "NemoDatastore": render_nemodatastore,
+    "NemoGuardrail": render_nemoguardrail,
 }
 
 
@@ -87,6 +93,21 @@ def assume_caches_ready(docs: list[dict[str, Any]], facts: ClusterFacts) -> Clus
     return replace(facts, nimcaches=caches)
 
 
+def _referenced_nimservice(guardrail: Any, docs: list[dict[str, Any]]) -> Any:
+    """The NIMService of the input a guardrail's `nimServiceRef` names, assumed Ready."""
+    endpoint = guardrail.spec.nim_endpoint
+    ref = endpoint.nim_service_ref if endpoint else None
+    if ref is None:
+        return None
+    namespace = ref.namespace or guardrail.metadata.namespace or "default"
+    for doc in docs:
+        meta = doc.get("metadata") or {}
+        if doc.get("kind") == "NIMService" and meta.get("name") == ref.name and (
+                (meta.get("namespace") or "default") == namespace):
+            return validated({**doc, "status": {"state": "Ready"}})
+    return None
+
+
 def validated(doc: dict[str, Any]) -> Any:
     """The API model of a nimop CR (defaults applied), or the dict when the models are absent."""
     try:
@@ -114,7 +135,11 @@ def render_documents(
             chunks.append(dump(doc))
             continue
         meta = doc.get("metadata") or {}
-        result = RENDERERS[kind](validated(doc), facts)
+        model = validated(doc)
+        if kind == "NemoGuardrail":
+            result = render_nemoguardrail(model, facts, _referenced_nimservice(model, docs))
+        else:
+            result = RENDERERS[kind](model, facts)
         if on_result is not None:
             on_result(f"{kind} {meta.get('namespace') or 'default'}/{meta.get('name')}", result)
         head = [f"# {kind} {meta.get('namespace') or 'default'}/{meta.get('name')}: "

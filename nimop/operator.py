@@ -15,7 +15,15 @@ import anyio
 import structlog
 
 from nimop.api import kinds
-from nimop.controllers import nimbuild, nimcache, nimpipeline, nimservice
+from nimop.controllers import (
+    nemo_datastore,
+    nemo_entitystore,
+    nemo_guardrail,
+    nimbuild,
+    nimcache,
+    nimpipeline,
+    nimservice,
+)
 from nimop.controllers.runtime import Runtime
 from nimop.watch import Controller, LeadershipLost, Manager, WatchSettings, configure_logging
 from nimop.watch.informer import Informer
@@ -28,6 +36,9 @@ CONTROLLERS: dict[kinds.Kind, Builder] = {
     kinds.NIMSERVICE: nimservice.build,
     kinds.NIMPIPELINE: nimpipeline.build,
     kinds.NIMBUILD: nimbuild.build,
+    kinds.NEMOENTITYSTORE: nemo_entitystore.build,
+    kinds.NEMODATASTORE: nemo_datastore.build,
+    kinds.NEMOGUARDRAIL: nemo_guardrail.build,
 }
 _RELEVANT = {k.gvk for k in kinds.ALL}
 

@@ -83,7 +83,8 @@ class Permission:
 
 PERMISSIONS: tuple[Permission, ...] = (
     # -- our own API ---------------------------------------------------------------------------
-    Permission(*on(kinds.NIMCACHE, kinds.NIMPIPELINE, kinds.NIMBUILD), (*CACHE, "patch"),
+    Permission(*on(kinds.NIMCACHE, kinds.NIMPIPELINE, kinds.NIMBUILD, *kinds.NEMO_PRIMARIES),
+               (*CACHE, "patch"),
                "Watch the custom resources nimop reconciles; patch only to remove the finalizer "
                "the upstream NIM Operator left on resources it managed (migration)."),
     Permission(*on(kinds.NIMSERVICE), MANAGE,
@@ -96,10 +97,13 @@ PERMISSIONS: tuple[Permission, ...] = (
                "require update on the owner's finalizers for that."),
     # -- children the renderers emit -----------------------------------------------------------
     Permission(*on(kinds.PVC), MANAGE,
-               "NIMCache model storage and NIMService PVCs (spec.storage.pvc.create)."),
+               "NIMCache model storage, NIMService PVCs (spec.storage.pvc.create), the NeMo "
+               "data store and guardrail config-store PVCs."),
     Permission(*on(kinds.SERVICE_ACCOUNT), MANAGE,
-               "Per-NIMService ServiceAccount and the shared NIMCache job ServiceAccount."),
-    Permission(*on(kinds.SERVICE), MANAGE, "The Service in front of each NIMService."),
+               "Per-NIMService and per-NeMo-service ServiceAccount and the shared NIMCache job "
+               "ServiceAccount."),
+    Permission(*on(kinds.SERVICE), MANAGE,
+               "The Service in front of each NIMService and NeMo service."),
     Permission(*on(kinds.CONFIG_MAP), MANAGE,
                "Multi-node MPI hostfiles and start script; the NIMCache model manifest read from "
                "the probe pod."),
@@ -115,7 +119,8 @@ PERMISSIONS: tuple[Permission, ...] = (
                "name per process that tells whether it exists. No list/watch: nimop never sees "
                "other Secrets. Never updated or deleted (garbage collection removes it with its "
                "NIMService)."),
-    Permission(*on(kinds.DEPLOYMENT), MANAGE, "The standalone NIMService workload."),
+    Permission(*on(kinds.DEPLOYMENT), MANAGE,
+               "The standalone NIMService workload and every NeMo service's workload."),
     Permission(*on(kinds.JOB), MANAGE, "The NIMCache download Job."),
     Permission(*on(kinds.ROLE, kinds.ROLE_BINDING), MANAGE,
                "On OpenShift, the Role/RoleBinding granting a workload's ServiceAccount `use` of "

@@ -7,6 +7,11 @@ Models read the camelCase JSON the apiserver stores and expose snake_case attrib
 """
 
 from nimop.api.base import K8sModel
+from nimop.api.nemo_customizer import NemoCustomizer
+from nimop.api.nemo_datastore import NemoDatastore
+from nimop.api.nemo_entitystore import NemoEntitystore
+from nimop.api.nemo_evaluator import NemoEvaluator
+from nimop.api.nemo_guardrail import NemoGuardrail
 from nimop.api.nimbuild import NIMBuild, NIMBuildSpec, NIMBuildStatus
 from nimop.api.nimcache import NIMCache, NIMCacheSpec, NIMCacheStatus
 from nimop.api.nimpipeline import NIMPipeline, NIMPipelineSpec, NIMPipelineStatus
@@ -34,6 +39,11 @@ __all__ = [
     "NIMService",
     "NIMServiceSpec",
     "NIMServiceStatus",
+    "NemoCustomizer",
+    "NemoDatastore",
+    "NemoEntitystore",
+    "NemoEvaluator",
+    "NemoGuardrail",
     "as_models_read",
     "parse_object",
     "register",

@@ -69,7 +69,15 @@ NIMCACHE = _ours("NIMCache")
 NIMSERVICE = _ours("NIMService")
 NIMPIPELINE = _ours("NIMPipeline")
 NIMBUILD = _ours("NIMBuild")
-PRIMARIES = (NIMCACHE, NIMSERVICE, NIMPIPELINE, NIMBUILD)
+NEMOENTITYSTORE = _ours("NemoEntitystore")
+NEMODATASTORE = _ours("NemoDatastore")
+NEMOGUARDRAIL = _ours("NemoGuardrail")
+NEMOEVALUATOR = _ours("NemoEvaluator")
+NEMOCUSTOMIZER = _ours("NemoCustomizer")
+NEMO_KINDS = (NEMOENTITYSTORE, NEMODATASTORE, NEMOGUARDRAIL, NEMOEVALUATOR, NEMOCUSTOMIZER)
+#: The NeMo kinds with a controller (NemoEvaluator and NemoCustomizer join with theirs).
+NEMO_PRIMARIES = (NEMOENTITYSTORE, NEMODATASTORE, NEMOGUARDRAIL)
+PRIMARIES = (NIMCACHE, NIMSERVICE, NIMPIPELINE, NIMBUILD, *NEMO_PRIMARIES)
 
 SERVICE_ACCOUNT = Kind("", "v1", "ServiceAccount", "serviceaccounts")
 SERVICE = Kind("", "v1", "Service", "services")
@@ -111,12 +119,18 @@ NIMSERVICE_CHILDREN = (
 )
 NIMPIPELINE_CHILDREN = (NIMSERVICE,)
 NIMBUILD_CHILDREN = (POD,)
+#: What the shared NeMo layer renders (`nimop.render.nemo`), for every NeMo kind.
+NEMO_CHILDREN = (
+    SERVICE_ACCOUNT, ROLE, ROLE_BINDING, SERVICE, PVC, CONFIG_MAP, DEPLOYMENT, INGRESS, HPA,
+    HTTP_ROUTE, SERVICE_MONITOR,
+)
 #: The kinds each primary owns (renders and syncs), by the primary's kind name.
 CHILDREN: dict[str, tuple[Kind, ...]] = {
     NIMCACHE.kind: NIMCACHE_CHILDREN,
     NIMSERVICE.kind: NIMSERVICE_CHILDREN,
     NIMPIPELINE.kind: NIMPIPELINE_CHILDREN,
     NIMBUILD.kind: NIMBUILD_CHILDREN,
+    **{k.kind: NEMO_CHILDREN for k in NEMO_KINDS},
 }
 
 #: Every kind the operator caches in an informer (not Secrets: the generated SSH key is read by

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nimop.api.gozero import normalized
+from nimop.api.nemo_customizer import NemoCustomizer
+from nimop.api.nemo_datastore import NemoDatastore
+from nimop.api.nemo_entitystore import NemoEntitystore
+from nimop.api.nemo_evaluator import NemoEvaluator
+from nimop.api.nemo_guardrail import NemoGuardrail
 from nimop.api.nimbuild import NIMBuild
 from nimop.api.nimcache import NIMCache
 from nimop.api.nimpipeline import NIMPipeline
@@ -94,6 +99,30 @@ register(
 )
 register(KindInfo("NIMPipeline", "nimpipelines", NIMPipeline))
 register(KindInfo("NIMBuild", "nimbuilds", NIMBuild))
+
+#: Printer columns of the NeMo kinds: ready replicas and the in-cluster URL other services use.
+NEMO_COLUMNS = [
+    {
+        "name": "Ready",
+        "type": "integer",
+        "jsonPath": ".status.availableReplicas",
+        "description": "Replicas ready to serve",
+    },
+    {
+        "name": "Endpoint",
+        "type": "string",
+        "jsonPath": ".status.endpoint",
+        "description": "In-cluster URL of the service API",
+    },
+]
+for _kind, _plural, _model in (
+    ("NemoEntitystore", "nemoentitystores", NemoEntitystore),
+    ("NemoDatastore", "nemodatastores", NemoDatastore),
+    ("NemoGuardrail", "nemoguardrails", NemoGuardrail),
+    ("NemoEvaluator", "nemoevaluators", NemoEvaluator),
+    ("NemoCustomizer", "nemocustomizers", NemoCustomizer),
+):
+    register(KindInfo(_kind, _plural, _model, columns=NEMO_COLUMNS))
 
 
 def parse_object(obj: dict[str, Any]) -> CustomResource:

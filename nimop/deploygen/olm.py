@@ -38,7 +38,9 @@ CSV_NAME = f"{PACKAGE}.v{__version__}"
 #: tests/unit/test_floor.py keeps the README and docs saying the same.
 MIN_KUBE_VERSION = "1.32.0"
 #: Examples shown in the console, in order of preference: the first document of each kind wins.
-ALM_EXAMPLE_FILES = ("standalone-basic.yaml", "pipeline-rag.yaml", "nimbuild.yaml")
+ALM_EXAMPLE_FILES = ("standalone-basic.yaml", "pipeline-rag.yaml", "nimbuild.yaml",
+                     "nemo-entitystore.yaml", "nemo-datastore.yaml", "nemo-guardrail.yaml",
+                     "nemo-evaluator.yaml", "nemo-customizer.yaml")
 _ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" '
          'height="64" rx="12" fill="#76b900"/><text x="32" y="41" font-size="22" '
          'text-anchor="middle" fill="#fff" font-family="sans-serif">nim</text></svg>')

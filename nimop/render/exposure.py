@@ -132,9 +132,11 @@ def hpa(owner: Owner, labels: Mapping[str, str], target_kind: str = "Deployment"
 
 
 def service_monitor(owner: Owner, labels: Mapping[str, str], select: Mapping[str, str],
-                    ports: Ports, facts: ClusterFacts, out: Collector) -> dict[str, Any] | None:
+                    ports: Ports, facts: ClusterFacts, out: Collector,
+                    path: str = "/v1/metrics") -> dict[str, Any] | None:
     """ServiceMonitor `<name>` when `metrics.enabled` (§4.8); desired-set based, so turning
-    metrics off removes it (upstream never deletes it, §9 item 30)."""
+    metrics off removes it (upstream never deletes it, §9 item 30). `path` is the API port's
+    metrics path (NIMs serve `/v1/metrics`, NeMo services `/metrics`, §2.8)."""
     metrics = owner.spec.get("metrics") or {}
     if not metrics.get("enabled"):
         return None
@@ -144,7 +146,7 @@ def service_monitor(owner: Owner, labels: Mapping[str, str], select: Mapping[str
                     failed=True)
         return None
     sm = metrics.get("serviceMonitor") or {}
-    endpoint: dict[str, Any] = {"path": "/v1/metrics", "port": "api"}
+    endpoint: dict[str, Any] = {"path": path, "port": "api"}
     for key in ("interval", "scrapeTimeout"):
         if sm.get(key):
             endpoint[key] = sm[key]

@@ -1,9 +1,10 @@
-"""The workload's identity: ServiceAccount `<name>` and, on OpenShift, the Role and RoleBinding
-granting it the SCC its pod requests (inventory §2.4 step 2)."""
+"""The workload's identity: ServiceAccount `<name>` and the Role and RoleBinding granting it
+what its pod needs — the SCC it requests on OpenShift (inventory §2.4 step 2), the API access a
+NeMo service needs (§2.8)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nimop.render.common import Owner, child_name, manifest, metadata
@@ -13,15 +14,20 @@ from nimop.render.workload import required_scc
 RBAC = "rbac.authorization.k8s.io/v1"
 
 
-def rbac(owner: Owner, labels: Mapping[str, str], facts: ClusterFacts) -> list[dict[str, Any]]:
-    """ServiceAccount `<name>`; on OpenShift a Role granting the SCC the pod requests and its
-    RoleBinding (§2.4 step 2; gated on OpenShift as upstream PR #914 does)."""
+def rbac(owner: Owner, labels: Mapping[str, str], facts: ClusterFacts,
+         rules: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """ServiceAccount `<name>`, and a Role `<name>` with its RoleBinding when the pod needs API
+    access (`rules`, e.g. a NeMo service launching jobs) or, on OpenShift, the SCC the pod
+    requests (§2.4 step 2; gated on OpenShift as upstream PR #914 does)."""
     name = child_name(owner.name)
     objs = [manifest("v1", "ServiceAccount", metadata(owner, name, labels))]
+    granted = [dict(r) for r in rules]
     if facts.openshift:
-        rule = {"apiGroups": ["security.openshift.io"], "resources": ["securitycontextconstraints"],
-                "verbs": ["use"], "resourceNames": [required_scc(owner.spec)]}
-        objs.append(manifest(RBAC, "Role", metadata(owner, name, labels), rules=[rule]))
+        granted.append({"apiGroups": ["security.openshift.io"],
+                        "resources": ["securitycontextconstraints"], "verbs": ["use"],
+                        "resourceNames": [required_scc(owner.spec)]})
+    if granted:
+        objs.append(manifest(RBAC, "Role", metadata(owner, name, labels), rules=granted))
         objs.append(manifest(
             RBAC, "RoleBinding", metadata(owner, name, labels),
             roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},

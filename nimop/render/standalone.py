@@ -57,9 +57,11 @@ def selector(owner: Owner) -> dict[str, str]:
 
 
 def deployment(owner: Owner, labels: Mapping[str, str], pod_labels: Mapping[str, str],
-               pod_annotations: Mapping[str, str], pod: dict[str, Any]) -> dict[str, Any]:
+               pod_annotations: Mapping[str, str], pod: dict[str, Any],
+               select: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Deployment `<name>` (§4.1). `replicas` is omitted when autoscaling is on so the HPA owns
-    it (upstream copies the live value back to avoid a fight, §2.4); otherwise `spec.replicas`."""
+    it (upstream copies the live value back to avoid a fight, §2.4); otherwise `spec.replicas`.
+    `select` is the pod selector (NIMService: `app: <name>`; each NeMo kind has its own)."""
     spec: dict[str, Any] = {}
     replicas = owner.spec.get("replicas")
     if not get(owner.spec, "scale.enabled") and replicas is not None:
@@ -68,7 +70,7 @@ def deployment(owner: Owner, labels: Mapping[str, str], pod_labels: Mapping[str,
     if pod_annotations:
         template["annotations"] = dict(pod_annotations)
     spec |= {
-        "selector": {"matchLabels": selector(owner)},
+        "selector": {"matchLabels": dict(select) if select else selector(owner)},
         "strategy": {"type": "RollingUpdate",
                      "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 0}},
         "template": {"metadata": template, "spec": pod},

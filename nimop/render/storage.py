@@ -80,21 +80,31 @@ def _from_cache(owner: Owner, name: str, read_only: bool, facts: ClusterFacts,
 
 def _own_pvc(owner: Owner, pvc: Mapping[str, Any], labels: Mapping[str, str], read_only: bool,
              out: Collector) -> Storage:
-    """`storage.pvc.create` (§2.4 step 9): `storageClassName` omitted when unset or empty."""
+    """`storage.pvc.create` (§2.4 step 9)."""
     name = str(pvc.get("name") or child_name(owner.name, "-pvc"))
-    if not pvc.get("size"):
-        out.problem("InvalidPVCSpec", "spec.storage.pvc.size is required when create is true",
-                    failed=True)
+    obj = created_pvc(owner, name, pvc, labels, "spec.storage.pvc", out)
+    if obj is None:
         return Storage()
+    return Storage(_pvc_volume(name, read_only), str(pvc.get("subPath") or ""), pvc=obj)
+
+
+def created_pvc(owner: Owner, name: str, pvc: Mapping[str, Any], labels: Mapping[str, str],
+                field: str, out: Collector) -> dict[str, Any] | None:
+    """The PVC a CR creates from a `PersistentVolumeClaim` spec (`create: true`), shared by every
+    kind that has one; `storageClassName` omitted when unset or empty (upstream issue #347).
+    None, with an `InvalidPVCSpec` problem naming `field`, when the size is missing."""
+    if not pvc.get("size"):
+        out.problem("InvalidPVCSpec", f"{field}.size is required when create is true",
+                    failed=True)
+        return None
     body: dict[str, Any] = {
         "accessModes": [pvc.get("volumeAccessMode") or "ReadWriteOnce"],
         "resources": {"requests": {"storage": str(pvc["size"])}},
     }
     if pvc.get("storageClass"):
         body["storageClassName"] = pvc["storageClass"]
-    obj = manifest("v1", "PersistentVolumeClaim",
-                   metadata(owner, name, labels, pvc.get("annotations")), spec=body)
-    return Storage(_pvc_volume(name, read_only), str(pvc.get("subPath") or ""), pvc=obj)
+    return manifest("v1", "PersistentVolumeClaim",
+                    metadata(owner, name, labels, pvc.get("annotations")), spec=body)
 
 
 def gpu_resources(owner: Owner, storage: Storage, out: Collector,

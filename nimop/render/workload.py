@@ -183,18 +183,26 @@ def pod_annotations(spec: Mapping[str, Any], facts: ClusterFacts) -> dict[str, s
 
 
 def pod_spec(owner: Owner, containers: list[dict[str, Any]], parts: PodParts,
-             pod_claims: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The pod spec fields shared by all NIMService workloads (§4.1)."""
+             pod_claims: list[dict[str, Any]] | None = None, *,
+             runtime_key: str = "runtimeClassName", security: dict[str, Any] | None = None,
+             automount_token: bool | None = None) -> dict[str, Any]:
+    """The pod spec fields shared by all NIMService and NeMo workloads (§4.1, §2.8).
+
+    `runtime_key` is the spec field of the runtime class (NeMo kinds call it `runtimeClass`),
+    `security` replaces the pod security context derived from userID/groupID, and
+    `automount_token=False` keeps the ServiceAccount token out of pods that never call the API.
+    """
     spec = owner.spec
     pod: dict[str, Any] = {
-        **scheduling(spec),
+        **scheduling(spec, runtime_key=runtime_key),
         "serviceAccountName": child_name(owner.name),
-        "securityContext": pod_security_context(spec),
+        "automountServiceAccountToken": automount_token,
+        "securityContext": security or pod_security_context(spec),
         "imagePullSecrets": pull_secrets(get(spec, "image.pullSecrets")),
         "resourceClaims": pod_claims or None,
         "initContainers": parts.init or None,
         "containers": containers + parts.sidecars,
-        "volumes": parts.volumes,
+        "volumes": parts.volumes or None,
     }
     return {k: v for k, v in pod.items() if v is not None}
 
@@ -221,6 +229,7 @@ def main_container(owner: Owner, parts: PodParts, name: str, ports: list[dict[st
     if parts.resources:
         ctr["resources"] = parts.resources
     ctr.update({k: v for k, v in probes.items() if v})
-    ctr["volumeMounts"] = parts.mounts
+    if parts.mounts:
+        ctr["volumeMounts"] = parts.mounts
     ctr["securityContext"] = copy.deepcopy(CONTAINER_SECURITY)
     return ctr

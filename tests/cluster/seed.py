@@ -69,7 +69,9 @@ def _gpu_node(name: str) -> Manifest:
     }
     if name == MIG_NODE:
         labels["nvidia.com/mig.strategy"] = "mixed"
-    capacity = {"cpu": "96", "memory": "1Ti", "pods": "110", "nvidia.com/gpu": str(GPUS_PER_NODE)}
+    # ephemeral-storage as every real node reports it (pods may limit it, e.g. NeMo samples)
+    capacity = {"cpu": "96", "memory": "1Ti", "pods": "110", "ephemeral-storage": "1Ti",
+                "nvidia.com/gpu": str(GPUS_PER_NODE)}
     return _node(name, labels, capacity)
 
 
@@ -77,7 +79,7 @@ def _cpu_node() -> Manifest:
     return _node(
         CPU_NODE,
         {"node-role.kubernetes.io/worker": ""},
-        {"cpu": "32", "memory": "128Gi", "pods": "110"},
+        {"cpu": "32", "memory": "128Gi", "pods": "110", "ephemeral-storage": "500Gi"},
     )
 
 

@@ -19,6 +19,11 @@ KINDS = {
     "NIMService": "nimservices",
     "NIMPipeline": "nimpipelines",
     "NIMBuild": "nimbuilds",
+    "NemoEntitystore": "nemoentitystores",
+    "NemoDatastore": "nemodatastores",
+    "NemoGuardrail": "nemoguardrails",
+    "NemoEvaluator": "nemoevaluators",
+    "NemoCustomizer": "nemocustomizers",
 }
 
 

@@ -61,7 +61,7 @@ def test_parse_object_rejects_other_groups_and_kinds() -> None:
     with pytest.raises(ValueError, match="apiVersion"):
         parse_object({"apiVersion": "v1", "kind": "Pod"})
     with pytest.raises(ValueError, match="unknown kind"):
-        parse_object({"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NemoGuardrail"})
+        parse_object({"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NemoTrainingJob"})
 
 
 def test_parse_object_rejects_a_spec_without_image() -> None:

@@ -45,7 +45,10 @@ def test_output_is_byte_deterministic(tmp_path: Path) -> None:
 
 def test_crds_have_status_subresource_and_columns() -> None:
     by_kind = {c["spec"]["names"]["kind"]: c for c in crdgen.crds()}
-    assert set(by_kind) == {"NIMCache", "NIMService", "NIMPipeline", "NIMBuild"}
+    assert set(by_kind) == {
+        "NIMCache", "NIMService", "NIMPipeline", "NIMBuild", "NemoEntitystore", "NemoDatastore",
+        "NemoGuardrail", "NemoEvaluator", "NemoCustomizer",
+    }  # fmt: skip
     for crd in by_kind.values():
         version = crd["spec"]["versions"][0]
         assert version["subresources"] == {"status": {}}
@@ -59,6 +62,10 @@ def test_crds_have_status_subresource_and_columns() -> None:
         c["name"] for c in by_kind["NIMCache"]["spec"]["versions"][0]["additionalPrinterColumns"]
     ]
     assert cache == ["Status", "PVC", "Age"]
+    for kind in ("NemoEntitystore", "NemoDatastore", "NemoGuardrail"):
+        columns = by_kind[kind]["spec"]["versions"][0]["additionalPrinterColumns"]
+        assert [c["name"] for c in columns] == ["Status", "Ready", "Endpoint", "Age"]
+        assert by_kind[kind]["spec"]["names"]["categories"] == ["nim"]
 
 
 def test_schema_is_structural() -> None:

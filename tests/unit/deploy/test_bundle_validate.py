@@ -33,7 +33,10 @@ def test_generated_bundle_has_no_errors_and_no_warnings() -> None:
 def test_csv_owns_every_crd_with_descriptors_and_an_example() -> None:
     csv = yaml.safe_load((BUNDLE / CSV).read_text().split("\n", 1)[1])
     owned = csv["spec"]["customresourcedefinitions"]["owned"]
-    assert {o["kind"] for o in owned} == {"NIMCache", "NIMService", "NIMPipeline", "NIMBuild"}
+    assert {o["kind"] for o in owned} == {
+        "NIMCache", "NIMService", "NIMPipeline", "NIMBuild", "NemoEntitystore", "NemoDatastore",
+        "NemoGuardrail", "NemoEvaluator", "NemoCustomizer",
+    }  # fmt: skip
     for entry in owned:
         assert entry["specDescriptors"] and entry["statusDescriptors"], entry["kind"]
         assert entry["description"], entry["kind"]
