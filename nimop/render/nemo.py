@@ -47,7 +47,7 @@ from nimop.render.common import (
 from nimop.render.facts import ClusterFacts
 from nimop.render.pod import CONTAINER_SECURITY
 from nimop.render.rbac import rbac
-from nimop.render.result import Collector, Manifest, Rendered
+from nimop.render.result import Child, Collector, Manifest, Rendered
 from nimop.render.workload import PodParts, Ports, main_container, pod_annotations, pod_spec
 
 CHILD_KINDS = kinds.keys(kinds.NEMO_CHILDREN)
@@ -156,10 +156,13 @@ def render_nemo(cr: NemoResource, kind: NemoKind, build: PodBuilder,
     labels = merge_maps(cr.spec.labels, std)
     select = selector(owner, kind)
     ports = Ports.of(owner.spec)
+    out.workload = Child(kinds.DEPLOYMENT, child_name(owner.name))
     out.add(*rbac(owner, labels, facts, kind.rules))
-    out.add(service(owner, labels, ports, select, kind))
-    out.add(ingress(owner, cr.spec, labels))
-    out.add(*exposure.routes(owner, labels, ports, facts, out))
+    svc = service(owner, labels, ports, select, kind)
+    out.add(svc)
+    out.service = Child(kinds.SERVICE, svc["metadata"]["name"])
+    out.expose(ingress(owner, cr.spec, labels))
+    out.expose(*exposure.routes(owner, labels, ports, facts, out))
     out.add(exposure.hpa(owner, labels))
     out.add(exposure.service_monitor(owner, labels, select, ports, facts, out, "/metrics"))
     ctx = NemoContext(owner, labels, facts)
