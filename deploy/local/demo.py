@@ -30,7 +30,8 @@ from tests.cluster.processes import pid_of, record  # noqa: E402
 from tests.operator_process import OperatorProcess, install_crds  # noqa: E402
 
 NAMESPACE = "nimop-demo"
-KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds")
+KINDS = ("nimcaches", "nimservices", "nimpipelines", "nimbuilds", "nemoentitystores",
+         "nemodatastores", "nemoguardrails")
 TIMEOUT = 600
 #: Applied first: a multi-node group needs whole free GPU nodes before smaller pods spread out.
 FIRST = ("multi-node.yaml",)
