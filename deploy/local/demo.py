@@ -188,7 +188,7 @@ def main() -> int:
     print("Look around:")
     print(f"  export KUBECONFIG={cluster.kubeconfig}")
     print(f"  export PATH={cluster.bin_dir}:$PATH   # kubectl of the same release")
-    print(f"  kubectl get nimcaches,nimservices,nimpipelines,nimbuilds -n {NAMESPACE}")
+    print(f"  kubectl get {','.join(KINDS)} -n {NAMESPACE}")
     print(f"  kubectl get deploy,lws,isvc,resourceclaims,pods -n {NAMESPACE}")
     print("  kubectl get nodes,resourceslices")
     print(f"  operator log: {cluster.layout.logs / 'nimop-demo.log'}")
