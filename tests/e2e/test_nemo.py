@@ -15,7 +15,7 @@ import yaml
 from tests.cluster import Cluster
 from tests.e2e.crs import nimservice, ready_condition, wait_state
 from tests.e2e.test_hostile import idle_writes
-from tests.operator_process import OPERATOR_USER, OperatorProcess
+from tests.operator_process import OperatorProcess
 from tests.support import apply, eventually, get, items
 
 SAMPLES = Path(__file__).parent / "samples" / "nemo"
@@ -76,7 +76,7 @@ def test_upstream_sample_becomes_ready_with_its_children(
         pvc = get(cluster, "persistentvolumeclaim", case.pvc, namespace)
         assert pvc is not None and pvc["metadata"]["ownerReferences"][0]["name"] == name
     # steady state: nothing written once Ready
-    assert [w for w in idle_writes(cluster, OPERATOR_USER) if name in w] == []
+    assert [w for w in idle_writes(cluster, operator.agent) if name in w] == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.kind for c in CASES])
