@@ -10,8 +10,10 @@ import urllib.error
 import urllib.request
 import uuid
 
+from nimop.deploygen import objects as installed
+from nimop.permissions import METRICS_AUTH, rules
 from tests.cluster import Cluster
-from tests.operator_process import OperatorProcess, install_crds
+from tests.operator_process import OperatorProcess, _can, install_crds, install_identity
 from tests.support import eventually
 
 
@@ -29,9 +31,11 @@ def scrape(port: int, token: str | None) -> tuple[int, str]:
 
 def test_metrics_need_an_authenticated_authorized_caller(cluster: Cluster, namespace: str) -> None:
     install_crds(cluster)
+    install_identity(cluster)
+    role = f"nimop-metrics-reader-{uuid.uuid4().hex[:6]}"
+    grant_metrics_auth(cluster, f"{role}-auth")  # what the chart adds with metrics.secure
     op = OperatorProcess(cluster, env={"NIMOP_NAMESPACES": namespace,
                                        "NIMOP_METRICS_SECURE": "true"}).start()  # fmt: skip
-    role = f"nimop-metrics-reader-{uuid.uuid4().hex[:6]}"
     try:
         assert scrape(op.metrics_port, None)[0] == 401
         assert scrape(op.metrics_port, "not-a-token")[0] == 401
@@ -52,4 +56,21 @@ def test_metrics_need_an_authenticated_authorized_caller(cluster: Cluster, names
         assert "rest_client_requests_total{" in body
     finally:
         op.stop()
-        cluster.kubectl("delete", "clusterrolebinding,clusterrole", role, check=False)
+        for name in (role, f"{role}-auth"):
+            cluster.kubectl("delete", "clusterrolebinding,clusterrole", name, check=False)
+
+
+def grant_metrics_auth(cluster: Cluster, name: str) -> None:
+    """The installed operator's ServiceAccount gets exactly nimop.permissions.METRICS_AUTH."""
+    rbac = "rbac.authorization.k8s.io/v1"
+    cluster.apply([
+        {"apiVersion": rbac, "kind": "ClusterRole", "metadata": {"name": name},
+         "rules": rules(METRICS_AUTH)},
+        {"apiVersion": rbac, "kind": "ClusterRoleBinding", "metadata": {"name": name},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+         "subjects": [{"kind": "ServiceAccount", "name": installed.NAME,
+                       "namespace": installed.NAMESPACE}]},
+    ])  # fmt: skip
+    eventually(lambda: _can(cluster, "create", "tokenreviews.authentication.k8s.io")
+               and _can(cluster, "create", "subjectaccessreviews.authorization.k8s.io"),
+               timeout=30, what="the review RBAC in effect")  # fmt: skip
