@@ -6,7 +6,7 @@ Unit tests check the table covers every child kind the renderers emit, every rul
 they render (RBAC escalation prevention: we may only grant what we hold), and every kind the
 controllers watch — so a missing line fails a test instead of a 403 in a user's cluster.
 
-Rules of the table (upstream's ClusterRole grants far more, inventory §6.6):
+Rules of the table (upstream's ClusterRole grants far more, §6.6):
 - no wildcards, no `escalate`/`bind`/`impersonate`;
 - children get exactly the verbs the sync loop uses: `list watch` (informers), `get` (one read
   of a child missing from the cache before creating it: never adopt a stranger), `create`

@@ -1,7 +1,7 @@
 """Dynamic Resource Allocation (resource.k8s.io/v1) for NIMService: claims, templates, or a
 short device spec the operator turns into a ResourceClaimTemplate.
 
-Upstream: ``api/apps/v1alpha1/dra_types.go`` (inventory §4.3). The upstream webhook's checks
+Upstream: ``api/apps/v1alpha1/dra_types.go`` (§4.3). The upstream webhook's checks
 (duplicate claim names, semver versions, shared claims with several replicas) are CEL here.
 """
 

@@ -1,7 +1,7 @@
 """How a NIMService is reached: its Service, and optionally an Ingress or Gateway API routes
 (plus the Gateway API Inference Extension endpoint picker).
 
-Upstream: ``Expose``/``Service``/``Router``/``EPPConfig`` in ``common_types.go`` (inventory §1.1,
+Upstream: ``Expose``/``Service``/``Router``/``EPPConfig`` in ``common_types.go`` (§1.1,
 §4.6, §4.7). The webhook's router rules (host domain required, gRPC routes need a gRPC port)
 are CEL on these types.
 """

@@ -2,7 +2,7 @@
 the (deprecated) `ExposeV1` and the status.
 
 Mirrors `nemo_common_types.go` and the common fields of the `nemo_*_types.go` files upstream
-(inventory §1.6): same field names, types, enums and defaults. Each kind's module adds its own
+(§1.6): same field names, types, enums and defaults. Each kind's module adds its own
 fields to :class:`NemoSpec` and registers the kind. Upstream had no admission webhook for NeMo;
 its CEL rules are kept, reworded to name the field and the fix.
 """
@@ -196,7 +196,7 @@ NEMO_SPEC_RULES = (
 
 
 class NemoSpec(K8sModel):
-    """The spec fields every NeMo kind has (inventory §1.6)."""
+    """The spec fields every NeMo kind has (§1.6)."""
 
     affinity: core_v1.Affinity | None = None
     """Pod affinity and anti-affinity."""

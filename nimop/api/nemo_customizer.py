@@ -1,5 +1,5 @@
 """NemoCustomizer: the NeMo Customizer microservice, which fine-tunes models with training jobs
-(upstream `nemo_customizer_types.go`, inventory §1.6, §2.8.1)."""
+(upstream `nemo_customizer_types.go`, §1.6, §2.8.1)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """NemoDatastore: the NeMo Data Store (a Gitea-based, Hugging Face-compatible file store) with
 PostgreSQL and optional S3-compatible object storage for LFS files (upstream
-`nemo_datastore_types.go`, inventory §1.6)."""
+`nemo_datastore_types.go`, §1.6)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """NemoEntitystore: the NeMo Entity Store (namespaces, projects, datasets and models of the
-NeMo microservices), backed by PostgreSQL (upstream `nemo_entitystore_types.go`, inventory §1.6)."""
+NeMo microservices), backed by PostgreSQL (upstream `nemo_entitystore_types.go`, §1.6)."""
 
 from __future__ import annotations
 

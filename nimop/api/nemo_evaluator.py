@@ -1,5 +1,5 @@
 """NemoEvaluator: the NeMo Evaluator microservice, which runs evaluation jobs (as Argo
-Workflows) against models (upstream `nemo_evaluator_types.go`, inventory §1.6)."""
+Workflows) against models (upstream `nemo_evaluator_types.go`, §1.6)."""
 
 from __future__ import annotations
 

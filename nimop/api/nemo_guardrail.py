@@ -1,5 +1,5 @@
 """NemoGuardrail: the NeMo Guardrails microservice, which checks the input and output of an LLM
-served by a NIM (upstream `nemo_guardrails_types.go`, inventory §1.6).
+served by a NIM (upstream `nemo_guardrails_types.go`, §1.6).
 
 nimop adds `nimEndpoint.nimServiceRef`: name a NIMService instead of writing its URL, and the
 operator fills in the URL and reports when the NIMService is missing or not Ready.

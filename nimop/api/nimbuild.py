@@ -1,6 +1,6 @@
 """NIMBuild: build a TensorRT-LLM engine from a buildable profile of a NIMCache.
 
-Upstream: ``api/apps/v1alpha1/nimbuild_types.go`` (inventory §1.5); the whole spec is
+Upstream: ``api/apps/v1alpha1/nimbuild_types.go`` (§1.5); the whole spec is
 immutable (a build runs once).
 """
 

@@ -1,7 +1,7 @@
 """NIMCache: download model weights (NGC, Hugging Face or a NeMo data store) into a PVC once.
 
 Upstream: ``api/apps/v1alpha1/nimcache_types.go``. CEL rules reproduce the upstream CRD rules
-and the upstream webhook (inventory §1.2), except that only the source and storage are
+and the upstream webhook (§1.2), except that only the source and storage are
 immutable, not the whole spec (the webhook's rule also froze tolerations and resources, which
 is needless: a changed job template is harmless once the cache is Ready).
 """

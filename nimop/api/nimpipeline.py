@@ -1,6 +1,6 @@
 """NIMPipeline: a set of NIMServices created, updated and removed together.
 
-Upstream: ``api/apps/v1alpha1/nimpipeline_types.go`` (inventory §1.4, §5). Each entry embeds a
+Upstream: ``api/apps/v1alpha1/nimpipeline_types.go`` (§1.4, §5). Each entry embeds a
 full NIMServiceSpec, so the NIMService rules apply to it as well.
 """
 

@@ -1,7 +1,7 @@
 """NIMService: run one NIM microservice — standalone (Deployment or multi-node LWS) or as a
 KServe InferenceService.
 
-Upstream: ``api/apps/v1alpha1/nimservice_types.go`` (inventory §1.3). Rules that only hold for
+Upstream: ``api/apps/v1alpha1/nimservice_types.go`` (§1.3). Rules that only hold for
 one NIMService are on :class:`NIMServiceSpec` (so NIMPipeline's embedded specs get them too);
 update-only rules (``oldSelf``) are on the ``spec`` field of the NIMService object, because the
 apiserver cannot correlate items of NIMPipeline's ``services`` list across updates.
@@ -291,7 +291,7 @@ class NIMServiceSpec(K8sModel):
     model_config = rules(*SPEC_RULES)
 
 
-#: Update-only rules of a NIMService's spec (inventory §1.3 "update-only").
+#: Update-only rules of a NIMService's spec (§1.3 "update-only").
 SPEC_TRANSITION_RULES = (
     Rule(
         "(has(self.draResources) && has(oldSelf.draResources) && "

@@ -27,7 +27,7 @@ from nimop.watch.sync import ChildSync
 log = structlog.get_logger("nimop.controllers")
 
 
-#: Finalizers upstream's operator put on its CRs (inventory §0 C6). nimop needs none (children
+#: Finalizers upstream's operator put on its CRs (§0 C6). nimop needs none (children
 #: go by garbage collection), but a CR created under upstream still carries one: release it on
 #: deletion, or switching operators would leave such CRs stuck in Terminating.
 LEGACY_FINALIZER = "finalizer.{kind}." + GROUP
@@ -187,7 +187,7 @@ def split_owned(objects: Iterable[Obj]) -> tuple[list[Obj], list[Obj]]:
 
 async def ensure_shared(rt: Runtime, kinds: Sequence[Kind], objects: Iterable[Obj]) -> None:
     """Create shared objects (one per namespace, owned by no CR) when absent; never update
-    them, as upstream (inventory §2.2 a-c)."""
+    them, as upstream (§2.2 a-c)."""
     by_type = {(k.api_version, k.kind): k for k in kinds}
     for obj in objects:
         kind = by_type[(obj["apiVersion"], obj["kind"])]

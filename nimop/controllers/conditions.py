@@ -69,7 +69,7 @@ def is_true(obj: Mapping[str, Any] | None, kind: str) -> bool:
 
 
 def ready_failed(state: str, reason: str, message: str) -> list[Cond]:
-    """The upstream condition pair (inventory §0 C8) for a NIMService-like state:
+    """The upstream condition pair (§0 C8) for a NIMService-like state:
     Ready → Ready=True, Failed=False; NotReady → Ready=False, Failed=False;
     Failed → Ready=False(reason Failed), Failed=True(reason)."""
     if state == "Ready":

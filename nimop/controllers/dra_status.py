@@ -1,5 +1,5 @@
 """`status.draResourceStatuses`: each pod claim of a NIMService, the ResourceClaims behind it,
-their state and the devices the scheduler allocated (inventory §4.3 "Status").
+their state and the devices the scheduler allocated (§4.3 "Status").
 
 Pure: computed from the pod claims the renderer wired into the workload and the live
 ResourceClaims of the namespace (from the informer store).

@@ -1,4 +1,4 @@
-"""The model-manifest probe of a NIMCache (inventory §3.4): read the probe pod's log once it
+"""The model-manifest probe of a NIMCache (§3.4): read the probe pod's log once it
 runs, keep a minimal copy of the manifest in ConfigMap `<cache>-manifest`, or mark the cache
 `model-free` when the image has no manifest. The pod itself goes away on the next sync, since
 the renderer stops asking for it once the manifest (or the cache type) is known."""

@@ -1,4 +1,4 @@
-"""The shared NeMo controller: one reconcile for all five NeMo kinds (inventory §2.8).
+"""The shared NeMo controller: one reconcile for all five NeMo kinds (§2.8).
 
 A kind's module subclasses :class:`NemoReconciler` with its `kind`, `model` and `render`
 (and, like the guardrail, the other objects its render reads), and calls :func:`build_nemo`.

@@ -1,6 +1,6 @@
 """NeMo status as a pure function of the CR, its render result and its live Deployment.
 
-The same vocabulary as NIMService (inventory §0 C8: `state` Ready/NotReady/Failed, the
+The same vocabulary as NIMService (§0 C8: `state` Ready/NotReady/Failed, the
 Ready/Failed condition pair), with what upstream's NeMo controllers lack (§9 item 32):
 `availableReplicas`, `observedGeneration` on every condition, `Failed` with the reason for
 input that cannot work, and `endpoint`, the in-cluster URL other NeMo services point at.

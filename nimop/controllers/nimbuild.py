@@ -1,4 +1,4 @@
-"""The NIMBuild controller: build a TensorRT-LLM engine into a NIMCache, once (inventory §2.7).
+"""The NIMBuild controller: build a TensorRT-LLM engine into a NIMCache, once (§2.7).
 
 Flow: wait for the NIMCache to be Ready → pick the buildable input profile → run the engine
 build pod until Ready → record that in status, then drop the pod → run the local-manifest probe

@@ -1,6 +1,6 @@
 """NIMBuild status as a pure function of the CR, its render result and what the controller saw.
 
-States keep upstream's vocabulary (inventory §1.5: `Pending`, `InProgress`, `Ready`, `Failed`)
+States keep upstream's vocabulary (§1.5: `Pending`, `InProgress`, `Ready`, `Failed`)
 and its `NIM_BUILD_*` condition types, plus the standard `Ready` condition. Waiting for the
 NIMCache — absent or not Ready yet — is `Pending`, not `Failed` (upstream marks it Failed and
 never looks again, §9 bugs 2, 3): the controller is woken when the cache changes.

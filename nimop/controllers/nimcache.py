@@ -1,6 +1,6 @@
 """The NIMCache controller: a PVC and one caching Job per cache, until the model is cached.
 
-Flow (inventory §2.2): shared namespace ServiceAccount → PVC → manifest probe (when profiles
+Flow (§2.2): shared namespace ServiceAccount → PVC → manifest probe (when profiles
 must be selected) → caching Job → status from the Job. A Ready cache never runs again; a failed
 one is not re-run until its spec changes (see nimcache_status); a spec change while a Job is
 still running replaces the Job, since a Job's template is immutable (the Job is declared

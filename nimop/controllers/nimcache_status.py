@@ -1,7 +1,7 @@
 """NIMCache status as a pure function of the CR, its render result and its PVC and Job.
 
-States keep upstream's vocabulary (inventory §2.2 h: Pending, InProgress, Ready, Failed,
-NotReady) plus the standard `Ready` condition. Unlike upstream (§9 #5), the state follows the
+States keep upstream's vocabulary (§2.2 h: Pending, InProgress, Ready, Failed,
+NotReady) plus the standard `Ready` condition. Unlike upstream (§9 item 5), the state follows the
 Job's terminal `Complete`/`Failed` conditions, so a Job retrying a failed pod stays
 `InProgress` ("attempt 2 of 6") instead of flapping between Failed and InProgress. Retries are
 the Job's own (`backoffLimit`, exponential pod backoff); once it gives up the cache is `Failed`

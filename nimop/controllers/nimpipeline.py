@@ -1,6 +1,6 @@
 """The NIMPipeline controller: its NIMServices created, updated and removed together.
 
-Upstream never updated a pipeline's existing services (inventory §9 #1); here they are applied
+Upstream never updated a pipeline's existing services (§9 item 1); here they are applied
 like any child, so editing a service's spec in the pipeline updates the NIMService. A
 same-named NIMService the pipeline does not own is left alone and reported, as upstream does.
 """

@@ -1,5 +1,5 @@
-"""NIMPipeline status: the state of each enabled service and an overall state (inventory §5),
-plus the standard `Ready` condition upstream never set (§9 #32)."""
+"""NIMPipeline status: the state of each enabled service and an overall state (§5),
+plus the standard `Ready` condition upstream never set (§9 item 32)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Standalone (Deployment), multi-node (LeaderWorkerSet) and KServe (InferenceService) are all
 one path here: the renderer picks the shape; this module only observes and writes. It wakes
 on its own spec changes, on any owned child, on the NIMCache it uses (no polling while it
-waits for the cache, inventory §2.3), on its pods (to explain a stuck rollout) and on DRA
+waits for the cache, §2.3), on its pods (to explain a stuck rollout) and on DRA
 claims in its namespace.
 """
 

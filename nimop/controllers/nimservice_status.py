@@ -1,10 +1,10 @@
 """NIMService status as a pure function of the CR, its render result and its live children.
 
-State and the Ready/Failed condition pair keep upstream's vocabulary (inventory §0 C8) so
-existing tooling works; what is new: `availableReplicas` is filled (upstream §9 #32), every
+State and the Ready/Failed condition pair keep upstream's vocabulary (§0 C8) so
+existing tooling works; what is new: `availableReplicas` is filled (upstream §9 item 32), every
 condition carries `observedGeneration`, messages say what is missing, and `status.model` is
 derived from the spec and the Service — the operator never calls the NIM, so no token leaves
-it (upstream §9 #45) and readiness does not depend on reaching the pod (§9 #31).
+it (upstream §9 item 45) and readiness does not depend on reaching the pod (§9 item 31).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which primary updates are worth a reconcile (upstream's event filter, inventory §0 C7):
+"""Which primary updates are worth a reconcile (upstream's event filter, §0 C7):
 a spec change (generation), a deletion starting, or a label/annotation change (both feed the
 children's metadata). Status-only writes — including our own — never re-trigger."""
 

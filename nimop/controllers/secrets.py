@@ -1,4 +1,4 @@
-"""Secrets whose content needs randomness (the MPI SSH key of multi-node services, inventory
+"""Secrets whose content needs randomness (the MPI SSH key of multi-node services,
 §4.2): created once by the controller, never updated — rotating the key under running pods
 would break their SSH between leader and workers.
 

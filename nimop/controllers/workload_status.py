@@ -1,7 +1,7 @@
 """Readiness of a NIMService's workload — Deployment, LeaderWorkerSet or InferenceService —
 as a pure function of the live object, with a message that says what is missing.
 
-Mirrors upstream's readiness checks (inventory §2.4 step 13, §2.5 step 7) and adds what they
+Mirrors upstream's readiness checks (§2.4 step 13, §2.5 step 7) and adds what they
 lack: the workload controller must have observed the current generation, and an
 unschedulable pod's scheduler message is surfaced instead of a bare "not ready".
 """

@@ -1,4 +1,4 @@
-"""`deploy/olm`: an OLM registry+v1 bundle (external-apis §4.1/4.2).
+"""`deploy/olm`: an OLM registry+v1 bundle (operator-framework's registry+v1 bundle format).
 
 The CSV's install strategy is built from the same objects as the kustomize base: the Deployment
 spec from `objects.deployment_spec`, the rules from `nimop.permissions`. Namespaced rules go in

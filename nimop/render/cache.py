@@ -1,4 +1,4 @@
-"""NIMCache → PVC, caching Job, manifest probe Pod and the namespace's cache RBAC (inventory §3).
+"""NIMCache → PVC, caching Job, manifest probe Pod and the namespace's cache RBAC (§3).
 
 Which Job variant runs is decided by the source (§3.2 table); the Job is desired only until the
 cache is Ready (a Ready cache never re-downloads, §2.2 h), so it disappears from the desired set

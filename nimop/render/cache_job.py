@@ -1,4 +1,4 @@
-"""The caching container of a NIMCache Job: one variant per source (inventory §3.2 table)."""
+"""The caching container of a NIMCache Job: one variant per source (§3.2 table)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Shared rendering helpers: the owner view of a CR, names, labels, metadata, env and hashes.
 
-Everything here is a plain function over plain values (inventory §0 conventions C2, C3, C5, C6,
+Everything here is a plain function over plain values (§0 conventions C2, C3, C5, C6,
 C13), so every renderer applies the conventions the same way.
 """
 

@@ -1,5 +1,5 @@
 """DRA: ResourceClaimTemplates from `draResources[].claimCreationSpec`, pod `resourceClaims` and
-container `resources.claims` (inventory §4.3; shapes from external-apis §2.2).
+container `resources.claims` (§4.3; shapes from k8s.io/api `resource/v1/types.go`).
 
 `resource.k8s.io/v1` is the target; `v1beta2` has the same request shape (`exactly`), so serving
 it is only a different apiVersion. A `resourceClaimName` is one claim shared by all pods that

@@ -1,5 +1,6 @@
 """Gateway API Inference Extension for a standalone NIMService: the endpoint picker (EPP)
-stack `<name>-epp` and the InferencePool `<name>` (inventory §4.7; external-apis §2.4).
+stack `<name>-epp` and the InferencePool `<name>` (§4.7; kubernetes-sigs/
+gateway-api-inference-extension `api/v1/inferencepool_types.go`).
 
 The inline `eppConfig.config` is written as JSON (a YAML subset the EPP reads), since renderers
 import only the standard library.
@@ -44,7 +45,7 @@ def render_epp(owner: Owner, labels: Mapping[str, str], ports: Ports, facts: Clu
         return
     if not epp.get("config") and not get(epp, "configMapRef.name"):
         out.problem("InvalidEPPConfig", "spec.expose.router.eppConfig: set config or "
-                    "configMapRef (upstream renders a nameless volume, §9 17b)", failed=True)
+                    "configMapRef (upstream renders a nameless volume, §9 bug 17b)", failed=True)
         return
     name = child_name(owner.name, "-epp")
     lbl = merge_maps(labels, {"app": label_value(name)})

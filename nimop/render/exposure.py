@@ -1,4 +1,4 @@
-"""How a NIMService is reached and scaled (inventory §4.6, §4.8): its Service, Ingress,
+"""How a NIMService is reached and scaled (§4.6, §4.8): its Service, Ingress,
 Gateway API routes, HPA and ServiceMonitor. Shared by every workload mode (and by the NeMo
 services, which are exposed the same way).
 """

@@ -1,7 +1,7 @@
 """Cluster facts: everything a renderer needs to know that is not in the CR itself.
 
 Renderers are pure, so whatever upstream looks up at reconcile time (discovery of optional APIs,
-orchestrator detection from node labels (inventory §0 C10/C11), the referenced NIMCache's status
+orchestrator detection from node labels (§0 C10/C11), the referenced NIMCache's status
 (§2.4 step 9), the live InferenceService's deployment mode (§4.5)) arrives here as a value. The
 controllers build it from informer stores; `nimop render --facts FILE` reads it from YAML.
 
@@ -20,7 +20,8 @@ KSERVE_STANDARD_MODES = frozenset({"Standard", "RawDeployment"})
 KSERVE_KNATIVE_MODES = frozenset({"Knative", "Serverless"})
 KSERVE_MODES = KSERVE_STANDARD_MODES | KSERVE_KNATIVE_MODES | {"ModelMesh"}
 
-#: DRA API versions we can render ResourceClaimTemplates for (external-apis §2.2).
+#: DRA API versions we can render ResourceClaimTemplates for (k8s.io/api `resource/v1`,
+#: `resource/v1beta2`).
 DRA_VERSIONS = frozenset({"v1", "v1beta2"})
 
 
@@ -34,7 +35,7 @@ class CachedProfile:
     release: str = ""
 
     def tensor_parallelism(self) -> str | None:
-        """The TP tag; upstream reads `tensorParallelism` then `tp` (§4.9, §7.2 item 15)."""
+        """The TP tag; upstream reads `tensorParallelism` then `tp` (§4.9, §7.2)."""
         return self.config.get("tensorParallelism") or self.config.get("tp")
 
 

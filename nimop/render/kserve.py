@@ -1,5 +1,5 @@
 """NIMService on KServe: an InferenceService `<name>` (`serving.kserve.io/v1beta1`) in Standard
-(RawDeployment) or Knative (Serverless) mode (inventory §2.5, §4.5; external-apis §2.3).
+(RawDeployment) or Knative (Serverless) mode (§2.5, §4.5; kserve/kserve `pkg/apis/serving/v1beta1`).
 
 The mode of an existing InferenceService is never changed (KServe rejects it): the live mode
 from the facts wins over the annotation, which wins over KServe's configured default.

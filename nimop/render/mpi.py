@@ -1,4 +1,4 @@
-"""The MPI start script mounted into multi-node pods (inventory §4.2, MPI backend).
+"""The MPI start script mounted into multi-node pods (§4.2, MPI backend).
 
 Workers run sshd with the group's key; the leader waits (up to `CLUSTER_START_TIMEOUT`) until
 every worker of its group answers over ssh, then starts the NIM OpenAI server with `mpirun`

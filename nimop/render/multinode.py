@@ -1,5 +1,6 @@
-"""Multi-node NIMService as a LeaderWorkerSet `<name>-lws` (inventory §4.2; LWS shapes from
-external-apis §2.1), with the MPI (default) or Ray backend and a Service for the leaders.
+"""Multi-node NIMService as a LeaderWorkerSet `<name>-lws` (§4.2; LWS API from sigs.k8s.io/lws
+`api/leaderworkerset/v1/leaderworkerset_types.go`), with the MPI (default) or Ray backend
+and a Service for the leaders.
 
 Group size: the group must hold `pipeline * tensor` GPUs; each pod holds the GPUs it requests
 (`nvidia.com/gpu`, else `tensor` as upstream assumes), so size = pp·tp / gpusPerPod — equal to

@@ -1,5 +1,5 @@
 """The shared NeMo layer of the renderers: everything the five NeMo kinds render the same way
-(inventory §2.8), written once.
+(§2.8), written once.
 
 A kind's renderer describes what differs — a :class:`NemoKind` (part-of label, container port,
 probes, pod selector, the API access its pod needs) and a function that adds its own children
@@ -54,7 +54,7 @@ CHILD_KINDS = kinds.keys(kinds.NEMO_CHILDREN)
 
 #: Pinned (upstream pulls an unpinned `busybox`, which changes under you, §9 item 40).
 WAIT_IMAGE = "docker.io/library/busybox:1.37.0"
-#: Pod selector label sets upstream uses (inventory §2.8), by name.
+#: Pod selector label sets upstream uses (§2.8), by name.
 SELECT_APP = ("app", "app.kubernetes.io/name", "app.kubernetes.io/instance")
 SELECT_NAME_INSTANCE = ("app.kubernetes.io/name", "app.kubernetes.io/instance")
 SELECT_NAME = ("app.kubernetes.io/name",)
@@ -75,7 +75,7 @@ class NemoResource(Protocol):
 def http_probe(path: str, delay: int, timeout: int, period: int, success: int,
                failures: int) -> dict[str, Any]:
     """An HTTP probe on the `api` port, in upstream's (delay/timeout/period/success/failure)
-    notation of inventory §2.8."""
+    notation of §2.8."""
     return {"httpGet": {"path": path, "port": "api"}, "initialDelaySeconds": delay,
             "timeoutSeconds": timeout, "periodSeconds": period, "successThreshold": success,
             "failureThreshold": failures}
@@ -255,7 +255,7 @@ def namespace_env() -> dict[str, Any]:
 
 
 def otel_env(otel: OTelSpec | None) -> list[dict[str, Any]]:
-    """The OpenTelemetry env (inventory §2.8 "OTEL env"): disabled ⇒ `OTEL_SDK_DISABLED`."""
+    """The OpenTelemetry env (§2.8 "OTEL env"): disabled ⇒ `OTEL_SDK_DISABLED`."""
     if otel is None or not otel.enabled:
         return [env_var("OTEL_SDK_DISABLED", "true")]
     exporters = otel.exporter_config

@@ -1,4 +1,4 @@
-"""NemoDatastore children (inventory §2.8): the shared NeMo children, the data PVC, and a
+"""NemoDatastore children (§2.8): the shared NeMo children, the data PVC, and a
 Gitea Deployment whose three init containers lay out `/data`, write `app.ini` and configure the
 store.
 

@@ -1,4 +1,4 @@
-"""NemoEntitystore children (inventory §2.8): the shared NeMo children, a Deployment whose pod
+"""NemoEntitystore children (§2.8): the shared NeMo children, a Deployment whose pod
 waits for PostgreSQL and runs the database migration before the entity store starts."""
 
 from __future__ import annotations

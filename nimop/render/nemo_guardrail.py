@@ -1,4 +1,4 @@
-"""NemoGuardrail children (inventory §2.8): the shared NeMo children, the config store PVC
+"""NemoGuardrail children (§2.8): the shared NeMo children, the config store PVC
 when it has one, and a Deployment calling the NIM of `spec.nimEndpoint`.
 
 `nimEndpoint.nimServiceRef` names a NIMService instead of its URL: the renderer takes the

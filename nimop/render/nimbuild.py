@@ -1,4 +1,4 @@
-"""NIMBuild → the engine build Pod, then the local-manifest probe Pod (inventory §2.7).
+"""NIMBuild → the engine build Pod, then the local-manifest probe Pod (§2.7).
 
 A build runs in stages, and the NIMBuild's own status says which one it is in (its spec is
 immutable, so nothing else can move it back):

@@ -1,4 +1,4 @@
-"""`render_nimservice`: one entry point for every NIMService mode (inventory §2.3 dispatch):
+"""`render_nimservice`: one entry point for every NIMService mode (§2.3 dispatch):
 KServe InferenceService (`kserve`), multi-node LeaderWorkerSet (`multinode`) or a standalone
 Deployment (`standalone`). Each of them starts from the shared preparation in `prepare`.
 """

@@ -1,4 +1,4 @@
-"""NIMPipeline → the NIMServices it manages, with dependency env (inventory §5).
+"""NIMPipeline → the NIMServices it manages, with dependency env (§5).
 
 The pipeline renders NIMService *objects*; their own children come from the NIMService
 controller. Desired-state rendering plus apply fixes upstream's never-updated services (§9 bug 1).

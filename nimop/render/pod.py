@@ -1,5 +1,5 @@
 """Pod-level pieces shared by every workload: probes, security, scheduling, proxy/CA, user
-containers. Mirrors inventory §4.1 (pod fields), §4.1.1 (probe defaults), §4.1.3 (volumes) and
+containers. Mirrors §4.1 (pod fields), §4.1.1 (probe defaults), §4.1.3 (volumes) and
 §4.12 (proxies and custom CA certificates).
 """
 

@@ -1,4 +1,4 @@
-"""NGC model-profile selection (inventory §3.6), as a pure function over a parsed manifest.
+"""NGC model-profile selection (§3.6), as a pure function over a parsed manifest.
 
 The controller obtains the manifest (probe pod → ConfigMap `<name>-manifest`, §3.4) and the GPU
 products present on nodes (label `nvidia.com/gpu.product`), passes both as facts, and persists the

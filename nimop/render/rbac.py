@@ -1,5 +1,5 @@
 """The workload's identity: ServiceAccount `<name>` and the Role and RoleBinding granting it
-what its pod needs — the SCC it requests on OpenShift (inventory §2.4 step 2), the API access a
+what its pod needs — the SCC it requests on OpenShift (§2.4 step 2), the API access a
 NeMo service needs (§2.8)."""
 
 from __future__ import annotations

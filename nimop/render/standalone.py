@@ -1,4 +1,4 @@
-"""Standalone NIMService (inventory §2.4, §4.1): a Deployment `<name>` behind its Service,
+"""Standalone NIMService (§2.4, §4.1): a Deployment `<name>` behind its Service,
 with RBAC, storage, DRA, Ingress, routes, HPA, ServiceMonitor and the endpoint picker."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """NIMService model storage and what follows from a NIMCache: the `model-store` volume, an
-operator-created PVC, the profile, GPU sizing and the model env (inventory §2.4 steps 9 and 10,
+operator-created PVC, the profile, GPU sizing and the model env (§2.4 steps 9 and 10,
 §3.7, §4.9, §4.11).
 """
 

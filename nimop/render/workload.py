@@ -1,4 +1,4 @@
-"""The NIMService pod: env, volumes, main/init/sidecar containers (inventory §4.1, §4.1.2,
+"""The NIMService pod: env, volumes, main/init/sidecar containers (§4.1, §4.1.2,
 §4.1.3, §4.11, §4.12), shared by the Deployment, the LeaderWorkerSet and the InferenceService.
 """
 

@@ -69,7 +69,7 @@ def _dry_run_create(cluster: Cluster, namespace: str, docs: list[dict[str, Any]]
     return "" if result.returncode == 0 else result.stderr + result.stdout
 
 
-#: Upstream samples that upstream's own CRD rules reject (inventory §9.48), with the fragment
+#: Upstream samples that upstream's own CRD rules reject (§9 item 48), with the fragment
 #: the apiserver must report. Kept as samples because they are what users copy.
 KNOWN_INVALID_SAMPLES = {
     "serving_kserve_standard_llm.yaml": (

@@ -32,7 +32,7 @@ import yaml
 FACTS = Path(__file__).resolve().parent / "upstream"
 GROUP = "apps.nvidia.com"
 
-#: The nine upstream kinds and their plurals (inventory C1).
+#: The nine upstream kinds and their plurals (§0 C1).
 UPSTREAM_KINDS = {
     "NIMCache": "nimcaches",
     "NIMService": "nimservices",

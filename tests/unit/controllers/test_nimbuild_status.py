@@ -1,4 +1,4 @@
-"""NIMBuild status (inventory §1.5, §2.7): states, upstream condition types, final outcomes,
+"""NIMBuild status (§1.5, §2.7): states, upstream condition types, final outcomes,
 and no write when nothing changed."""
 
 from __future__ import annotations

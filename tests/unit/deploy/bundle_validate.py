@@ -6,7 +6,7 @@ of `metadata/annotations.yaml` and the size limit, which live in operator-regist
 its one-breakage-per-check tests, which need no Go toolchain.
 
 The default suite is operator-framework/api's `DefaultBundleValidators`: the CSV, CRD and Bundle
-validators (external-apis-and-peers.md §4.3), run after the bundle-format checks of
+validators (operator-framework/api `pkg/validation`), run after the bundle-format checks of
 `metadata/annotations.yaml`. Each check here names the upstream rule it mirrors. Errors fail
 `operator-sdk bundle validate`; warnings are printed by it. The CRD checks cover what a bundle
 author gets wrong (structure, versions, conversion); the full apiextensions validation is the

@@ -1,4 +1,4 @@
-"""NIMCache, profile selection, NIMPipeline, facts and the offline CLI (inventory §3, §5)."""
+"""NIMCache, profile selection, NIMPipeline, facts and the offline CLI (§3, §5)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_hf_and_datastore_and_universal_commands() -> None:
     }
     obj = nimcache(ds)
     obj["status"] = {"type": "model-free"}
-    ctr = job_ctr(render_nimcache(obj))  # dataset never goes through download-to-cache (§9 14)
+    ctr = job_ctr(render_nimcache(obj))  # dataset never goes through download-to-cache (§9 bug 14)
     assert ctr["args"][:2] == ["download", "org/d"] and "dataset" in ctr["args"]
     uni = {"ngc": {**NGC["ngc"], "modelEndpoint": "ngc://org/m"}}
     assert job_ctr(render_nimcache(nimcache(uni)))["command"] == ["create-model-store"]

@@ -1,4 +1,4 @@
-"""DRA, multi-node (LWS) and KServe rules (inventory §4.2, §4.3, §4.5)."""
+"""DRA, multi-node (LWS) and KServe rules (§4.2, §4.3, §4.5)."""
 
 from __future__ import annotations
 

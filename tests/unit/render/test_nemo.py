@@ -1,5 +1,5 @@
 """The NeMo renderers: upstream's children, names and selectors, and the upstream NeMo bugs
-(inventory §9 items 9, 10, 27, 46) that must not come back."""
+(§9 items 9, 10, 27, 46) that must not come back."""
 
 from __future__ import annotations
 

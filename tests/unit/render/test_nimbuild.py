@@ -1,4 +1,4 @@
-"""NIMBuild rendering (inventory §2.7): stages, input-profile selection, the build pod's env,
+"""NIMBuild rendering (§2.7): stages, input-profile selection, the build pod's env,
 GPU sizing, pod settings taken from the NIMCache, and the local-manifest probe pod."""
 
 from __future__ import annotations

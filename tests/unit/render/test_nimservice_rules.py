@@ -1,4 +1,4 @@
-"""Focused rules of the NIMService renderers (inventory §4), one behaviour per test."""
+"""Focused rules of the NIMService renderers (§4), one behaviour per test."""
 
 from __future__ import annotations
 
