@@ -216,3 +216,46 @@ def test_operator_with_generated_rbac_reaches_ready_without_a_403(
     for resource in ("nimcaches", "nimservices"):
         assert did({"patch", "update"}, resource, "status"), f"no {resource} status by {SA_USER}"
     assert did({"list"}, "nodes") and did({"watch"}, "nimservices")
+
+
+def test_namespaced_overlay_installed_for_real_is_enough(
+    installed: Cluster, no_other_operator: None
+) -> None:
+    """`kubectl apply -k deploy/overlays/namespaced` for real (not a dry run), with the base's
+    cluster-wide binding removed, so the operator holds only the overlay's RBAC: the Role in the
+    one watched namespace plus the small cluster Role. It serves the standalone example there
+    (the autouse fixture fails the test on any RBAC denial)."""
+    from nimop.deploygen.kustomize import WATCHED_NAMESPACE
+    from tests.operator_process import LEASE_ENV, fresh_lease, install_identity
+
+    installed.kubectl("create", "namespace", WATCHED_NAMESPACE, check=False)
+    overlay = ROOT / "deploy" / "overlays" / "namespaced"
+    result = installed.kubectl(
+        "apply", "--server-side", "--force-conflicts", "-k", str(overlay), check=False
+    )
+    assert result.returncode == 0, result.stderr
+    installed.kubectl("delete", "clusterrolebinding", o.NAME, "--ignore-not-found")
+    fresh_lease(installed)
+    operator = OperatorProcess(
+        installed,
+        kubeconfig=installed.kubeconfig_for(SA_USER, SA_GROUPS),
+        agent="nimop-namespaced-overlay",
+        env={"NIMOP_NAMESPACES": WATCHED_NAMESPACE, **LEASE_ENV},
+    )
+    docs = [d for d in yaml.safe_load_all(EXAMPLE.read_text()) if d]
+    names = {
+        d["kind"]: d["metadata"]["name"] for d in docs if d["kind"] in ("NIMCache", "NIMService")
+    }
+    try:
+        operator.start()
+        installed.kubectl("apply", "--server-side", "-n", WATCHED_NAMESPACE, "-f", str(EXAMPLE))
+        for kind, name in names.items():
+            eventually(
+                lambda k=kind, n=name: state(installed, k.lower(), n, WATCHED_NAMESPACE) == "Ready",
+                timeout=180,
+                what=f"{kind} {name} Ready under the namespaced overlay",
+            )
+    finally:
+        operator.stop()
+        installed.kubectl("delete", "namespace", WATCHED_NAMESPACE, "--wait=false", check=False)
+        install_identity(installed, force=True)  # the base's cluster-wide binding back
