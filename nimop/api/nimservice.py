@@ -33,9 +33,15 @@ from nimop.api.resource import CustomResource
 KSERVE_MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
 KNATIVE_MODES = ["Knative", "Serverless"]
 KSERVE_MODES = ["Standard", "RawDeployment", "Knative", "Serverless", "ModelMesh"]
+#: On the NIMService's own spec, not on the storage type: Kubernetes 1.32 estimates quantity()
+#: of an int-or-string as unbounded and rejects NIMPipeline's CRD, whose list of services
+#: embeds the type (tests/e2e/test_old_apiserver.py). A pipeline's services are NIMServices,
+#: so the rule still applies to them when the pipeline creates them (ChildRejected otherwise).
 POSITIVE_QUANTITY = Rule(
-    "quantity(string(self)).isGreaterThan(quantity('0'))",
+    "!has(self.storage) || !has(self.storage.sharedMemorySizeLimit) || "
+    "quantity(string(self.storage.sharedMemorySizeLimit)).isGreaterThan(quantity('0'))",
     "spec.storage.sharedMemorySizeLimit must be greater than zero, e.g. 16Gi",
+    field_path=".storage.sharedMemorySizeLimit",
 )
 
 
@@ -79,9 +85,7 @@ class NIMServiceStorage(K8sModel):
     """A PVC, created or existing."""
     read_only: bool | None = Field(None, alias="readOnly")
     """Mount the model volume read-only."""
-    shared_memory_size_limit: Annotated[Quantity, validations(POSITIVE_QUANTITY)] | None = Field(
-        None, alias="sharedMemorySizeLimit"
-    )
+    shared_memory_size_limit: Quantity | None = Field(None, alias="sharedMemorySizeLimit")
     """Size limit of the shared-memory volume (`/dev/shm`), e.g. `16Gi`."""
 
     model_config = rules(
@@ -376,7 +380,7 @@ class NIMService(CustomResource):
     LeaderWorkerSet) with its Service, routes and autoscaler, or a KServe InferenceService."""
 
     kind: Literal["NIMService"] = "NIMService"
-    spec: Annotated[NIMServiceSpec, validations(*SPEC_TRANSITION_RULES)]
+    spec: Annotated[NIMServiceSpec, validations(*SPEC_TRANSITION_RULES, POSITIVE_QUANTITY)]
     """Desired state of the service."""
     status: NIMServiceStatus | None = None
     """Observed state, written by the operator."""

@@ -34,8 +34,8 @@ FEATURES = {"fips-compliant": "false", "proxy-aware": "false", "tls-profiles": "
             "cnf": "false", "cni": "false", "csi": "false"}
 CHANNEL = "stable"
 CSV_NAME = f"{PACKAGE}.v{__version__}"
-#: The supported floor (docs/compatibility.md "Supported Kubernetes");
-#: tests/unit/test_floor.py keeps the README and docs saying the same.
+#: The supported floor (docs/compatibility.md "Supported Kubernetes"), proven by
+#: tests/e2e/test_old_apiserver.py; tests/unit/test_floor.py keeps the docs saying the same.
 MIN_KUBE_VERSION = "1.32.0"
 #: Examples shown in the console, in order of preference: the first document of each kind wins.
 ALM_EXAMPLE_FILES = ("standalone-basic.yaml", "pipeline-rag.yaml", "nimbuild.yaml",

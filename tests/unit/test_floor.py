@@ -20,3 +20,9 @@ def test_the_docs_state_the_floor() -> None:
     for page in ("README.md", "docs/getting-started.md", "docs/compatibility.md"):
         text = (REPO / page).read_text()
         assert f"Kubernetes {MINOR} or newer" in text or f"{MINOR} and newer" in text, page
+
+
+def test_the_tested_floor_is_the_declared_one() -> None:
+    from tests.tools.kube_floor import FLOOR_VERSION
+
+    assert FLOOR_VERSION.split(".")[:2] == MIN_KUBE_VERSION.split(".")[:2]
