@@ -27,7 +27,7 @@ def _upstream_state() -> Snapshot:
                "spec": {"replicas": 1,
                         "template": {"spec": {"containers": [{"image": image}]}}}}  # fmt: skip
     svc = _obj("NIMService", "llm", uid="u-1", finalizers=["finalizer.nimservice.apps.nvidia.com"])
-    guard = _obj("NemoGuardrail", "g", uid="u-2")
+    guard = _obj("NIMKindFromANewerUpstream", "g", uid="u-2")
     adopted = _obj("Deployment", "llm", ownerReferences=[{"uid": "u-1", "controller": True}])
     stray = _obj("ConfigMap", "left-over", ownerReferences=[{"uid": "gone", "controller": True}])
     return Snapshot(webhooks=[hook, other], crds=[crd], deployments=[running],
@@ -42,7 +42,7 @@ def test_every_blocker_is_found_with_its_fix() -> None:
         "kubectl scale deployment k8s-nim-operator -n nim-operator --replicas=0",
     ]
     assert any(f.startswith("kubectl label crd nimservices.apps.nvidia.com") for f in fixes)
-    assert any("NemoGuardrail" in f for f in fixes)
+    assert any("NIMKindFromANewerUpstream" in f for f in fixes)
     assert len(fixes) == 4, "cert-manager's webhook is not upstream's"
 
 
