@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from nimop.configdata import config_maps, parse_values
 from nimop.render import (
     ClusterFacts,
     NIMCacheFacts,
@@ -31,6 +32,8 @@ from nimop.render import (
     render_nimpipeline,
     render_nimservice,
 )
+from nimop.render.nemo_customizer import render_nemocustomizer
+from nimop.render.nemo_evaluator import render_nemoevaluator
 from nimop.render.nimbuild import render_nimbuild
 
 Renderer = Callable[[Any, ClusterFacts], Rendered]
@@ -39,6 +42,7 @@ RENDERERS: dict[str, Renderer] = {
     "NIMPipeline": render_nimpipeline, "NIMBuild": render_nimbuild,
     "NemoEntitystore": render_nemoentitystore, "NemoDatastore": render_nemodatastore,
     "NemoGuardrail": render_nemoguardrail,
+    "NemoCustomizer": render_nemocustomizer, "NemoEvaluator": render_nemoevaluator,
 }
 
 
@@ -74,7 +78,10 @@ def load_facts(path: Path | None) -> ClusterFacts:
     data = yaml.safe_load(path.read_text()) or {}
     if not isinstance(data, Mapping):
         raise ValueError(f"{path}: cluster facts must be a mapping")
-    return ClusterFacts.from_mapping(data)
+    data = dict(data)
+    maps = data.pop("config_maps", None) or data.pop("configMaps", None)
+    facts = ClusterFacts.from_mapping(data)
+    return replace(facts, config_maps=config_maps(maps)) if maps else facts
 
 
 def assume_caches_ready(docs: list[dict[str, Any]], facts: ClusterFacts) -> ClusterFacts:
@@ -108,14 +115,27 @@ def _referenced_nimservice(guardrail: Any, docs: list[dict[str, Any]]) -> Any:
     return None
 
 
+def input_config_maps(docs: list[dict[str, Any]], facts: ClusterFacts) -> ClusterFacts:
+    """ConfigMaps in the input are the ones a NemoCustomizer reads (its model catalogue and
+    training settings), unless the facts file describes them."""
+    known = dict(facts.config_maps)
+    for doc in docs:
+        if doc.get("kind") != "ConfigMap" or doc.get("apiVersion") != "v1":
+            continue
+        meta = doc.get("metadata") or {}
+        key = f"{meta.get('namespace') or 'default'}/{meta.get('name')}"
+        known.setdefault(key, parse_values(doc.get("data")))
+    return replace(facts, config_maps=known)
+
+
 def validated(doc: dict[str, Any]) -> Any:
     """The API model of a nimop CR (defaults applied), or the dict when the models are absent."""
     try:
         import nimop.api as api
     except ImportError:  # pragma: no cover - the api package always ships with nimop
         return doc
-    model = getattr(api, str(doc.get("kind")), None)
-    return model.model_validate(doc) if model is not None else doc
+    info = api.KINDS.get(str(doc.get("kind")))
+    return info.model.model_validate(doc) if info is not None else doc
 
 
 def render_documents(
@@ -125,7 +145,7 @@ def render_documents(
 ) -> list[str]:
     """One YAML chunk per output object, with comment headers; pipelines expand recursively.
     ``on_result("Kind ns/name", rendered)`` sees each CR's result (`nimop render` reports it)."""
-    facts = assume_caches_ready(docs, facts)
+    facts = input_config_maps(docs, assume_caches_ready(docs, facts))
     chunks: list[str] = []
     queue = list(docs)
     while queue:

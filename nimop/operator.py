@@ -16,8 +16,10 @@ import structlog
 
 from nimop.api import kinds
 from nimop.controllers import (
+    nemo_customizer,
     nemo_datastore,
     nemo_entitystore,
+    nemo_evaluator,
     nemo_guardrail,
     nimbuild,
     nimcache,
@@ -39,6 +41,8 @@ CONTROLLERS: dict[kinds.Kind, Builder] = {
     kinds.NEMOENTITYSTORE: nemo_entitystore.build,
     kinds.NEMODATASTORE: nemo_datastore.build,
     kinds.NEMOGUARDRAIL: nemo_guardrail.build,
+    kinds.NEMOEVALUATOR: nemo_evaluator.build,
+    kinds.NEMOCUSTOMIZER: nemo_customizer.build,
 }
 _RELEVANT = {k.gvk for k in kinds.ALL}
 

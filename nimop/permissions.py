@@ -151,6 +151,38 @@ PERMISSIONS: tuple[Permission, ...] = (
                "DRA: ResourceClaimTemplates created from spec.draResources device specs."),
     Permission(*on(kinds.CLAIM), CACHE,
                "DRA: watch user-supplied ResourceClaims a NIMService names (allocation status)."),
+    # -- what NeMo pods are granted (escalation prevention: nimop must hold it) ----------------
+    Permission("batch", ("jobs",), ("update",),
+               "Escalation prevention: the NemoCustomizer Role lets the customizer create and "
+               "update its training Jobs (upstream's Role, kept as the customizer needs it)."),
+    Permission("batch", ("jobs/status",), READ,
+               "Escalation prevention: the NemoCustomizer Role reads training Job status."),
+    Permission(CORE, ("events",), ("create", "get", "list", "watch"),
+               "Escalation prevention: the NemoCustomizer Role lets the customizer read and "
+               "record Events of its training jobs."),
+    Permission(CORE, ("secrets",), ("get",),
+               "Escalation prevention: the NemoEvaluator Role lets the evaluator read and create "
+               "the Secrets of its evaluation jobs (nimop itself never reads a Secret)."),
+    Permission("nvidia.com", ("nemotrainingjobs", "nemotrainingjobs/status", "nemoentityhandlers"),
+               ("create", "delete", "get", "list", "patch", "update", "watch"),
+               "Escalation prevention: the NemoCustomizer Role lets the customizer drive NeMo's "
+               "training job resources."),
+    Permission("batch.volcano.sh", ("jobs",),
+               ("create", "delete", "get", "list", "patch", "update", "watch"),
+               "Escalation prevention: a NemoCustomizer with scheduler volcano launches Volcano "
+               "jobs."),
+    Permission("batch.volcano.sh", ("jobs/status",), READ,
+               "Escalation prevention: the Volcano customizer Role reads job status."),
+    Permission("nodeinfo.volcano.sh", ("numatopologies",), READ,
+               "Escalation prevention: the Volcano customizer Role reads NUMA topologies."),
+    Permission("scheduling.incubator.k8s.io", ("queues", "queues/status", "podgroups"), READ,
+               "Escalation prevention: the Volcano customizer Role reads queues and podgroups."),
+    Permission("scheduling.volcano.sh", ("queues", "queues/status", "podgroups"), READ,
+               "Escalation prevention: the Volcano customizer Role reads queues and podgroups."),
+    Permission("run.ai", ("trainingworkloads", "runaijobs"),
+               ("create", "delete", "get", "list", "patch", "update", "watch"),
+               "Escalation prevention: a NemoCustomizer with scheduler runai launches Run:ai "
+               "workloads (upstream's ClusterRole lacks create here, so its Role is refused)."),
     # -- what the controllers read for cluster facts -------------------------------------------
     Permission(*on(kinds.NODE), CACHE,
                "GPU facts: nvidia.com/gpu.product labels for profile selection, OpenShift "

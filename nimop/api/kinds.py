@@ -75,14 +75,17 @@ NEMOGUARDRAIL = _ours("NemoGuardrail")
 NEMOEVALUATOR = _ours("NemoEvaluator")
 NEMOCUSTOMIZER = _ours("NemoCustomizer")
 NEMO_KINDS = (NEMOENTITYSTORE, NEMODATASTORE, NEMOGUARDRAIL, NEMOEVALUATOR, NEMOCUSTOMIZER)
-#: The NeMo kinds with a controller (NemoEvaluator and NemoCustomizer join with theirs).
-NEMO_PRIMARIES = (NEMOENTITYSTORE, NEMODATASTORE, NEMOGUARDRAIL)
+#: The NeMo kinds with a controller: all of them.
+NEMO_PRIMARIES = NEMO_KINDS
 PRIMARIES = (NIMCACHE, NIMSERVICE, NIMPIPELINE, NIMBUILD, *NEMO_PRIMARIES)
 
 SERVICE_ACCOUNT = Kind("", "v1", "ServiceAccount", "serviceaccounts")
 SERVICE = Kind("", "v1", "Service", "services")
 PVC = Kind("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims")
 CONFIG_MAP = Kind("", "v1", "ConfigMap", "configmaps")
+#: ConfigMaps users write and a CR reads (a NemoCustomizer's model catalogue): every one in
+#: the watched namespaces, as upstream caches them (its informers are unfiltered for ConfigMaps)
+USER_CONFIG_MAP = Kind("", "v1", "ConfigMap", "configmaps", selector=None)
 SECRET = Kind("", "v1", "Secret", "secrets")
 POD = Kind("", "v1", "Pod", "pods")
 ROLE = Kind("rbac.authorization.k8s.io", "v1", "Role", "roles")
@@ -137,6 +140,7 @@ CHILDREN: dict[str, tuple[Kind, ...]] = {
 #: name, so nimop holds no list/watch on Secrets).
 ALL = tuple(dict.fromkeys([
     *PRIMARIES, *NIMCACHE_CHILDREN, *NIMSERVICE_CHILDREN, *NIMBUILD_CHILDREN, CLAIM, NODE,
+    USER_CONFIG_MAP,
 ]))
 
 

@@ -26,6 +26,13 @@ DRA_VERSIONS = frozenset({"v1", "v1beta2"})
 
 
 @dataclass(frozen=True)
+class Unparsable:
+    """A ConfigMap value that is not YAML, with the parser's message."""
+
+    error: str
+
+
+@dataclass(frozen=True)
 class CachedProfile:
     """One entry of NIMCache `status.profiles` (§1.2): the profile id and its manifest tags."""
 
@@ -152,6 +159,9 @@ class ClusterFacts:
     - `model_manifests`: parsed model manifests (ConfigMap `<cache>-manifest`, §3.4) by
       `namespace/name` of the NIMCache, for profile selection (§3.6).
     - `gpu_products`: distinct node label values `nvidia.com/gpu.product` (§3.6).
+    - `config_maps`: the `data` of user ConfigMaps a CR reads (a NemoCustomizer's model and
+      training settings, §2.8.1) by `namespace/name`, each key's YAML value parsed (an
+      `Unparsable` when it is not YAML); absent means the ConfigMap does not exist.
     """
 
     lws: bool = False
@@ -168,6 +178,10 @@ class ClusterFacts:
     kserve_disallowed_annotations: tuple[str, ...] = ()
     model_manifests: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     gpu_products: tuple[str, ...] = ()
+    config_maps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def config_map(self, namespace: str, name: str) -> Mapping[str, Any] | None:
+        return self.config_maps.get(f"{namespace}/{name}")
 
     def nimcache(self, namespace: str, name: str) -> NIMCacheFacts | None:
         return self.nimcaches.get(f"{namespace}/{name}")

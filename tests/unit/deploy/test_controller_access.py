@@ -8,13 +8,15 @@ import pytest
 
 from nimop.api import kinds
 from nimop.permissions import MANAGE, PERMISSIONS, allowed
+from nimop.render import nemo_customizer, nemo_evaluator
 from nimop.watch.events import EVENTS
 from nimop.watch.leader import LEASES
 from tests.unit.deploy.test_permissions import resource_of
 
 CACHED = kinds.ALL
 CHILDREN = tuple(dict.fromkeys(
-    kinds.NIMCACHE_CHILDREN + kinds.NIMSERVICE_CHILDREN + kinds.NIMPIPELINE_CHILDREN))
+    kinds.NIMCACHE_CHILDREN + kinds.NIMSERVICE_CHILDREN + kinds.NIMPIPELINE_CHILDREN
+    + kinds.NEMO_CHILDREN))
 #: Read by the framework itself, not through the kind table: CRDs (discovery re-runs on changes).
 FRAMEWORK_READS = {("apiextensions.k8s.io", "customresourcedefinitions")}
 WATCH_SCOPES = ("cluster", "namespaced")
@@ -53,13 +55,22 @@ def test_framework_events_and_lease() -> None:
         assert allowed(group, resource, "watch", scopes=("cluster",))
 
 
+def nemo_pod_reads() -> set[tuple[str, str]]:
+    """What the NemoCustomizer (either scheduler) and NemoEvaluator Roles let their pods read."""
+    rules = [*nemo_evaluator.ROLE_RULES]
+    for scheduler in nemo_customizer.SCHEDULERS:
+        rules += nemo_customizer.role_rules(scheduler)
+    return {(g, r) for rule in rules if {"list", "watch"} & set(rule["verbs"])
+            for g in rule["apiGroups"] for r in rule["resources"]}
+
+
 def test_no_list_or_watch_without_an_informer() -> None:
     """list/watch exposes every object of a kind (RBAC cannot filter by label): grant it only
     where an informer needs it, or where a rendered Role passes read access on (EPP)."""
     informed = {resource_of(k.api_version, k.kind) for k in CACHED} | FRAMEWORK_READS
     passed_on = {("inference.networking.k8s.io", "inferenceobjectives"),
                  ("inference.networking.x-k8s.io", "inferencepools"),
-                 ("inference.networking.x-k8s.io", "inferenceobjectives")}
+                 ("inference.networking.x-k8s.io", "inferenceobjectives")} | nemo_pod_reads()
     for p in PERMISSIONS:
         if {"list", "watch"} & set(p.verbs):
             for resource in p.resources:
