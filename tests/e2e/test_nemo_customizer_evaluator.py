@@ -10,12 +10,23 @@ from typing import Any
 
 import yaml
 
+import pytest
+
 from tests.cluster import Cluster
 from tests.e2e.crs import ready_condition, wait_state
-from tests.operator_process import OperatorProcess
+from tests.e2e.test_hostile import idle_writes
+from tests.operator_process import OPERATOR_USER, OperatorProcess
 from tests.support import apply, condition, eventually, get
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "api" / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "api" / "examples"
+#: upstream's samples: the customizer's with its config sample, and the evaluator's
+UPSTREAM = {
+    "nemocustomizer": ROOT / "tests" / "unit" / "render" / "nemo_upstream"
+    / "nemocustomizer-sample.yaml",
+    "nemoevaluator": ROOT / "tests" / "e2e" / "samples" / "nemo"
+    / "apps_v1alpha1_nemoevaluator.yaml",
+}
 HASH = "apps.nvidia.com/training-config-hash"
 
 
@@ -47,6 +58,23 @@ def container_env(cluster: Cluster, namespace: str, name: str) -> dict[str, Any]
     dep = get(cluster, "deployment", name, namespace) or {}
     ctr = dep["spec"]["template"]["spec"]["containers"][0]
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in ctr.get("env", [])}
+
+
+@pytest.mark.parametrize("kind", sorted(UPSTREAM))
+def test_upstream_sample_becomes_ready_and_stays_quiet(
+    cluster: Cluster, namespace: str, operator: OperatorProcess, kind: str
+) -> None:
+    docs = [d for d in yaml.safe_load_all(UPSTREAM[kind].read_text()) if d]
+    for doc in docs:
+        doc["metadata"].pop("namespace", None)  # applied in the test's namespace
+    apply(cluster, namespace, *docs)
+    name = next(d for d in docs if d["kind"].lower() == kind)["metadata"]["name"]
+    obj = wait_state(cluster, kind, name, namespace, "Ready")
+    assert all(c["observedGeneration"] == obj["metadata"]["generation"]
+               for c in obj["status"]["conditions"])
+    assert get(cluster, "deployment", name, namespace) is not None
+    # steady state: nothing written once Ready
+    assert [w for w in idle_writes(cluster, OPERATOR_USER) if name in w] == []
 
 
 def test_customizer_children_status_update_drift_and_deletion(
