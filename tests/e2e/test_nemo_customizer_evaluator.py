@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import pytest
+import yaml
 
 from tests.cluster import Cluster
 from tests.e2e.crs import ready_condition, wait_state
