@@ -75,8 +75,13 @@ IMAGE_ENV = (
 
 
 def image_env(images: EvaluationImages) -> list[dict[str, Any]]:
-    """One variable per harness image; an image left unset is an empty value, as upstream."""
-    return [env_var(name, str(getattr(images, attr, None) or "")) for attr, name in IMAGE_ENV]
+    """One variable per harness image, as upstream; an unset image is the variable without a
+    value (what the apiserver stores for an empty one, so it never reads as drift)."""
+    out: list[dict[str, Any]] = []
+    for attr, name in IMAGE_ENV:
+        image = getattr(images, attr, None)
+        out.append(env_var(name, str(image)) if image else {"name": name})
+    return out
 
 
 def evaluator_env(cr: NemoEvaluator) -> list[dict[str, Any]]:

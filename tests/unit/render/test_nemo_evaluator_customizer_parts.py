@@ -98,3 +98,11 @@ def test_probes_carry_no_zero_the_apiserver_would_drop() -> None:
     for kind in (nemo_evaluator.KIND, nemo_customizer.KIND):
         for name, probe in kind.probes.items():
             assert _zeros(probe) == [], (kind.part_of, name)
+
+
+def test_an_unset_image_is_a_variable_without_value() -> None:
+    """The apiserver drops an empty `value`; rendering `value: ""` would be drift forever."""
+    cr = _example("nemo-evaluator.yaml", "NemoEvaluator")
+    cr.spec.evaluation_images.bfcl = None
+    env = {e["name"]: e for e in nemo_evaluator.image_env(cr.spec.evaluation_images)}
+    assert env["BFCL"] == {"name": "BFCL"}
