@@ -160,9 +160,6 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(CORE, ("events",), ("create", "get", "list", "watch"),
                "Escalation prevention: the NemoCustomizer Role lets the customizer read and "
                "record Events of its training jobs."),
-    Permission(CORE, ("secrets",), ("get",),
-               "Escalation prevention: the NemoEvaluator Role lets the evaluator read and create "
-               "the Secrets of its evaluation jobs (nimop itself never reads a Secret)."),
     Permission("nvidia.com", ("nemotrainingjobs", "nemotrainingjobs/status", "nemoentityhandlers"),
                ("create", "delete", "get", "list", "patch", "update", "watch"),
                "Escalation prevention: the NemoCustomizer Role lets the customizer drive NeMo's "

@@ -36,10 +36,13 @@ from nimop.render.result import Collector, Rendered
 API_PORT = 7331
 MIGRATION_COMMAND = ["sh", "-c", "/app/scripts/run-db-migration.sh"]
 MIGRATION_LIMITS = {"cpu": "1", "memory": "1Gi"}
-#: Upstream's only extra Role rule: the evaluation jobs' Secrets and pods.
+#: Upstream's only extra Role rule gives `get watch list create` on the evaluation jobs'
+#: Secrets and pods. Secrets keep `get create` only: list/watch would expose every credential
+#: of the namespace to the evaluator, and nimop (which must hold what it grants) holds no
+#: list/watch on Secrets at all.
 ROLE_RULES: list[dict[str, list[str]]] = [
-    {"apiGroups": [""], "resources": ["secrets", "pods"],
-     "verbs": ["get", "watch", "list", "create"]},
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "watch", "list", "create"]},
+    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create"]},
 ]
 def _probe(delay: int, failures: int) -> dict[str, Any]:
     """Upstream's `/health` probe; a zero delay is left out, as the apiserver stores it (an

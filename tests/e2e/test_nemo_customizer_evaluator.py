@@ -193,7 +193,8 @@ def test_evaluator_children_status_update_drift_and_deletion(
     assert "$(POSTGRES_DB_PASSWORD)" in env["POSTGRES_URI"]
     assert get(cluster, "secret", name, namespace) is None  # no copy of the password
     role = get(cluster, "role", name, namespace) or {}
-    assert role["rules"][0]["resources"] == ["secrets", "pods"]
+    assert [r["resources"] for r in role["rules"]] == [["pods"], ["secrets"]]
+    assert role["rules"][1]["verbs"] == ["get", "create"]  # no list/watch of Secrets
 
     # update: a spec change reaches the Deployment
     patch(cluster, "nemoevaluator", name, namespace,
