@@ -14,7 +14,7 @@ import yaml
 from tests.cluster import Cluster
 from tests.e2e.crs import ready_condition, wait_state
 from tests.e2e.test_hostile import idle_writes
-from tests.operator_process import OPERATOR_USER, OperatorProcess
+from tests.operator_process import SA_USER, OperatorProcess
 from tests.support import apply, condition, eventually, get
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def test_upstream_sample_becomes_ready_and_stays_quiet(
                for c in obj["status"]["conditions"])
     assert get(cluster, "deployment", name, namespace) is not None
     # steady state: nothing written once Ready
-    assert [w for w in idle_writes(cluster, OPERATOR_USER) if name in w] == []
+    assert [w for w in idle_writes(cluster, SA_USER) if name in w] == []
 
 
 def test_customizer_children_status_update_drift_and_deletion(
