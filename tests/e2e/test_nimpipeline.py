@@ -84,5 +84,6 @@ def test_pipeline_leaves_a_foreign_service_alone_and_says_so(
     apply(cluster, namespace, pipeline([entry("llm")]))
     rag = wait_state(cluster, "nimpipeline", "rag", namespace, "Failed")
     ready = next(c for c in rag["status"]["conditions"] if c["type"] == "Ready")
-    assert "already exists and is not owned" in ready["message"]
+    assert "already exists and has no controller owner" in ready["message"]
+    assert "does not take over objects it did not create" in ready["message"]
     assert env(cluster, namespace, "llm") == {"OWNER": "someone-else"}
