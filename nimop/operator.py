@@ -25,6 +25,7 @@ from nimop.controllers import (
     nimcache,
     nimpipeline,
     nimservice,
+    state_metrics,
 )
 from nimop.controllers.runtime import Runtime
 from nimop.watch import Controller, LeadershipLost, Manager, WatchSettings, configure_logging
@@ -71,6 +72,7 @@ def wire(mgr: Manager, rt: Runtime) -> list[str]:
         controller.resync_period = mgr.settings.resync_period
         controller.shutdown_timeout = mgr.settings.shutdown_timeout
         names.append(mgr.add_controller(controller).name)
+    state_metrics.bind(rt)  # upstream's *_status_total gauges, counted from these stores
     return names
 
 
