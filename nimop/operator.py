@@ -27,6 +27,7 @@ from nimop.controllers import (
     nimservice,
     state_metrics,
 )
+from nimop.controllers.facts import SCC_GVK
 from nimop.controllers.runtime import Runtime
 from nimop.watch import Controller, LeadershipLost, Manager, WatchSettings, configure_logging
 from nimop.watch.informer import Informer
@@ -45,7 +46,9 @@ CONTROLLERS: dict[kinds.Kind, Builder] = {
     kinds.NEMOEVALUATOR: nemo_evaluator.build,
     kinds.NEMOCUSTOMIZER: nemo_customizer.build,
 }
-_RELEVANT = {k.gvk for k in kinds.ALL}
+#: APIs whose arrival or removal rebuilds the operator: the kind table's, and OpenShift's SCCs
+#: (which turn the SCC Roles and `openshift.io/required-scc` annotations on).
+_RELEVANT = {k.gvk for k in kinds.ALL} | {SCC_GVK}
 
 
 def runtime_for(mgr: Manager) -> Runtime:
@@ -57,7 +60,11 @@ def runtime_for(mgr: Manager) -> Runtime:
             informers[kind] = mgr.informer(ref, label_selector=kind.selector)
     namespaces = tuple(mgr.settings.namespaces) or None
     return Runtime(
-        client=mgr.client, informers=informers, events=mgr.events(), namespaces=namespaces
+        client=mgr.client,
+        informers=informers,
+        events=mgr.events(),
+        namespaces=namespaces,
+        openshift_api=mgr.discovery.resource(*SCC_GVK) is not None,
     )
 
 

@@ -14,6 +14,10 @@ from nimop.render import ClusterFacts, NIMCacheFacts
 from nimop.render.common import child_name
 
 MANIFEST_KEY = "model_manifest.yaml"
+#: The API only OpenShift serves: pods there are admitted by SecurityContextConstraints.
+SCC_GVK = ("security.openshift.io", "v1", "SecurityContextConstraints")
+#: The node label upstream detects OpenShift by (set by OpenShift's machine-config on every node).
+OPENSHIFT_NODE_LABEL = "node.openshift.io/os_id"
 
 
 def cluster_facts(
@@ -45,10 +49,27 @@ def cluster_facts(
         inference_pool=rt.served(kinds.INFERENCE_POOL),
         service_monitor=rt.served(kinds.SERVICE_MONITOR),
         dra_version=dra_version(rt),
+        openshift=is_openshift(rt),
         nimcaches=caches,
         inference_service_modes=modes,
         model_manifests=manifests,
         gpu_products=gpu_products(rt) if manifest_of else (),
+    )
+
+
+def is_openshift(rt: Runtime) -> bool:
+    """OpenShift when discovery serves SecurityContextConstraints, or, as upstream detects it,
+    when a (GPU) node carries `node.openshift.io/os_id`.
+
+    The API is the reliable signal: it exists before any node joins, and it is what the SCC
+    Role and `openshift.io/required-scc` mean anything to. The label is upstream's test, kept
+    so a cluster upstream calls OpenShift is OpenShift here too.
+    """
+    if rt.openshift_api:
+        return True
+    return any(
+        OPENSHIFT_NODE_LABEL in (node.get("metadata", {}).get("labels") or {})
+        for node in rt.store(kinds.NODE)
     )
 
 

@@ -32,6 +32,8 @@ class Runtime:
     now: Callable[[], str] = utc_now
     #: namespaces watched (None: all)
     namespaces: tuple[str, ...] | None = None
+    #: discovery serves `security.openshift.io/v1` SecurityContextConstraints (OpenShift)
+    openshift_api: bool = False
 
     def served(self, kind: Kind) -> bool:
         return kind in self.informers
