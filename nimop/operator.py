@@ -9,6 +9,7 @@ operator rebuilds its informers and controllers in-process, so a CR that was wai
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 
 import anyio
@@ -16,6 +17,7 @@ import structlog
 
 from nimop.api import kinds
 from nimop.controllers import (
+    kserve_config,
     nemo_customizer,
     nemo_datastore,
     nemo_entitystore,
@@ -51,20 +53,30 @@ CONTROLLERS: dict[kinds.Kind, Builder] = {
 _RELEVANT = {k.gvk for k in kinds.ALL} | {SCC_GVK}
 
 
-def runtime_for(mgr: Manager) -> Runtime:
-    """One shared informer per kind of the table the apiserver serves."""
+def runtime_for(mgr: Manager, kserve_namespace: str | None = None) -> Runtime:
+    """One shared informer per kind of the table the apiserver serves, and one on KServe's
+    namespace for its `inferenceservice-config` (`KSERVE_NAMESPACE` when none is given)."""
     informers: dict[kinds.Kind, Informer] = {}
     for kind in kinds.ALL:
         ref = mgr.discovery.resource(*kind.gvk)
         if ref is not None:
             informers[kind] = mgr.informer(ref, label_selector=kind.selector)
     namespaces = tuple(mgr.settings.namespaces) or None
+    kserve_namespace = kserve_namespace or os.environ.get(kserve_config.NAMESPACE_ENV) or None
+    if kinds.ISVC in informers and kserve_namespace:
+        if namespaces is None or kserve_namespace in namespaces:
+            ref = mgr.discovery.require(*kinds.KSERVE_CONFIG.gvk)
+            informers[kinds.KSERVE_CONFIG] = mgr.informer(ref, namespaces=[kserve_namespace])
+        else:
+            log.warning("KServe's namespace is not watched; its defaults are not read",
+                        kserve_namespace=kserve_namespace)  # fmt: skip
     return Runtime(
         client=mgr.client,
         informers=informers,
         events=mgr.events(),
         namespaces=namespaces,
         openshift_api=mgr.discovery.resource(*SCC_GVK) is not None,
+        kserve_namespace=kserve_namespace,
     )
 
 
@@ -92,7 +104,10 @@ async def run(settings: WatchSettings) -> None:
 async def _run_once(settings: WatchSettings) -> bool:
     """One manager lifetime; True when it stopped because the served APIs changed."""
     async with Manager(settings) as mgr:
-        rt = runtime_for(mgr)
+        kserve_ns = None
+        if mgr.discovery.resource(*kinds.ISVC.gvk) is not None:
+            kserve_ns = await kserve_config.find_namespace(mgr.client)
+        rt = runtime_for(mgr, kserve_ns)
         log.info("starting", controllers=wire(mgr, rt), optional_apis=_optional_served(rt))
         changed = False
 

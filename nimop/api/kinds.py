@@ -114,6 +114,10 @@ CLAIM = Kind("resource.k8s.io", "v1", "ResourceClaim", "resourceclaims", selecto
 #: GPU products for NIMCache profile selection (upstream reads every node's labels)
 NODE = Kind("", "v1", "Node", "nodes", namespaced=False, selector="nvidia.com/gpu.present=true")
 
+#: KServe's `inferenceservice-config` (cluster defaults): an informer on KServe's namespace only,
+#: unlabelled (KServe's own object), so not part of `ALL` (nimop.controllers.kserve_config)
+KSERVE_CONFIG = Kind("", "v1", "ConfigMap", "configmaps", selector=None, optional=True)
+
 NIMCACHE_CHILDREN = (PVC, JOB, POD, CONFIG_MAP, SERVICE_ACCOUNT, ROLE, ROLE_BINDING)
 NIMSERVICE_CHILDREN = (
     SERVICE_ACCOUNT, ROLE, ROLE_BINDING, SERVICE, PVC, CONFIG_MAP, DEPLOYMENT, INGRESS, HPA,

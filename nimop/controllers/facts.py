@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from nimop.api import kinds
+from nimop.controllers.kserve_config import kserve_defaults
 from nimop.controllers.runtime import Runtime
 from nimop.render import ClusterFacts, NIMCacheFacts
 from nimop.render.common import child_name
@@ -38,6 +39,7 @@ def cluster_facts(
         mode = (live.get("status") or {}).get("deploymentMode")
         if mode:
             modes[f"{namespace}/{isvc}"] = str(mode)
+    default_mode, disallowed = kserve_defaults(rt) if isvc else (None, ())
     manifests: dict[str, Mapping[str, Any]] = {}
     if manifest_of and (parsed := model_manifest(rt, namespace, manifest_of)) is not None:
         manifests[f"{namespace}/{manifest_of}"] = parsed
@@ -52,6 +54,8 @@ def cluster_facts(
         openshift=is_openshift(rt),
         nimcaches=caches,
         inference_service_modes=modes,
+        kserve_default_mode=default_mode,
+        kserve_disallowed_annotations=disallowed,
         model_manifests=manifests,
         gpu_products=gpu_products(rt) if manifest_of else (),
     )

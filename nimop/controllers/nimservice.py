@@ -28,6 +28,7 @@ from nimop.controllers.base import (
     write_status,
 )
 from nimop.controllers.facts import cluster_facts
+from nimop.controllers.kserve_config import CONFIG_NAME
 from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
@@ -167,6 +168,8 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
         enqueue_from_index(services.store, INDEX_NIMCACHE, key_text),
     )
     ctrl.watches(rt.informers[kinds.POD], _pods_to_services(services.store))
+    if rt.served(kinds.KSERVE_CONFIG):
+        ctrl.watches(rt.informers[kinds.KSERVE_CONFIG], _kserve_config_to_services(services.store))
     if rt.served(kinds.CLAIM):
         ctrl.watches(
             rt.informers[kinds.CLAIM], enqueue_from_index(services.store, INDEX_DRA, _namespace)
@@ -176,6 +179,18 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
 
 def _namespace(obj: Obj) -> str:
     return str(meta(obj).get("namespace"))
+
+
+def _kserve_config_to_services(store: Store) -> Mapper:
+    """KServe's defaults changed: every NIMService on KServe renders again."""
+
+    def mapper(event: Event) -> Iterable[ObjectKey]:
+        if meta(event.obj).get("name") != CONFIG_NAME:
+            return ()
+        return [ObjectKey(meta(o)["namespace"], meta(o)["name"]) for o in store
+                if (o.get("spec") or {}).get("inferencePlatform") == "kserve"]  # fmt: skip
+
+    return mapper
 
 
 def _pods_to_services(store: Store) -> Mapper:

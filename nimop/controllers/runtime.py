@@ -34,6 +34,9 @@ class Runtime:
     namespaces: tuple[str, ...] | None = None
     #: discovery serves `security.openshift.io/v1` SecurityContextConstraints (OpenShift)
     openshift_api: bool = False
+    #: KServe's namespace (`KSERVE_NAMESPACE` or its controller's), whose
+    #: `inferenceservice-config` the `KSERVE_CONFIG` informer caches
+    kserve_namespace: str | None = None
 
     def served(self, kind: Kind) -> bool:
         return kind in self.informers
