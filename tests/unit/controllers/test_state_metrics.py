@@ -53,7 +53,10 @@ async def test_gauges_follow_the_custom_resources() -> None:
             "all", "Failed", "InProgress", "Ready", "NotReady", "PVC-Created", "Pending",
             "Started", "Unknown"}  # fmt: skip
         assert metrics["nimPipeline_status_total"]["all"] == 0
-        assert "nemo_datastore_status_total" not in metrics, "no NeMo CRD, no NeMo gauge"
+        # the NeMo kinds are served too (their CRDs are nimop's): upstream's names, zeros
+        assert metrics["nemo_datastore_status_total"] == {
+            "all": 0, "Failed": 0, "Ready": 0, "NotReady": 0, "Unknown": 0}
+        assert metrics["nemo_guardrail_status_total"]["all"] == 0
 
         await op.put(nimservice("solo"))
         await op.put(pipeline("llm", "embedder"))
