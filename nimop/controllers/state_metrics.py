@@ -27,6 +27,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from nimop.controllers.runtime import Runtime
+from nimop.watch.informer import InformerState
 from nimop.watch.metrics import REGISTRY
 
 __all__ = ["GAUGES", "STATE_GAUGES", "StateGauge", "bind"]
@@ -109,7 +110,12 @@ class StateCollector(Collector):
         rt = self._runtime
         if rt is None:
             return
-        served = {kind.kind: kind for kind in rt.informers}
+        # only while the runtime runs: a stopped operator (or a finished test) reports nothing
+        served = {
+            kind.kind: kind
+            for kind, informer in rt.informers.items()
+            if informer.state is InformerState.RUNNING
+        }
         for gauge in STATE_GAUGES:
             kind = served.get(gauge.kind)
             if kind is None:
