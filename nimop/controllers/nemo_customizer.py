@@ -2,7 +2,7 @@
 config.yaml is built from.
 
 Upstream reads the modelConfig and training ConfigMaps only when the CR's spec changes, so an
-edit of the model catalogue never reaches the customizer (inventory §9 item 29). Here they come
+edit of the model catalogue never reaches the customizer (§9 item 29). Here they come
 from an informer of user ConfigMaps, and a ConfigMap event wakes the customizers that reference
 it: config.yaml is rewritten and its hash, a pod annotation, rolls the pods.
 """

@@ -1,7 +1,7 @@
 """NemoCustomizer: what sets the customizer apart from the other NeMo services.
 
 Upstream: `api/apps/v1alpha1/nemo_customizer_types.go` and
-`internal/controller/nemocustomizer_controller.go` (inventory §2.8, §2.8.1). The customizer API
+`internal/controller/nemocustomizer_controller.go` (§2.8, §2.8.1). The customizer API
 launches training jobs itself, so it needs: its `config.yaml` (built in
 `nemo_customizer_config`), mounted read-only at /app/config and hashed into a pod annotation so
 a config change rolls the pods; the model PVC training jobs read from; a second port (9009)
@@ -90,7 +90,7 @@ SCHEDULER_RULES: dict[str, list[dict[str, list[str]]]] = {
          "resources": ["queues", "queues/status", "podgroups"], "verbs": _READ},
     ],
     # upstream's Helm ClusterRole lacks `create` here, so its operator cannot create this Role
-    # (inventory §9 item 28); nimop's permission table holds every verb it grants.
+    # (§9 item 28); nimop's permission table holds every verb it grants.
     RUNAI: [{"apiGroups": ["run.ai"], "resources": ["trainingworkloads", "runaijobs"],
              "verbs": _ALL}],
 }
@@ -149,7 +149,7 @@ def internal_service_port() -> dict[str, Any]:
 
 def postgres_env(db: DatabaseConfig) -> list[dict[str, Any]]:
     """Password by Secret reference; `POSTGRES_DB_DSN` assembled from it by Kubernetes instead
-    of upstream's Secret `<name>` holding a plaintext copy (inventory §9 items 29, 46)."""
+    of upstream's Secret `<name>` holding a plaintext copy (§9 items 29, 46)."""
     return [
         password_env(PASSWORD_VAR, db),
         env_var("POSTGRES_DB_DSN", postgres_uri(db, PASSWORD_VAR)),

@@ -1,13 +1,13 @@
 """The NemoCustomizer `config.yaml`: what the customizer API reads to launch training jobs.
 
-Built from the spec exactly as upstream's `renderCustomizerConfig` builds it (inventory §2.8.1;
+Built from the spec exactly as upstream's `renderCustomizerConfig` builds it (§2.8.1;
 upstream `internal/controller/nemocustomizer_controller.go`): base URLs, WandB, model download
 jobs, data store tools, the training job template (image, env, networking, workspace PVC, the
 model PVC and shared-memory volumes, scheduling) and the model catalogue taken from the
 modelConfig ConfigMap. The referenced ConfigMaps arrive as data (`ConfigSources`), so this stays
 a pure function; what upstream turns into an error (or a panic) becomes a `Problem`.
 
-Differences from upstream, each a fix of an inventory §9 item:
+Differences from upstream, each a fix of an §9 item:
 - `wandb.entity` is the spec's value (upstream always writes the string "null", bug 7).
 - `trainingConfig.configMap` may be omitted (upstream dereferences it and panics, bug 8).
 - A target or template without a `name` is reported instead of being passed to the API.

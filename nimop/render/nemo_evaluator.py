@@ -1,6 +1,6 @@
 """NemoEvaluator: what sets the evaluator apart from the other NeMo services.
 
-Upstream: `api/apps/v1alpha1/nemo_evaluator_types.go` (inventory §2.8). The evaluator launches
+Upstream: `api/apps/v1alpha1/nemo_evaluator_types.go` (§2.8). The evaluator launches
 evaluation jobs through Argo Workflows, so its pod gets the Argo server and service account, the
 vector DB, data store and entity store endpoints, and the image of every evaluation harness as
 environment; an init container migrates its database before it starts. Its Role lets it read and
@@ -124,7 +124,7 @@ def migration_env(cr: NemoEvaluator) -> list[dict[str, Any]]:
 
 def postgres_env(db: DatabaseConfig) -> list[dict[str, Any]]:
     """The password by Secret reference and `POSTGRES_URI` built from it by Kubernetes (upstream
-    copies the plaintext URI into a Secret `<name>` of its own, inventory §9 item 46)."""
+    copies the plaintext URI into a Secret `<name>` of its own, §9 item 46)."""
     return [password_env(PASSWORD_VAR, db), env_var("POSTGRES_URI", postgres_uri(db, PASSWORD_VAR))]
 
 

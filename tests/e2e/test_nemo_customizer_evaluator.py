@@ -1,6 +1,6 @@
 """NemoCustomizer and NemoEvaluator end to end: upstream's samples (our examples carry the same
 specs) reach Ready; children, status, update, drift, deletion; referenced ConfigMaps are
-watched (inventory §9 item 29); bad input is a condition."""
+watched (§9 item 29); bad input is a condition."""
 
 from __future__ import annotations
 

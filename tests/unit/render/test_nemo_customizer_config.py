@@ -1,5 +1,5 @@
 """The customizer config.yaml against upstream's, key by key, for upstream's sample; and the
-upstream bugs of inventory §9 that concern it (7: wandb.entity ignored, 8: a panic without
+upstream bugs of §9 that concern it (7: wandb.entity ignored, 8: a panic without
 trainingConfig.configMap) not reproduced."""
 
 from __future__ import annotations

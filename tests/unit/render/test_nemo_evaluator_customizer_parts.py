@@ -1,4 +1,4 @@
-"""The evaluator's and customizer's own pod parts, against upstream's lists (inventory §2.8)."""
+"""The evaluator's and customizer's own pod parts, against upstream's lists (§2.8)."""
 
 from __future__ import annotations
 
