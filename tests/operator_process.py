@@ -59,7 +59,9 @@ def install_identity(cluster: Cluster, *, force: bool = False) -> Path:
             "-f", str(BASE / "namespace.yaml"), "-f", str(BASE / "rbac.yaml"),
         )  # fmt: skip
         deadline = time.monotonic() + 30
-        while not _can(cluster, "watch", "nimservices.apps.nvidia.com", "--all-namespaces"):
+        # A kind every apiserver serves: nimop's own CRDs may not be installed yet, and
+        # `can-i` answers "no" for a resource type the server does not know.
+        while not _can(cluster, "watch", "customresourcedefinitions.apiextensions.k8s.io"):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"RBAC for {SA_USER} not effective after 30 s")
             time.sleep(0.3)

@@ -16,11 +16,24 @@ from tests.cluster.seed import FAIL_LABEL, GPU_PRODUCT, MIG_NODE
 from tests.support import apply, condition, eventually, get, items
 
 IMAGE = "nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3"
+#: Every test namespace enforces Pod Security `restricted` (tests/conftest.py), so the plain
+#: pods of these checks carry the container fields that profile requires.
+MAIN = {
+    "name": "main",
+    "image": IMAGE,
+    "securityContext": {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "runAsNonRoot": True,
+        "runAsUser": 1000,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    },
+}
 
 
 def pod(name: str, **spec: Any) -> dict[str, Any]:
     labels = spec.pop("labels", {})
-    container = {"name": "main", "image": IMAGE} | spec.pop("container", {})
+    container = MAIN | spec.pop("container", {})
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -134,7 +147,7 @@ def test_mig_claim_gets_a_mig_device(cluster: Cluster, namespace: str) -> None:
 def test_leaderworkerset_of_size_two_gets_leader_and_worker_and_becomes_available(
     cluster: Cluster, namespace: str
 ) -> None:
-    template = {"spec": {"containers": [{"name": "main", "image": IMAGE}]}}
+    template = {"spec": {"containers": [MAIN]}}
     lws = {
         "apiVersion": "leaderworkerset.x-k8s.io/v1",
         "kind": "LeaderWorkerSet",
@@ -162,7 +175,7 @@ def test_leaderworkerset_of_size_two_gets_leader_and_worker_and_becomes_availabl
 def job(name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
     template = {
         "metadata": {"labels": labels or {}},
-        "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": IMAGE}]},
+        "spec": {"restartPolicy": "Never", "containers": [MAIN]},
     }
     return {
         "apiVersion": "batch/v1",
