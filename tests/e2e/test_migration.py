@@ -314,9 +314,10 @@ WRITE_VERBS = {"create", "update", "patch", "apply", "delete"}
 
 
 def _write_counts(metrics: str) -> dict[tuple[str, str], float]:
-    """(verb, code) -> requests, for the operator's write requests (rest_client_requests_total)."""
+    """(verb, code) -> requests, for the operator's write requests (nimop_api_requests_total:
+    controller-runtime's rest_client_requests_total carries the HTTP method, not the verb)."""
     out: dict[tuple[str, str], float] = {}
-    for labels, value in re.findall(r"^rest_client_requests_total\{([^}]*)\} (\S+)$", metrics,
+    for labels, value in re.findall(r"^nimop_api_requests_total\{([^}]*)\} (\S+)$", metrics,
                                     re.MULTILINE):  # fmt: skip
         label = dict(re.findall(r'(\w+)="([^"]*)"', labels))
         if label.get("verb") in WRITE_VERBS:
