@@ -106,7 +106,7 @@ async def _run_once(settings: WatchSettings) -> bool:
     async with Manager(settings) as mgr:
         kserve_ns = None
         if mgr.discovery.resource(*kinds.ISVC.gvk) is not None:
-            kserve_ns = await kserve_config.find_namespace(mgr.client)
+            kserve_ns = await kserve_config.find_namespace(mgr.client, settings.namespaces)
         rt = runtime_for(mgr, kserve_ns)
         log.info("starting", controllers=wire(mgr, rt), optional_apis=_optional_served(rt))
         changed = False

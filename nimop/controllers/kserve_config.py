@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -45,13 +45,21 @@ def namespace_from(deployments: Iterable[Obj]) -> str | None:
     return found.pop()
 
 
-async def find_namespace(client: KubeClient, env: Mapping[str, str] = os.environ) -> str | None:
-    """`KSERVE_NAMESPACE`, else the KServe controller's namespace (one list at start)."""
+async def find_namespace(
+    client: KubeClient, watched: Sequence[str] = (), env: Mapping[str, str] = os.environ
+) -> str | None:
+    """`KSERVE_NAMESPACE`, else the KServe controller's namespace (one list at start): searched
+    cluster-wide, or only in the watched namespaces when the operator is namespaced — its RBAC
+    grants no cluster-scope read of Deployments there, and a refused list is a 403 an auditor
+    would rightly flag."""
     if env.get(NAMESPACE_ENV):
         return env[NAMESPACE_ENV]
+    found: list[Obj] = []
     try:
-        found, _ = await client.list(DEPLOYMENTS, label_selector=CONTROLLER_SELECTOR)
-    except KubeError as exc:  # no cluster-wide read of Deployments: the default mode is Standard
+        for namespace in watched or (None,):
+            page, _ = await client.list(DEPLOYMENTS, namespace, label_selector=CONTROLLER_SELECTOR)
+            found.extend(page)
+    except KubeError as exc:  # no read of Deployments: the default mode is Standard
         log.warning("cannot look for the KServe controller; set KSERVE_NAMESPACE", error=str(exc))
         return None
     return namespace_from(found)
