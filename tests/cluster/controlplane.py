@@ -174,8 +174,13 @@ class Cluster:
             input=docs,
         )
 
+    #: (killed, ready) wall-clock times of every apiserver restart by this handle: its RBAC
+    #: authorizer denies requests until its caches are warm, which tests must not blame on RBAC.
+    apiserver_restarts: tuple[tuple[float, float], ...] = ()
+
     def restart_apiserver(self, extra_args: Sequence[str] = ()) -> None:
         """kill -9 the apiserver and start it again (same port), waiting until it is ready."""
+        killed = time.time()
         processes.stop("kube-apiserver", self.layout.pids, sig=signal.SIGKILL)
         wait_for(
             "the apiserver port to be released", lambda: _port_free(self.ports["apiserver"]), 60
@@ -184,6 +189,7 @@ class Cluster:
             "kube-apiserver", [*self._apiserver_argv(), *extra_args], attached=self._attached()
         )
         wait_for("kube-apiserver /readyz", lambda: self._healthy("/readyz"), 120)
+        self.apiserver_restarts = (*self.apiserver_restarts, (killed, time.time()))
 
     def restart_kwok(self) -> None:
         """Restart kwok with a freshly rendered stage config (used after the stages change)."""
