@@ -148,6 +148,9 @@ def test_no_write_of_the_old_leader_after_the_new_leaders_first(
             what="the follower holding the lease",
         )
         print(f"takeover {time.monotonic() - start:.1f}s after the leader went")
+        for name in names[N // 2 :]:  # work only the new leader can do, so it must write
+            rounds[name] = 1
+        apply(cluster, namespace, [service(n, rounds[n]) for n in names])
         eventually(
             lambda: converged(cluster, namespace, rounds),
             timeout=240,
