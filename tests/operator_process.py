@@ -2,8 +2,8 @@
 demo and benchmarks all use this), with the identity and RBAC it has when installed.
 
 Every operator process authenticates as `deploy/base`'s ServiceAccount (`nimop-system:nimop`),
-bound to nothing but the generated ClusterRole and leader-election Role — never
-`system:masters` or `cluster-admin` — so a permission the code needs and the install lacks is a
+bound to nothing but the generated ClusterRole and leader-election Role — never an
+admin group — so a permission the code needs and the install lacks is a
 403 in the audit log (the e2e conftest fails the test on one). Processes are told apart in the
 audit log by their User-Agent (`agent`)."""
 

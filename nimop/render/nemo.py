@@ -81,6 +81,14 @@ def http_probe(path: str, delay: int, timeout: int, period: int, success: int,
             "failureThreshold": failures}
 
 
+#: The probes upstream gives the Data Store and the Guardrail service alike (`/v1/health`).
+V1_HEALTH_PROBES: dict[str, dict[str, Any]] = {
+    "livenessProbe": http_probe("/v1/health", 15, 1, 10, 1, 3),
+    "readinessProbe": http_probe("/v1/health", 15, 1, 10, 1, 3),
+    "startupProbe": http_probe("/v1/health", 30, 1, 10, 1, 30),
+}
+
+
 @dataclass(frozen=True)
 class NemoKind:
     """What differs between NeMo kinds in the shared children."""

@@ -16,10 +16,10 @@ from nimop.api.nemo_datastore import NemoDatastore
 from nimop.render.common import child_name, env_var, secret_env
 from nimop.render.facts import ClusterFacts
 from nimop.render.nemo import (
+    V1_HEALTH_PROBES,
     NemoContext,
     NemoKind,
     NemoPod,
-    http_probe,
     init_container,
     main_image,
     password_env,
@@ -31,11 +31,7 @@ from nimop.render.storage import created_pvc
 KIND = NemoKind(
     part_of="nemo-datastore-service",
     port=3000,
-    probes={
-        "livenessProbe": http_probe("/v1/health", 15, 1, 10, 1, 3),
-        "readinessProbe": http_probe("/v1/health", 15, 1, 10, 1, 3),
-        "startupProbe": http_probe("/v1/health", 30, 1, 10, 1, 30),
-    },
+    probes=V1_HEALTH_PROBES,
 )
 #: Scripts are executed by the init containers: readable and executable, never writable.
 SCRIPT_MODE = 0o555

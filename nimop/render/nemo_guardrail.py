@@ -22,10 +22,10 @@ from nimop.render.common import child_name, env_var, secret_env, service_name
 from nimop.render.facts import ClusterFacts
 from nimop.render.nemo import (
     SELECT_APP,
+    V1_HEALTH_PROBES,
     NemoContext,
     NemoKind,
     NemoPod,
-    http_probe,
     init_container,
     main_image,
     namespace_env,
@@ -41,11 +41,7 @@ from nimop.render.storage import created_pvc
 KIND = NemoKind(
     part_of="nemo-guardrail-service",
     port=8000,
-    probes={
-        "livenessProbe": http_probe("/v1/health", 15, 1, 10, 1, 3),
-        "readinessProbe": http_probe("/v1/health", 15, 1, 10, 1, 3),
-        "startupProbe": http_probe("/v1/health", 30, 1, 10, 1, 30),
-    },
+    probes=V1_HEALTH_PROBES,
     select=SELECT_APP,
 )
 CONFIG_STORE = "/config-store"

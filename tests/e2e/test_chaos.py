@@ -347,7 +347,7 @@ def test_throttled_apiserver_429_backs_off_and_converges(
 ) -> None:
     """The apiserver restarted with one request in flight (APF off, so the legacy limiter
     answers 429 at once); the operator runs as installed (its ServiceAccount is not exempt
-    from the limit, as system:masters would be)."""
+    from the limit, as the admin group would be)."""
     user = f"nimop-chaos-throttled-{uuid.uuid4().hex[:4]}"
     audit = AuditWindow(cluster)
     op = private_operator(cluster, namespace, user)
