@@ -127,18 +127,20 @@ REST_REQUESTS = Counter(
     ("code", "method", "host"),
     registry=REGISTRY,
 )
+#: client-go's buckets for its request and rate-limiter latency histograms.
+CLIENT_GO_BUCKETS = (0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 REST_DURATION = Histogram(
     "rest_client_request_duration_seconds",
     "Request latency in seconds. Broken down by verb, and host.",
     ("verb", "host"),
-    buckets=(0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0),
+    buckets=CLIENT_GO_BUCKETS,
     registry=REGISTRY,
 )
 REST_RATE_LIMITER_DURATION = Histogram(
     "rest_client_rate_limiter_duration_seconds",
     "Client side rate limiter latency in seconds. Broken down by verb, and host.",
     ("verb", "host"),
-    buckets=(0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0),
+    buckets=CLIENT_GO_BUCKETS,
     registry=REGISTRY,
 )
 #: nimop's own: the same requests by Kubernetes verb and resource, which client-go's labels
