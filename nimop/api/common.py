@@ -197,6 +197,14 @@ class Metrics(K8sModel):
     )
 
 
+#: The pod identity when `spec.userID` / `spec.groupID` are unset (upstream's defaults; the
+#: fields stay unset in the CRD so a stored object round-trips as written).
+DEFAULT_USER_ID = 1000
+DEFAULT_GROUP_ID = 2000
+#: The HPA's lower bound when `scale.hpa.minReplicas` is unset.
+HPA_MIN_REPLICAS = 1
+
+
 class HorizontalPodAutoscalerSpec(K8sModel):
     """The HPA settings the operator renders: replica bounds, metrics and behaviour."""
 
@@ -206,7 +214,8 @@ class HorizontalPodAutoscalerSpec(K8sModel):
     """Upper bound of replicas."""
     metrics: list[autoscaling_v2.MetricSpec] | None = None
     """Metrics to scale on (autoscaling/v2 MetricSpec); the HPA default (80% CPU) if unset."""
-    min_replicas: Annotated[Int32, Schema({"minimum": 1})] = Field(1, alias="minReplicas")
+    min_replicas: Annotated[Int32, Schema({"minimum": 1})] = Field(
+        HPA_MIN_REPLICAS, alias="minReplicas")
     """Lower bound of replicas."""
 
     model_config = rules(
@@ -256,6 +265,9 @@ class NIMProfile(K8sModel):
 
 __all__ = [
     "ACCESS_MODES",
+    "DEFAULT_GROUP_ID",
+    "DEFAULT_USER_ID",
+    "HPA_MIN_REPLICAS",
     "MAX_LIST",
     "MAX_NAME",
     "Autoscaling",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic
 
 import structlog
 
@@ -16,6 +16,7 @@ from nimop.api.resource import GROUP
 from nimop.controllers import validate
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
+from nimop.controllers.validate import CRT, Checked
 from nimop.render import Problem, Rendered
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import AlreadyExistsError, InvalidError, NotFoundError
@@ -33,7 +34,7 @@ log = structlog.get_logger("nimop.controllers")
 LEGACY_FINALIZER = "finalizer.{kind}." + GROUP
 
 
-class PrimaryReconciler:
+class PrimaryReconciler(Generic[CRT]):
     """What every kind's reconcile does before its own work: read the CR from its store (gone:
     nothing to do), stop at deletion (garbage collection removes the children; nothing is
     recreated once deletion started, upstream #594), release an upstream finalizer,
@@ -42,6 +43,8 @@ class PrimaryReconciler:
     `handle`."""
 
     kind: ClassVar[Kind]
+    #: the API model the CR is parsed into, once per reconcile (what the renderers read)
+    model_type: type[CRT]
 
     def __init__(self, rt: Runtime, children: ChildSync) -> None:
         self.rt = rt
@@ -58,13 +61,10 @@ class PrimaryReconciler:
             return None
         # Zero values a Go client writes for unset fields read as unset, as in the models.
         obj = as_models_read(obj)
-        errors, warnings = validate.problems(obj)
-        result = await self.handle(key, obj, errors, warnings)
+        result = await self.handle(key, obj, validate.checked(obj, self.model_type))
         return _sooner(result, self.children.recheck_after(obj))
 
-    async def handle(
-        self, key: ObjectKey, obj: dict[str, Any], errors: list[Problem], warnings: list[str]
-    ) -> Result | None:
+    async def handle(self, key: ObjectKey, obj: dict[str, Any], cr: Checked[CRT]) -> Result | None:
         raise NotImplementedError
 
 
@@ -97,7 +97,7 @@ def key_text(obj: Mapping[str, Any]) -> str:
 def primary_controller(
     rt: Runtime,
     name: str,
-    reconciler: type[PrimaryReconciler],
+    reconciler: type[PrimaryReconciler[Any]],
     children: Sequence[Kind],
     *,
     workers: int,

@@ -10,12 +10,9 @@ patches status only when it changed: at steady state nothing is written.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
-
-from pydantic import ValidationError
+from typing import Any
 
 from nimop.api import kinds
-from nimop.api.resource import CustomResource
 from nimop.controllers import nemo_status, nimservice_status
 from nimop.controllers.base import (
     PrimaryReconciler,
@@ -25,8 +22,9 @@ from nimop.controllers.base import (
 )
 from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.runtime import Runtime
-from nimop.render import Problem, Rendered
-from nimop.render.common import Owner, label_value, service_name
+from nimop.controllers.validate import Checked
+from nimop.render import Rendered
+from nimop.render.common import label_value, service_name
 from nimop.render.nemo import endpoint
 from nimop.watch.controller import Controller, Result
 from nimop.watch.objects import ObjectKey, meta
@@ -37,25 +35,26 @@ STATUS_AFTER_WRITE_SECONDS = 5.0
 INSTANCE = "app.kubernetes.io/instance"
 
 
-class NemoReconciler(PrimaryReconciler):
-    """Reconcile of one NeMo kind; subclasses set `kind`, `model` and `render`."""
-
-    model: ClassVar[type[CustomResource]]
+class NemoReconciler(PrimaryReconciler[Any]):
+    """Reconcile of one NeMo kind; subclasses set `kind`, `model_type` and `render`."""
 
     def render(self, cr: Any) -> Rendered:
         raise NotImplementedError
 
-    async def handle(
-        self, key: ObjectKey, obj: dict[str, Any], errors: list[Problem], warnings: list[str]
-    ) -> Result | None:
-        rendered = Rendered(problems=tuple(errors)) if errors else self._render(obj)
+    async def handle(self, key: ObjectKey, obj: dict[str, Any], cr: Checked[Any]
+                     ) -> Result | None:
+        if cr.errors or cr.model is None:
+            rendered = Rendered(problems=tuple(cr.errors))
+        else:
+            rendered = self.render(cr.model)
         written: set[str] = set()
         created: set[str] = set()
         if rendered.objects:
             rendered = await apply_or_reject(self._apply(obj, rendered, written, created),
                                              rendered)
         observed = self._observe(obj, rendered, written)
-        url = endpoint(Owner.of(obj, self.kind.kind))
+        url = endpoint(str(meta(obj)["name"]), str(meta(obj)["namespace"]),
+                       cr.model.spec if cr.model is not None else None)
         status = nemo_status.compute(obj, rendered, observed, url, now=self.rt.now())
         if created and status.get("state") != "Failed":
             return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
@@ -63,13 +62,6 @@ class NemoReconciler(PrimaryReconciler):
             return Result(requeue_after=nimservice_status.SETTLE_RECHECK_SECONDS)
         await write_status(self.rt, self.kind, obj, status)
         return None
-
-    def _render(self, obj: Mapping[str, Any]) -> Rendered:
-        try:
-            cr = self.model.model_validate(dict(obj))
-        except ValidationError as exc:  # admission should have caught it
-            return Rendered(problems=(Problem("InvalidSpec", str(exc), failed=True),))
-        return self.render(cr)
 
     async def _apply(self, obj: Mapping[str, Any], rendered: Rendered, written: set[str],
                      created: set[str]) -> None:

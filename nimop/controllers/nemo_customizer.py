@@ -40,7 +40,7 @@ def config_maps_of(obj: Mapping[str, Any]) -> list[str]:
 
 class NemoCustomizerReconciler(NemoReconciler):
     kind = kinds.NEMOCUSTOMIZER
-    model = NemoCustomizer
+    model_type = NemoCustomizer
 
     def render(self, cr: NemoCustomizer) -> Rendered:
         return render_nemocustomizer(cr, self._facts(cr))

@@ -14,7 +14,7 @@ from nimop.watch.controller import Controller
 
 class NemoDatastoreReconciler(NemoReconciler):
     kind = kinds.NEMODATASTORE
-    model = NemoDatastore
+    model_type = NemoDatastore
 
     def render(self, cr: NemoDatastore) -> Rendered:
         return render_nemodatastore(cr, cluster_facts(self.rt, cr.metadata.namespace or ""))

@@ -14,7 +14,7 @@ from nimop.watch.controller import Controller
 
 class NemoEntitystoreReconciler(NemoReconciler):
     kind = kinds.NEMOENTITYSTORE
-    model = NemoEntitystore
+    model_type = NemoEntitystore
 
     def render(self, cr: NemoEntitystore) -> Rendered:
         return render_nemoentitystore(cr, cluster_facts(self.rt, cr.metadata.namespace or ""))

@@ -14,7 +14,7 @@ from nimop.watch.controller import Controller
 
 class NemoEvaluatorReconciler(NemoReconciler):
     kind = kinds.NEMOEVALUATOR
-    model = NemoEvaluator
+    model_type = NemoEvaluator
 
     def render(self, cr: NemoEvaluator) -> Rendered:
         return render_nemoevaluator(cr, cluster_facts(self.rt, cr.metadata.namespace or ""))

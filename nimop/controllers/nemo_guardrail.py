@@ -35,7 +35,7 @@ def nimservice_of(obj: Mapping[str, Any]) -> list[str]:
 
 class NemoGuardrailReconciler(NemoReconciler):
     kind = kinds.NEMOGUARDRAIL
-    model = NemoGuardrail
+    model_type = NemoGuardrail
 
     def render(self, cr: NemoGuardrail) -> Rendered:
         namespace = cr.metadata.namespace or ""

@@ -21,6 +21,7 @@ import structlog
 import yaml
 
 from nimop.api import kinds
+from nimop.api.nimbuild import NIMBuild
 from nimop.controllers import nimbuild_status
 from nimop.controllers.base import (
     PrimaryReconciler,
@@ -34,6 +35,7 @@ from nimop.controllers.facts import cluster_facts
 from nimop.controllers.manifest_probe import pod_log
 from nimop.controllers.nimbuild_status import Observed
 from nimop.controllers.runtime import Runtime
+from nimop.controllers.validate import Checked
 from nimop.render import NIMCacheFacts, Problem, Rendered
 from nimop.render.common import get
 from nimop.render.nimbuild import (
@@ -74,14 +76,13 @@ class ManifestRead:
     retry: bool = False
 
 
-class NIMBuildReconciler(PrimaryReconciler):
+class NIMBuildReconciler(PrimaryReconciler[NIMBuild]):
     kind = kinds.NIMBUILD
+    model_type = NIMBuild
 
-    async def handle(
-        self, key: ObjectKey, build: Obj, errors: list[Problem], warnings: list[str]
-    ) -> Result | None:
-        if errors:
-            await self._report(build, Rendered(problems=tuple(errors)), Observed())
+    async def handle(self, key: ObjectKey, build: Obj, cr: Checked[NIMBuild]) -> Result | None:
+        if cr.errors or cr.model is None:
+            await self._report(build, Rendered(problems=tuple(cr.errors)), Observed())
             return None
         cache = self._cache(build)
         rendered = self._render(build)
@@ -107,7 +108,8 @@ class NIMBuildReconciler(PrimaryReconciler):
             str(meta(build)["namespace"]),
             nimcache=str(get(build, "spec.nimCache.name") or ""),
         )
-        return render_nimbuild(build, facts)
+        # parsed again after this reconcile's own status writes (they change the stage)
+        return render_nimbuild(NIMBuild.model_validate(build), facts)
 
     def _cache(self, build: Obj) -> Obj | None:
         name = str(get(build, "spec.nimCache.name") or "")

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from nimop.api import kinds
+from nimop.api.nimcache import NIMCache
 from nimop.controllers import manifest_probe, nimcache_status
 from nimop.controllers.base import (
     PrimaryReconciler,
@@ -30,7 +31,8 @@ from nimop.controllers.base import (
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
 from nimop.controllers.runtime import Runtime
-from nimop.render import ClusterFacts, Problem, Rendered, render_nimcache, select_profiles
+from nimop.controllers.validate import Checked
+from nimop.render import ClusterFacts, Rendered, render_nimcache, select_profiles
 from nimop.render.profiles import manifest_profiles
 from nimop.render.result import Child
 from nimop.watch.controller import Controller, Result
@@ -43,19 +45,20 @@ log = structlog.get_logger("nimop.controllers.nimcache")
 PROBE_RETRY_SECONDS = 5.0
 
 
-class NIMCacheReconciler(PrimaryReconciler):
+class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
     kind = kinds.NIMCACHE
+    model_type = NIMCache
 
     async def handle(
-        self, key: ObjectKey, cache: dict[str, Any], errors: list[Problem], warnings: list[str]
+        self, key: ObjectKey, cache: dict[str, Any], cr: Checked[NIMCache]
     ) -> Result | None:
-        if errors:
-            named = names_only(partial(render_nimcache, cache), errors)
-            await self._report(cache, named, None, None)
+        if cr.errors or cr.model is None:
+            names = partial(render_nimcache, cr.model) if cr.model else Rendered
+            await self._report(cache, names_only(names, cr.errors), None, None)
             return None
         md = meta(cache)
         facts = cluster_facts(self.rt, str(md["namespace"]), manifest_of=str(md["name"]))
-        rendered = render_nimcache(cache, facts)
+        rendered = render_nimcache(cr.model, facts)
         job = self._live(cache, rendered.workload)
         desired = self._desired(cache, rendered, job)
         requeue: Result | None = None
@@ -70,7 +73,7 @@ class NIMCacheReconciler(PrimaryReconciler):
                 patch = {"type": found.cache_type}
                 await self.rt.client.patch_status(res, key.namespace, key.name, patch)
                 cache = {**cache, "status": {**(cache.get("status") or {}), **patch}}
-                rendered = render_nimcache(cache, facts)
+                rendered = render_nimcache(NIMCache.model_validate(cache), facts)
                 desired = self._desired(cache, rendered, job)
             if found.configmap is not None:
                 desired.append(found.configmap)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimop.api import kinds
+from nimop.api.nimpipeline import NIMPipeline
 from nimop.controllers import nimpipeline_status
 from nimop.controllers.base import (
     CHILD_PROBLEMS,
@@ -19,18 +20,21 @@ from nimop.controllers.base import (
     write_status,
 )
 from nimop.controllers.runtime import Runtime
-from nimop.render import Problem, render_nimpipeline
+from nimop.controllers.validate import Checked
+from nimop.render import Rendered, render_nimpipeline
 from nimop.watch.controller import Controller, Result
 from nimop.watch.objects import Obj, ObjectKey, controller_owner, meta
 
 
-class NIMPipelineReconciler(PrimaryReconciler):
+class NIMPipelineReconciler(PrimaryReconciler[NIMPipeline]):
     kind = kinds.NIMPIPELINE
+    model_type = NIMPipeline
 
     async def handle(
-        self, key: ObjectKey, pipeline: dict[str, Any], errors: list[Problem], warnings: list[str]
+        self, key: ObjectKey, pipeline: dict[str, Any], cr: Checked[NIMPipeline]
     ) -> Result | None:
-        rendered = render_nimpipeline(pipeline)
+        errors = cr.errors
+        rendered = render_nimpipeline(cr.model) if cr.model is not None else Rendered()
         problems = [p.message for p in (*errors, *rendered.problems)]
         if not errors:
             # A NIMService of the same name that this pipeline does not control is never taken

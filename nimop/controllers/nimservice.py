@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 
 from nimop.api import kinds
+from nimop.api.nimservice import NIMService
 from nimop.controllers import nimservice_status
 from nimop.controllers.base import (
     PrimaryReconciler,
@@ -32,7 +33,8 @@ from nimop.controllers.kserve_config import CONFIG_NAME
 from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
-from nimop.render import Problem, Rendered, render_nimservice
+from nimop.controllers.validate import Checked
+from nimop.render import Rendered, render_nimservice
 from nimop.render.common import label_value
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
@@ -66,13 +68,16 @@ def uses_dra(obj: Obj) -> list[str]:
     return [str(meta(obj).get("namespace"))] if (obj.get("spec") or {}).get("draResources") else []
 
 
-class NIMServiceReconciler(PrimaryReconciler):
+class NIMServiceReconciler(PrimaryReconciler[NIMService]):
     kind = kinds.NIMSERVICE
+    model_type = NIMService
 
     async def handle(
-        self, key: ObjectKey, svc: dict[str, Any], errors: list[Problem], warnings: list[str]
+        self, key: ObjectKey, svc: dict[str, Any], cr: Checked[NIMService]
     ) -> Result | None:
-        rendered = names_only(partial(self._render, svc), errors) if errors else self._render(svc)
+        errors, warnings = cr.errors, cr.warnings
+        render = partial(self._render, svc, cr.model)
+        rendered = names_only(render, errors) if errors else render()
         written: set[str] = set()
         created: set[str] = set()
         if not errors:
@@ -92,12 +97,14 @@ class NIMServiceReconciler(PrimaryReconciler):
         await self._report(svc, status, warnings)
         return None
 
-    def _render(self, svc: Obj) -> Rendered:
+    def _render(self, svc: Obj, model: NIMService | None) -> Rendered:
+        if model is None:
+            return Rendered()
         md = meta(svc)
         caches = nimcache_of(svc)
         cache = caches[0].split("/", 1)[1] if caches else None
         facts = cluster_facts(self.rt, str(md["namespace"]), nimcache=cache, isvc=str(md["name"]))
-        return render_nimservice(svc, facts)
+        return render_nimservice(model, facts)
 
     async def _apply(
         self, svc: Obj, rendered: Rendered, written: set[str], created: set[str]

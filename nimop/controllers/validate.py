@@ -8,13 +8,39 @@ events. An object that does not even parse (which admission should have prevente
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
 from nimop.api import parse_object
+from nimop.api.resource import CustomResource
 from nimop.api.validation import check
 from nimop.render import Problem
+
+CRT = TypeVar("CRT", bound=CustomResource)
+
+
+@dataclass(frozen=True)
+class Checked(Generic[CRT]):
+    """A CR parsed once for its reconcile: the model the renderers read (None when the object
+    does not even parse), the errors (render problems) and the warning messages."""
+
+    model: CRT | None
+    errors: list[Problem]
+    warnings: list[str]
+
+
+def checked(obj: Mapping[str, Any], model_type: type[CRT]) -> Checked[CRT]:
+    """Parse a raw CR into `model_type` and run the checks CEL cannot express."""
+    try:
+        model = parse_object(dict(obj))
+    except (ValidationError, ValueError) as exc:
+        return Checked(None, [Problem("InvalidSpec", _short(exc), failed=True)], [])
+    if not isinstance(model, model_type):
+        raise TypeError(f"{type(model).__name__} reached the {model_type.__name__} controller")
+    errors, warnings = problems_of(model)
+    return Checked(model, errors, warnings)
 
 
 def problems(obj: Mapping[str, Any]) -> tuple[list[Problem], list[str]]:
@@ -23,6 +49,11 @@ def problems(obj: Mapping[str, Any]) -> tuple[list[Problem], list[str]]:
         model = parse_object(dict(obj))
     except (ValidationError, ValueError) as exc:
         return [Problem("InvalidSpec", _short(exc), failed=True)], []
+    return problems_of(model)
+
+
+def problems_of(model: CustomResource) -> tuple[list[Problem], list[str]]:
+    """(errors as render problems, warning messages) for a parsed CR."""
     errors, warnings = [], []
     for p in check(model):
         text = (

@@ -11,21 +11,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.api import kinds
+from nimop.api.nimcache import NIMCache
 from nimop.render import cache_job
 from nimop.render.common import (
-    CRInput,
     Owner,
-    as_object,
     child_name,
     get,
     manifest,
     merge_maps,
     metadata,
+    parsed,
     spec_hash,
     standard_labels,
+    wire,
 )
 from nimop.render.facts import ClusterFacts
-from nimop.render.pod import compact, pod_security_context, pull_secrets
+from nimop.render.owners import CacheOwner
+from nimop.render.pod import ca_volumes, compact, pod_security_context, pull_secrets
 from nimop.render.profiles import select_profiles
 from nimop.render.result import Child, Collector, Rendered
 
@@ -46,39 +48,41 @@ MANIFEST_SCRIPT = (
 CHILD_KINDS = kinds.keys(kinds.NIMCACHE_CHILDREN)
 
 
-def render_nimcache(cache: CRInput, facts: ClusterFacts | None = None) -> Rendered:
+def render_nimcache(cache: NIMCache | Mapping[str, Any],
+                    facts: ClusterFacts | None = None) -> Rendered:
     """Desired children of a NIMCache. Problems: `InvalidPVCSpec`, `ModelManifestPending`,
     `NoProfilesSelected`, `DeprecatedCertConfig`."""
     facts = facts or ClusterFacts()
-    obj = as_object(cache)
-    owner = Owner.of(obj, "NIMCache")
+    model = parsed(NIMCache, cache)
+    owner = Owner.of(model, model.spec)
+    status = model.status
     out = Collector()
     out.workload = Child(kinds.JOB, child_name(owner.name, "-job"))
     out.probe = Child(kinds.POD, child_name(owner.name, "-pod"))
     out.storage = Child(kinds.PVC, pvc_name(owner))
     out.add(*rbac(owner, facts))
     out.add(pvc(owner, out))
-    if get(owner.spec, "certConfig"):
+    if get(wire(owner.spec), "certConfig"):
         out.problem("DeprecatedCertConfig", "spec.certConfig is no longer supported; use "
                     "spec.proxy.certConfigMap", failed=True)
-    if get(obj, "status.state") != "Ready" and not out.problems:
-        _job_or_probe(owner, obj, facts, out)
-    return out.result(spec_hash(owner.spec))
+    if (status.state if status else None) != "Ready" and not out.problems:
+        _job_or_probe(owner, (status.type if status else None) or "", facts, out)
+    return out.result(spec_hash(wire(owner.spec)))
 
 
-def labels(owner: Owner) -> dict[str, str]:
+def labels(owner: CacheOwner) -> dict[str, str]:
     """C2: NIMCache standard labels plus `app: k8s-nim-operator`; user labels don't exist here."""
     return merge_maps({"app": "k8s-nim-operator"}, standard_labels(owner, PART_OF))
 
 
-def pvc_name(owner: Owner) -> str:
-    return str(get(owner.spec, "storage.pvc.name") or child_name(owner.name, "-pvc"))
+def pvc_name(owner: CacheOwner) -> str:
+    return str(get(wire(owner.spec), "storage.pvc.name") or child_name(owner.name, "-pvc"))
 
 
-def pvc(owner: Owner, out: Collector) -> dict[str, Any] | None:
+def pvc(owner: CacheOwner, out: Collector) -> dict[str, Any] | None:
     """The cache PVC when `create: true` (§3.3). `storageClassName` is omitted when unset *or
     empty* so the default class applies (upstream writes `""`, which disables provisioning)."""
-    spec = get(owner.spec, "storage.pvc") or {}
+    spec = get(wire(owner.spec), "storage.pvc") or {}
     if not spec.get("create"):
         if not spec.get("name"):
             out.problem("InvalidPVCSpec", "spec.storage.pvc: set name (an existing PVC) or "
@@ -98,7 +102,7 @@ def pvc(owner: Owner, out: Collector) -> dict[str, Any] | None:
     return manifest("v1", "PersistentVolumeClaim", meta, spec=body)
 
 
-def rbac(owner: Owner, facts: ClusterFacts) -> list[dict[str, Any]]:
+def rbac(owner: CacheOwner, facts: ClusterFacts) -> list[dict[str, Any]]:
     """The namespace's shared cache ServiceAccount, and on OpenShift its SCC Role/RoleBinding
     (§2.2 steps a to c). Shared, so not owned by any one NIMCache (upstream: never deleted).
     The Role grants both SCCs a cache pod may request, so caches with and without a proxy no longer
@@ -120,9 +124,9 @@ def rbac(owner: Owner, facts: ClusterFacts) -> list[dict[str, Any]]:
     return out
 
 
-def _job_or_probe(owner: Owner, obj: Mapping[str, Any], facts: ClusterFacts,
+def _job_or_probe(owner: CacheOwner, cache_type: str, facts: ClusterFacts,
                   out: Collector) -> None:
-    src = cache_job.Source.of(owner.spec, str(get(obj, "status.type") or ""))
+    src = cache_job.Source.of(wire(owner.spec), cache_type)
     manifest_data = facts.model_manifest(owner.namespace, owner.name)
     if src.needs_manifest(manifest_data is not None):
         out.add(probe_pod(owner, src, facts))
@@ -131,7 +135,7 @@ def _job_or_probe(owner: Owner, obj: Mapping[str, Any], facts: ClusterFacts,
         return
     profiles: list[str] = []
     if src.key == "ngc" and src.optimized and not src.native:
-        profiles = select_profiles(get(owner.spec, "source.ngc.model"), manifest_data or {},
+        profiles = select_profiles(get(wire(owner.spec), "source.ngc.model"), manifest_data or {},
                                    facts.gpu_products)
         if not profiles:
             out.problem("NoProfilesSelected", "no profiles are selected for caching: no "
@@ -140,13 +144,14 @@ def _job_or_probe(owner: Owner, obj: Mapping[str, Any], facts: ClusterFacts,
     out.add(job(owner, src, profiles, facts))
 
 
-def pod_spec(owner: Owner, src: cache_job.Source) -> dict[str, Any]:
+def pod_spec(owner: CacheOwner, src: cache_job.Source) -> dict[str, Any]:
     """Pod fields shared by the Job and the probe pod (§3.2 common part, §3.4)."""
-    spec = owner.spec
+    spec = wire(owner.spec)
     pod: dict[str, Any] = {
         "serviceAccountName": CACHE_SA,
         "automountServiceAccountToken": False,
-        "securityContext": {**pod_security_context(spec), "runAsNonRoot": True},
+        "securityContext": {**pod_security_context(owner.spec.user_id, owner.spec.group_id),
+                            "runAsNonRoot": True},
         "nodeSelector": spec.get("nodeSelector", DEFAULT_NODE_SELECTOR),
         "tolerations": spec.get("tolerations"),
         "runtimeClassName": spec.get("runtimeClassName"),
@@ -155,21 +160,21 @@ def pod_spec(owner: Owner, src: cache_job.Source) -> dict[str, Any]:
     return compact(pod)
 
 
-def pod_annotations(owner: Owner, facts: ClusterFacts) -> dict[str, str]:
+def pod_annotations(owner: CacheOwner, facts: ClusterFacts) -> dict[str, str]:
     ann = {"sidecar.istio.io/inject": "false"}
     if facts.openshift:
-        root = bool(get(owner.spec, "proxy.certConfigMap"))
+        root = bool(get(wire(owner.spec), "proxy.certConfigMap"))
         ann["openshift.io/required-scc"] = "anyuid" if root else "nonroot"
     return ann
 
 
-def probe_pod(owner: Owner, src: cache_job.Source, facts: ClusterFacts) -> dict[str, Any]:
+def probe_pod(owner: CacheOwner, src: cache_job.Source, facts: ClusterFacts) -> dict[str, Any]:
     """`<name>-pod` printing the image's model manifest to its log (§3.4)."""
     ctr = {
         "name": "nim-cache-ctr", "image": src.puller,
         "command": ["/bin/sh", "-c", MANIFEST_SCRIPT],
         "securityContext": cache_job.container_security(owner.spec),
-        "resources": cache_job.resources(owner.spec),
+        "resources": cache_job.resources(wire(owner.spec)),
     }
     spec = {"restartPolicy": "Never", **pod_spec(owner, src),
             "containers": [{k: v for k, v in ctr.items() if v}]}
@@ -178,14 +183,14 @@ def probe_pod(owner: Owner, src: cache_job.Source, facts: ClusterFacts) -> dict[
     return manifest("v1", "Pod", meta, spec=spec)
 
 
-def job(owner: Owner, src: cache_job.Source, profiles: list[str],
+def job(owner: CacheOwner, src: cache_job.Source, profiles: list[str],
         facts: ClusterFacts) -> dict[str, Any]:
     """The caching Job `<name>-job` (§3.2): backoffLimit 5, TTL 600 s, restartPolicy Never."""
     containers, init = cache_job.containers(owner, src, profiles)
     volumes = [
         {"name": "nim-cache-volume", "persistentVolumeClaim": {"claimName": pvc_name(owner)}},
         {"name": "scratch", "emptyDir": {}},
-        *cache_job.ca_vols(owner.spec),
+        *ca_volumes(owner.spec.proxy),
     ]
     pod = {"restartPolicy": "Never", **pod_spec(owner, src), "initContainers": init or None,
            "containers": containers, "volumes": volumes}

@@ -6,8 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nimop.render.common import Owner, env_var, get, merge_env
-from nimop.render.pod import ca_init_container, ca_volumes, proxy_env, user_container
+from nimop.api.common import DEFAULT_GROUP_ID, DEFAULT_USER_ID
+from nimop.api.nimcache import NIMCacheSpec
+from nimop.render.common import env_var, get, merge_env, wire, wires
+from nimop.render.owners import CacheOwner
+from nimop.render.pod import (
+    ca_init_container,
+    proxy_env,
+    user_container,
+)
 
 MODEL_STORE = "/model-store"
 
@@ -118,43 +125,40 @@ def resources(spec: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"requests": res, "limits": dict(res)} if res else None
 
 
-def container_security(spec: Mapping[str, Any]) -> dict[str, Any]:
+def container_security(spec: NIMCacheSpec) -> dict[str, Any]:
     return {
         "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
-        "runAsNonRoot": True, "runAsUser": spec.get("userID", 1000),
-        "runAsGroup": spec.get("groupID", 2000),
+        "runAsNonRoot": True,
+        "runAsUser": DEFAULT_USER_ID if spec.user_id is None else spec.user_id,
+        "runAsGroup": DEFAULT_GROUP_ID if spec.group_id is None else spec.group_id,
     }
 
 
-def ca_vols(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return ca_volumes(spec.get("proxy"))
-
-
-def containers(owner: Owner, src: Source, profiles: list[str]
+def containers(owner: CacheOwner, src: Source, profiles: list[str]
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """([main], init containers). Env: operator < user `spec.env` < proxy; the native variant's
     two variables are re-applied last so they always win (§3.2)."""
-    spec = owner.spec
+    spec = wire(owner.spec)
     cmd, args = command(src, profiles, owner.name)
-    env = merge_env(merge_env(operator_env(src, owner.name), spec.get("env")),
-                    proxy_env(spec.get("proxy")))
+    env = merge_env(merge_env(operator_env(src, owner.name), wires(owner.spec.env)),
+                    proxy_env(owner.spec.proxy))
     if src.native:
         env = merge_env(env, native_env(owner.name))
     main_mounts = mounts(spec, src.native)
-    if get(spec, "proxy.certConfigMap"):
+    if owner.spec.proxy is not None and owner.spec.proxy.cert_config_map:
         main_mounts.append({"name": "ca-cert-volume", "mountPath": "/etc/ssl"})
     main: dict[str, Any] = {
         "name": "nim-cache-ctr", "image": src.puller, "command": cmd or None, "args": args or None,
         "env": env or None, "envFrom": [{"secretRef": {"name": src.auth_secret}}]
         if src.auth_secret else None,
         "volumeMounts": main_mounts, "resources": resources(spec),
-        "securityContext": container_security(spec),
+        "securityContext": container_security(owner.spec),
     }
     main = {k: v for k, v in main.items() if v is not None}
     init: list[dict[str, Any]] = []
-    ca = ca_init_container(spec.get("proxy"), src.puller, None)
+    ca = ca_init_container(owner.spec.proxy, src.puller, None)
     if ca:
         init.append(ca)
-    for user in spec.get("initContainers") or []:
+    for user in owner.spec.init_containers or []:
         init.append(user_container(user, env, mounts(spec, src.native)))
     return [main], init

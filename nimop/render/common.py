@@ -11,9 +11,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from nimop.api.resource import API_VERSION
+from nimop.api.base import K8sModel
+from nimop.api.common import Image
+from nimop.api.core.meta_v1 import ObjectMeta
+from nimop.api.resource import API_VERSION, CustomResource
 from nimop.render.result import Manifest
 
 MANAGED_BY = "nimop"
@@ -23,44 +26,67 @@ _INVALID = re.compile(r"[^a-z0-9-]+")
 _LABEL_INVALID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class Dumpable(Protocol):
-    """A pydantic model of one of our CRs (`nimop.api`), dumped with camelCase aliases."""
-
-    def model_dump(self, *, mode: str, by_alias: bool, exclude_none: bool) -> dict[str, Any]: ...
+SpecT = TypeVar("SpecT", covariant=True)
+CRT = TypeVar("CRT", bound=CustomResource)
 
 
-CRInput = Mapping[str, Any] | Dumpable
+def parsed(model: type[CRT], cr: CRT | Mapping[str, Any]) -> CRT:
+    """The API model of `cr`: the model itself, or a camelCase dict parsed once (tests and
+    tools may pass what `kubectl get -o yaml` prints; renderers only ever read the model)."""
+    return cr if isinstance(cr, model) else model.model_validate(cr)
 
 
-def as_object(cr: CRInput) -> dict[str, Any]:
-    """The CR as the camelCase dict the CRD describes (the shape the renderers read)."""
-    if isinstance(cr, Mapping):
-        return dict(cr)
-    return cr.model_dump(mode="json", by_alias=True, exclude_none=True)
+class Resource(Protocol):
+    """What identifies a parsed CR (every `nimop.api` kind is one)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def api_version(self) -> str: ...
+
+    @property
+    def metadata(self) -> ObjectMeta: ...
 
 
 @dataclass(frozen=True)
-class Owner:
-    """The parts of a CR every child needs: identity for names, ownerReferences and labels."""
+class Owner(Generic[SpecT]):
+    """The CR being rendered: its identity (for names, ownerReferences and labels) and its
+    typed spec. Covariant in the spec, so a function over `Owner[WorkloadSpec]` takes a
+    NIMService's owner and a NeMo service's alike."""
 
     kind: str
     name: str
     namespace: str
     uid: str
-    spec: Mapping[str, Any]
+    spec: SpecT
     api_version: str = API_VERSION
 
     @classmethod
-    def of(cls, obj: Mapping[str, Any], kind: str) -> Owner:
-        meta = obj.get("metadata") or {}
+    def of(cls, cr: Resource, spec: SpecT) -> Owner[SpecT]:  # type: ignore[misc]
+        """`Owner.of(svc, svc.spec)`: the spec is passed on its own so it keeps its type."""
+        meta = cr.metadata
         return cls(
-            kind=str(obj.get("kind") or kind),
-            name=str(meta.get("name") or ""),
-            namespace=str(meta.get("namespace") or "default"),
-            uid=str(meta.get("uid") or ""),
-            spec=obj.get("spec") or {},
-            api_version=str(obj.get("apiVersion") or API_VERSION),
+            kind=cr.kind,
+            name=meta.name or "",
+            namespace=meta.namespace or "default",
+            uid=meta.uid or "",
+            spec=spec,
+            api_version=cr.api_version or API_VERSION,
         )
+
+
+def wire(model: K8sModel | None) -> dict[str, Any]:
+    """A pass-through part of the spec (an IngressSpec, a MetricSpec…) as the camelCase dict
+    the apiserver stores: defaults applied, nulls dropped. Empty for None."""
+    if model is None:
+        return {}
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def wires(models: Sequence[K8sModel] | None) -> list[dict[str, Any]]:
+    """`wire` of each item of a list field (env, tolerations…); empty for None."""
+    return [wire(m) for m in models or ()]
 
 
 def short_hash(text: str, length: int = 12) -> str:
@@ -116,7 +142,7 @@ def label_value(text: str) -> str:
     return f"{head}-{digest}" if head else digest
 
 
-def standard_labels(owner: Owner, part_of: str) -> dict[str, str]:
+def standard_labels(owner: Owner[Any], part_of: str) -> dict[str, str]:
     """C2 standard labels, with `managed-by: nimop` (children are found by this label)."""
     return {
         "app.kubernetes.io/name": label_value(owner.name),
@@ -135,7 +161,7 @@ def merge_maps(*maps: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
-def owner_references(owner: Owner) -> list[dict[str, Any]]:
+def owner_references(owner: Owner[Any]) -> list[dict[str, Any]]:
     """The controller ownerReference (C6); none when the CR has no uid yet (offline rendering)."""
     if not owner.uid:
         return []
@@ -146,7 +172,7 @@ def owner_references(owner: Owner) -> list[dict[str, Any]]:
 
 
 def metadata(
-    owner: Owner,
+    owner: Owner[Any],
     name: str,
     labels: Mapping[str, str] | None = None,
     annotations: Mapping[str, str] | None = None,
@@ -217,10 +243,9 @@ def get(data: Mapping[str, Any] | None, path: str, default: Any = None) -> Any:
     return cur
 
 
-def image_ref(image: Mapping[str, Any] | None) -> str:
+def image_ref(image: Image) -> str:
     """`repository:tag` (§1.1 Image); a digest tag (`sha256:…`) is joined with `@`."""
-    repo = str(get(image, "repository", ""))
-    tag = str(get(image, "tag", ""))
+    repo, tag = image.repository, image.tag
     if not tag:
         return repo
     return f"{repo}@{tag}" if tag.startswith("sha256:") else f"{repo}:{tag}"

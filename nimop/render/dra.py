@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nimop.render.common import Owner, manifest, metadata, short_hash
+from nimop.render.common import manifest, metadata, short_hash, wire
 from nimop.render.facts import ClusterFacts
+from nimop.render.owners import ServiceOwner
 from nimop.render.result import Collector
 
 OPS = {"Equal": "==", "NotEqual": "!=", "GreaterThan": ">", "GreaterThanOrEqual": ">=",
@@ -91,12 +92,12 @@ def device_cel(device: Mapping[str, Any]) -> list[str]:
     return exprs
 
 
-def template_name(owner: Owner, spec: Mapping[str, Any], index: int) -> str:
+def template_name(owner: ServiceOwner, spec: Mapping[str, Any], index: int) -> str:
     prefix = str(spec.get("generateName") or "claimtemplate")[:16].rstrip("-")
     return f"{prefix}-{short_hash(owner.name)}-{index}"
 
 
-def claim_template(owner: Owner, spec: Mapping[str, Any], index: int, api_version: str,
+def claim_template(owner: ServiceOwner, spec: Mapping[str, Any], index: int, api_version: str,
                    labels: Mapping[str, str], annotations: Mapping[str, str]) -> dict[str, Any]:
     """A controller-owned ResourceClaimTemplate (§4.3 "Generated RCT")."""
     requests = []
@@ -113,7 +114,7 @@ def claim_template(owner: Owner, spec: Mapping[str, Any], index: int, api_versio
                     spec={"metadata": claim_meta, "spec": {"devices": {"requests": requests}}})
 
 
-def pod_claim_name(owner: Owner, kind: int, resource: str, taken: set[str]) -> str:
+def pod_claim_name(owner: ServiceOwner, kind: int, resource: str, taken: set[str]) -> str:
     """`claim-<hash12(service)>-<kind>-<hash12(resource)>-<n>`, n de-duplicating (§4.3)."""
     n = 0
     while True:
@@ -124,9 +125,9 @@ def pod_claim_name(owner: Owner, kind: int, resource: str, taken: set[str]) -> s
         n += 1
 
 
-def render_claims(owner: Owner, facts: ClusterFacts, labels: Mapping[str, str],
+def render_claims(owner: ServiceOwner, facts: ClusterFacts, labels: Mapping[str, str],
                   annotations: Mapping[str, str], out: Collector) -> Claims:
-    resources: Sequence[Mapping[str, Any]] = owner.spec.get("draResources") or []
+    resources: Sequence[Mapping[str, Any]] = wire(owner.spec).get("draResources") or []
     claims = Claims()
     if not resources:
         return claims
@@ -149,7 +150,7 @@ def render_claims(owner: Owner, facts: ClusterFacts, labels: Mapping[str, str],
     return claims
 
 
-def _one(owner: Owner, facts: ClusterFacts, res: Mapping[str, Any], index: int,
+def _one(owner: ServiceOwner, facts: ClusterFacts, res: Mapping[str, Any], index: int,
          labels: Mapping[str, str], annotations: Mapping[str, str], claims: Claims,
          taken: set[str]) -> None:
     if res.get("resourceClaimName"):

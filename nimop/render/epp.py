@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.render.common import (
-    Owner,
     child_name,
     get,
     image_ref,
@@ -22,8 +21,10 @@ from nimop.render.common import (
     merge_maps,
     metadata,
     service_name,
+    wire,
 )
 from nimop.render.facts import ClusterFacts
+from nimop.render.owners import ServiceOwner
 from nimop.render.pod import CONTAINER_SECURITY, pull_secrets
 from nimop.render.result import Collector
 from nimop.render.workload import Ports
@@ -34,9 +35,9 @@ CONFIG_FILE = "default-plugins.yaml"
 DEFAULT_PORTS = [("grpc-ext-proc", 9002), ("grpc-health", 9003), ("http-metrics", 9090)]
 
 
-def render_epp(owner: Owner, labels: Mapping[str, str], ports: Ports, facts: ClusterFacts,
+def render_epp(owner: ServiceOwner, labels: Mapping[str, str], ports: Ports, facts: ClusterFacts,
                out: Collector) -> None:
-    epp = get(owner.spec, "expose.router.eppConfig")
+    epp = get(wire(owner.spec), "expose.router.eppConfig")
     if not epp:
         return
     if not facts.inference_pool:
@@ -65,7 +66,7 @@ def render_epp(owner: Owner, labels: Mapping[str, str], ports: Ports, facts: Clu
     out.add(inference_pool(owner, labels, ports, name))
 
 
-def rbac(owner: Owner, name: str, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def rbac(owner: ServiceOwner, name: str, labels: Mapping[str, str]) -> list[dict[str, Any]]:
     rules = [{"apiGroups": ["inference.networking.k8s.io", "inference.networking.x-k8s.io"],
               "resources": ["inferencepools", "inferenceobjectives"],
               "verbs": ["get", "watch", "list"]},
@@ -86,7 +87,7 @@ def container_ports(epp: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"name": n, "containerPort": p, "protocol": "TCP"} for n, p in DEFAULT_PORTS]
 
 
-def default_args(owner: Owner, config_file: str) -> list[str]:
+def default_args(owner: ServiceOwner, config_file: str) -> list[str]:
     return ["--pool-name", owner.name, "--pool-namespace", owner.namespace,
             "--pool-group", "inference.networking.k8s.io", "--zap-encoder", "json",
             "--config-file", f"/config/{config_file}", "--v", "6",
@@ -101,20 +102,22 @@ EPP_POD_SECURITY: dict[str, Any] = {
 }
 
 
-def deployment(owner: Owner, name: str, labels: Mapping[str, str],
+def deployment(owner: ServiceOwner, name: str, labels: Mapping[str, str],
                epp: Mapping[str, Any]) -> dict[str, Any]:
     """`<name>-epp`: image from containerSpec (tag default `latest`), pull secrets and policy of
     the NIMService image, gRPC health probes on 9003 by default (§4.7)."""
     spec = epp.get("containerSpec") or {}
-    image = dict(spec.get("image") or {})
-    image.setdefault("tag", "latest")
+    router = owner.spec.expose.router if owner.spec.expose else None
+    if router is None or router.epp_config is None:
+        raise ValueError("the endpoint picker is rendered only for spec.expose.router.eppConfig")
+    image = router.epp_config.container_spec.image
     ref = epp.get("configMapRef") or {}
     config_file = str(ref.get("key") or CONFIG_FILE)
     grpc_probe = {"grpc": {"port": 9003, "service": "inference-extension"},
                   "initialDelaySeconds": 5, "periodSeconds": 10}
     ctr: dict[str, Any] = {
         "name": "epp", "image": image_ref(image),
-        "imagePullPolicy": get(owner.spec, "image.pullPolicy"),
+        "imagePullPolicy": get(wire(owner.spec), "image.pullPolicy"),
         "command": spec.get("command"),
         "args": spec.get("args") or default_args(owner, config_file),
         "env": spec.get("env"), "ports": container_ports(epp),
@@ -126,7 +129,7 @@ def deployment(owner: Owner, name: str, labels: Mapping[str, str],
     }
     cm = ref.get("name") or child_name(owner.name, "-epp-config")
     pod = {"serviceAccountName": name, "securityContext": EPP_POD_SECURITY,
-           "imagePullSecrets": pull_secrets(get(owner.spec, "image.pullSecrets")),
+           "imagePullSecrets": pull_secrets(get(wire(owner.spec), "image.pullSecrets")),
            "containers": [{k: v for k, v in ctr.items() if v is not None}],
            "volumes": [{"name": "epp-config", "configMap": {"name": cm}}]}
     select = {"app": label_value(name)}
@@ -136,7 +139,7 @@ def deployment(owner: Owner, name: str, labels: Mapping[str, str],
                      "spec": {k: v for k, v in pod.items() if v is not None}}})
 
 
-def inference_pool(owner: Owner, labels: Mapping[str, str], ports: Ports,
+def inference_pool(owner: ServiceOwner, labels: Mapping[str, str], ports: Ports,
                    epp_name: str) -> dict[str, Any]:
     return manifest(POOL_API, "InferencePool", metadata(owner, child_name(owner.name), labels),
                     spec={"selector": {"matchLabels": {"app": label_value(owner.name)}},

@@ -9,37 +9,61 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.api import kinds
+from nimop.api.common import HPA_MIN_REPLICAS
+from nimop.api.expose import Expose, ExposeService, Router
+from nimop.api.nimservice import NIMServiceSpec
+from nimop.api.workload import WorkloadSpec
 from nimop.render.common import (
     Owner,
     child_name,
-    get,
     manifest,
     merge_maps,
     metadata,
     service_name,
+    wire,
 )
 from nimop.render.facts import ClusterFacts
+from nimop.render.owners import ServiceOwner
 from nimop.render.result import Child, Collector
 from nimop.render.workload import Ports
 
 GATEWAY = "gateway.networking.k8s.io/v1"
 
 
-def service(owner: Owner, labels: Mapping[str, str], ports: Ports,
+def expose_of(spec: NIMServiceSpec) -> Expose:
+    """A NIMService's `spec.expose` (the legacy Ingress is NIMService's alone)."""
+    return spec.expose or Expose()
+
+
+def service_of(spec: WorkloadSpec) -> ExposeService:
+    """`spec.expose.service`, with the model's defaults when unset."""
+    return (spec.expose.service if spec.expose else None) or ExposeService()
+
+
+def router_of(spec: WorkloadSpec) -> Router:
+    return (spec.expose.router if spec.expose else None) or Router()
+
+
+def autoscaled(spec: WorkloadSpec) -> bool:
+    """`spec.scale.enabled`: the HPA (or KServe's autoscaler) owns the replica count."""
+    return spec.scale is not None and bool(spec.scale.enabled)
+
+
+def service(owner: Owner[WorkloadSpec], labels: Mapping[str, str], ports: Ports,
             pod_selector: Mapping[str, str]) -> dict[str, Any]:
     """Service `<name>` (§4.6): service-specific labels/annotations merge under/over the CR's."""
-    svc = get(owner.spec, "expose.service") or {}
-    lbl = merge_maps(svc.get("labels"), labels)
-    ann = merge_maps(owner.spec.get("annotations"), svc.get("annotations"))
+    svc = service_of(owner.spec)
+    lbl = merge_maps(svc.labels, labels)
+    ann = merge_maps(owner.spec.annotations, svc.annotations)
     port_list = [{"name": n, "port": p, "targetPort": n, "protocol": "TCP"}
                  for n, p in (("api", ports.api), ("grpc", ports.grpc), ("metrics", ports.metrics))
                  if p]
     return manifest("v1", "Service", metadata(owner, service_name(owner.name), lbl, ann),
-                    spec={"type": svc.get("type") or "ClusterIP",
+                    spec={"type": svc.type or "ClusterIP",
                           "selector": dict(pod_selector), "ports": port_list})
 
 
-def add_service(owner: Owner, labels: Mapping[str, str], ports: Ports,
+def add_service(owner: ServiceOwner, labels: Mapping[str, str], ports: Ports,
                 pod_selector: Mapping[str, str], out: Collector) -> None:
     """Render the Service and name it as the workload's Service in the result."""
     obj = service(owner, labels, ports, pod_selector)
@@ -47,39 +71,46 @@ def add_service(owner: Owner, labels: Mapping[str, str], ports: Ports,
     out.service = Child(kinds.SERVICE, obj["metadata"]["name"])
 
 
-def host(owner: Owner) -> str:
-    return f"{owner.name}.{owner.namespace}.{get(owner.spec, 'expose.router.hostDomainName')}"
+def host(owner: Owner[WorkloadSpec]) -> str:
+    return f"{owner.name}.{owner.namespace}.{router_of(owner.spec).host_domain_name}"
 
 
-def ingress(owner: Owner, labels: Mapping[str, str]) -> dict[str, Any] | None:
+def ingress(owner: ServiceOwner, labels: Mapping[str, str]) -> dict[str, Any] | None:
     """Ingress `<name>`: the legacy verbatim spec, or one host rule from `router.ingress` (§4.6)."""
-    legacy = get(owner.spec, "expose.ingress") or {}
-    router = get(owner.spec, "expose.router") or {}
-    base_ann = owner.spec.get("annotations")
-    if legacy.get("enabled"):
+    legacy = expose_of(owner.spec).ingress
+    if legacy is not None and legacy.enabled:
         meta = metadata(owner, child_name(owner.name), labels,
-                        merge_maps(base_ann, legacy.get("annotations")))
-        return manifest("networking.k8s.io/v1", "Ingress", meta, spec=legacy.get("spec") or {})
-    cls = get(router, "ingress.ingressClass")
-    if not cls:
+                        merge_maps(owner.spec.annotations, legacy.annotations))
+        return manifest("networking.k8s.io/v1", "Ingress", meta, spec=wire(legacy.spec))
+    return router_ingress(owner, labels)
+
+
+def router_ingress(owner: Owner[WorkloadSpec], labels: Mapping[str, str]
+                   ) -> dict[str, Any] | None:
+    """Ingress `<name>` with one host rule from `router.ingress` (§4.6), when set."""
+    router = router_of(owner.spec)
+    base_ann = owner.spec.annotations
+    if router.ingress is None or not router.ingress.ingress_class:
         return None
     backend = {"service": {"name": service_name(owner.name), "port": {"name": "api"}}}
-    spec: dict[str, Any] = {"ingressClassName": cls, "rules": [{"host": host(owner), "http": {
-        "paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}}]}
-    if get(router, "ingress.tlsSecretName"):
-        spec["tls"] = [{"hosts": [host(owner)], "secretName": router["ingress"]["tlsSecretName"]}]
+    spec: dict[str, Any] = {"ingressClassName": router.ingress.ingress_class, "rules": [{
+        "host": host(owner),
+        "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}}]}
+    if router.ingress.tls_secret_name:
+        spec["tls"] = [{"hosts": [host(owner)], "secretName": router.ingress.tls_secret_name}]
     meta = metadata(owner, child_name(owner.name), labels,
-                    merge_maps(base_ann, router.get("annotations")))
+                    merge_maps(base_ann, router.annotations))
     return manifest("networking.k8s.io/v1", "Ingress", meta, spec=spec)
 
 
-def routes(owner: Owner, labels: Mapping[str, str], ports: Ports, facts: ClusterFacts,
+def routes(owner: Owner[WorkloadSpec], labels: Mapping[str, str], ports: Ports, facts: ClusterFacts,
            out: Collector) -> list[dict[str, Any]]:
     """HTTPRoute/GRPCRoute `<name>` to `router.gateway` (§4.6)."""
-    gw = get(owner.spec, "expose.router.gateway")
-    if not gw:
+    router = router_of(owner.spec)
+    gw = router.gateway
+    if gw is None:
         return []
-    http, grpc = gw.get("httpRoutesEnabled", True), gw.get("grpcRoutesEnabled", False)
+    http, grpc = gw.http_routes_enabled, gw.grpc_routes_enabled
     if not (http or grpc):
         return []
     if not facts.gateway_api:
@@ -87,15 +118,14 @@ def routes(owner: Owner, labels: Mapping[str, str], ports: Ports, facts: Cluster
                     "(gateway.networking.k8s.io/v1), which this cluster does not serve",
                     failed=True)
         return []
-    common = {"parentRefs": [{"name": gw["name"], "namespace": gw["namespace"]}],
+    common = {"parentRefs": [{"name": gw.name, "namespace": gw.namespace}],
               "hostnames": [host(owner)]}
-    ann = merge_maps(owner.spec.get("annotations"), get(owner.spec, "expose.router.annotations"))
+    ann = merge_maps(owner.spec.annotations, router.annotations)
     meta = metadata(owner, child_name(owner.name), labels, ann)
     svc = service_name(owner.name)
     objs = []
     if http:
-        backend = dict(gw["backendRef"]) if gw.get("backendRef") else {"name": svc,
-                                                                       "port": ports.api}
+        backend = wire(gw.backend_ref) if gw.backend_ref else {"name": svc, "port": ports.api}
         rule = {"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
                 "backendRefs": [backend]}
         objs.append(manifest(GATEWAY, "HTTPRoute", meta, spec={**common, "rules": [rule]}))
@@ -110,49 +140,53 @@ def routes(owner: Owner, labels: Mapping[str, str], ports: Ports, facts: Cluster
     return objs
 
 
-def hpa(owner: Owner, labels: Mapping[str, str], target_kind: str = "Deployment",
+def hpa(owner: Owner[WorkloadSpec], labels: Mapping[str, str], target_kind: str = "Deployment",
         target_api: str = "apps/v1", target_name: str | None = None) -> dict[str, Any] | None:
     """HPA `<name>` (§4.8); metrics sorted by type as upstream does."""
-    scale = owner.spec.get("scale") or {}
-    if not scale.get("enabled"):
+    scale = owner.spec.scale
+    if scale is None or not autoscaled(owner.spec):
         return None
-    cfg = scale.get("hpa") or {}
+    cfg = scale.hpa
     spec: dict[str, Any] = {
         "scaleTargetRef": {"apiVersion": target_api, "kind": target_kind,
                            "name": target_name or child_name(owner.name)},
-        "minReplicas": cfg.get("minReplicas", 1), "maxReplicas": cfg.get("maxReplicas"),
+        "minReplicas": cfg.min_replicas if cfg else HPA_MIN_REPLICAS,
+        "maxReplicas": cfg.max_replicas if cfg else None,
     }
-    if cfg.get("metrics"):
-        spec["metrics"] = sorted(cfg["metrics"], key=lambda m: str(m.get("type", "")))
-    if cfg.get("behavior"):
-        spec["behavior"] = cfg["behavior"]
-    ann = merge_maps(owner.spec.get("annotations"), scale.get("annotations"))
+    if cfg and cfg.metrics:
+        spec["metrics"] = sorted((wire(m) for m in cfg.metrics),
+                                 key=lambda m: str(m.get("type", "")))
+    if cfg and cfg.behavior:
+        spec["behavior"] = wire(cfg.behavior)
+    ann = merge_maps(owner.spec.annotations, scale.annotations)
     return manifest("autoscaling/v2", "HorizontalPodAutoscaler",
                     metadata(owner, child_name(owner.name), labels, ann), spec=spec)
 
 
-def service_monitor(owner: Owner, labels: Mapping[str, str], select: Mapping[str, str],
-                    ports: Ports, facts: ClusterFacts, out: Collector,
-                    path: str = "/v1/metrics") -> dict[str, Any] | None:
+def service_monitor(owner: Owner[WorkloadSpec], labels: Mapping[str, str],
+                    select: Mapping[str, str], ports: Ports, facts: ClusterFacts,
+                    out: Collector, path: str = "/v1/metrics") -> dict[str, Any] | None:
     """ServiceMonitor `<name>` when `metrics.enabled` (§4.8); desired-set based, so turning
     metrics off removes it (upstream never deletes it, §9 item 30). `path` is the API port's
     metrics path (NIMs serve `/v1/metrics`, NeMo services `/metrics`, §2.8)."""
-    metrics = owner.spec.get("metrics") or {}
-    if not metrics.get("enabled"):
+    metrics = owner.spec.metrics
+    if metrics is None or not metrics.enabled:
         return None
     if not facts.service_monitor:
         out.problem("ServiceMonitorAPIMissing", "spec.metrics.enabled needs the ServiceMonitor "
                     "API (monitoring.coreos.com/v1), which this cluster does not serve",
                     failed=True)
         return None
-    sm = metrics.get("serviceMonitor") or {}
+    sm = metrics.service_monitor
     endpoint: dict[str, Any] = {"path": path, "port": "api"}
-    for key in ("interval", "scrapeTimeout"):
-        if sm.get(key):
-            endpoint[key] = sm[key]
+    if sm and sm.interval:
+        endpoint["interval"] = sm.interval
+    if sm and sm.scrape_timeout:
+        endpoint["scrapeTimeout"] = sm.scrape_timeout
     endpoints = [endpoint] + ([{"path": "/metrics", "port": "metrics"}] if ports.metrics else [])
-    meta = metadata(owner, child_name(owner.name), merge_maps(sm.get("additionalLabels"), labels),
-                    merge_maps(owner.spec.get("annotations"), sm.get("annotations")))
+    meta = metadata(owner, child_name(owner.name),
+                    merge_maps(sm.additional_labels if sm else None, labels),
+                    merge_maps(owner.spec.annotations, sm.annotations if sm else None))
     return manifest("monitoring.coreos.com/v1", "ServiceMonitor", meta, spec={
         "namespaceSelector": {"matchNames": [owner.namespace]},
         "selector": {"matchLabels": dict(select)}, "endpoints": endpoints,

@@ -12,26 +12,27 @@ from typing import Any
 
 from nimop.api import kinds
 from nimop.render import dra, exposure
-from nimop.render.common import Owner, child_name, get, label_value, manifest, merge_maps, metadata
+from nimop.render.common import child_name, label_value, manifest, merge_maps, metadata, wire
 from nimop.render.facts import KSERVE_KNATIVE_MODES, KSERVE_MODES, ClusterFacts
-from nimop.render.pod import default_probe, probe
+from nimop.render.owners import ServiceOwner
+from nimop.render.pod import default_probe, probe, probe_config
 from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector
-from nimop.render.workload import main_container, pod_spec
+from nimop.render.workload import main_container, pod_spec, required_scc
 
 ISVC_API = "serving.kserve.io/v1beta1"
 MODE_KEY = "serving.kserve.io/deploymentMode"
 VISIBILITY = "networking.kserve.io/visibility"
 
 
-def resolve_mode(owner: Owner, facts: ClusterFacts, out: Collector) -> str | None:
+def resolve_mode(owner: ServiceOwner, facts: ClusterFacts, out: Collector) -> str | None:
     """status.deploymentMode > annotation (minus disallowed keys) > KServe default > Standard.
     Spellings pass through unchanged (ODH accepts only the legacy ones)."""
     live = facts.inference_service_mode(owner.namespace, owner.name)
     if live:
         return live
-    ann = {k: v for k, v in (owner.spec.get("annotations") or {}).items()
+    ann = {k: v for k, v in (owner.spec.annotations or {}).items()
            if k not in facts.kserve_disallowed_annotations}
     for source, mode in ((f"annotation {MODE_KEY}", ann.get(MODE_KEY)),
                          ("KServe's defaultDeploymentMode", facts.kserve_default_mode)):
@@ -44,21 +45,22 @@ def resolve_mode(owner: Owner, facts: ClusterFacts, out: Collector) -> str | Non
     return "Standard"
 
 
-def knative_conflicts(owner: Owner) -> list[str]:
+def knative_conflicts(owner: ServiceOwner) -> list[str]:
     """Fields KServe's Knative mode cannot honour (upstream webhook rules, §4.5)."""
     spec = owner.spec
-    checks = [("spec.scale.enabled", get(spec, "scale.enabled")),
-              ("spec.expose.ingress.enabled", get(spec, "expose.ingress.enabled")),
-              ("spec.expose.router.ingress", get(spec, "expose.router.ingress")),
-              ("spec.expose.router.gateway", get(spec, "expose.router.gateway")),
-              ("spec.metrics.enabled", get(spec, "metrics.enabled"))]
+    legacy, router = exposure.expose_of(spec).ingress, exposure.router_of(spec)
+    checks = [("spec.scale.enabled", exposure.autoscaled(spec)),
+              ("spec.expose.ingress.enabled", legacy is not None and legacy.enabled),
+              ("spec.expose.router.ingress", router.ingress is not None),
+              ("spec.expose.router.gateway", router.gateway is not None),
+              ("spec.metrics.enabled", spec.metrics is not None and spec.metrics.enabled)]
     return [name for name, value in checks if value]
 
 
-def render_kserve(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
+def render_kserve(owner: ServiceOwner, facts: ClusterFacts, out: Collector) -> None:
     labels = service_labels(owner)
     out.workload = Child(kinds.ISVC, child_name(owner.name))
-    if owner.spec.get("multiNode"):
+    if owner.spec.multi_node is not None:
         out.problem("UnsupportedOnKServe", "spec.multiNode is not supported with "
                     "inferencePlatform: kserve", failed=True)
         return
@@ -75,7 +77,7 @@ def render_kserve(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
         out.problem("UnsupportedOnKServe", f"KServe {mode} mode does not support "
                     f"{', '.join(bad)}", failed=True)
         return
-    out.add(*rbac(owner, labels, facts))
+    out.add(*rbac(owner, labels, facts, scc=required_scc(owner.spec)))
     p = prepare(owner, facts, out)
     if not knative:
         out.add(exposure.service_monitor(owner, labels, labels, p.ports, facts, out))
@@ -83,58 +85,59 @@ def render_kserve(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
         out.add(inference_service(p, labels, mode, knative, out))
 
 
-def isvc_labels(owner: Owner, labels: Mapping[str, str]) -> dict[str, str]:
+def isvc_labels(owner: ServiceOwner, labels: Mapping[str, str]) -> dict[str, str]:
     """`networking.kserve.io/visibility: cluster-local` unless the user chose, or an ingress is
     enabled (§4.5)."""
     out = dict(labels)
-    ingress = get(owner.spec, "expose.ingress.enabled") or get(owner.spec, "expose.router.ingress")
+    legacy = exposure.expose_of(owner.spec).ingress
+    ingress = (legacy is not None and legacy.enabled) or exposure.router_of(owner.spec).ingress
     if VISIBILITY not in out and not ingress:
         out[VISIBILITY] = "cluster-local"
     return out
 
 
-def isvc_annotations(owner: Owner, mode: str, knative: bool) -> dict[str, str]:
-    ann = merge_maps(owner.spec.get("annotations"), {
+def isvc_annotations(owner: ServiceOwner, mode: str, knative: bool) -> dict[str, str]:
+    ann = merge_maps(owner.spec.annotations, {
         "serving.kserve.io/enable-metric-aggregation": "true",
         "serving.kserve.io/enable-prometheus-scraping": "true",
     })
     ann[MODE_KEY] = mode
-    if not knative and get(owner.spec, "scale.enabled"):
+    if not knative and exposure.autoscaled(owner.spec):
         ann["serving.kserve.io/autoscalerClass"] = "hpa"
     return ann
 
 
-def scaling(owner: Owner) -> dict[str, Any]:
+def scaling(owner: ServiceOwner) -> dict[str, Any]:
     """Standard mode replica and scale fields (§4.5, §7.2 KServe checklist)."""
-    scale = owner.spec.get("scale") or {}
-    if not scale.get("enabled"):
-        replicas = owner.spec.get("replicas")
+    spec = owner.spec
+    if not exposure.autoscaled(spec):
+        replicas = spec.replicas
         return {} if replicas is None else {"minReplicas": replicas, "maxReplicas": replicas}
-    hpa = scale.get("hpa") or {}
-    out: dict[str, Any] = {"minReplicas": hpa.get("minReplicas", 1),
-                           "maxReplicas": hpa.get("maxReplicas")}
-    for metric in hpa.get("metrics") or []:
-        res = metric.get("resource") or {}
-        if metric.get("type") != "Resource" or res.get("name") not in ("cpu", "memory"):
+    hpa = spec.scale.hpa if spec.scale else None
+    out: dict[str, Any] = {"minReplicas": hpa.min_replicas if hpa else 1,
+                           "maxReplicas": hpa.max_replicas if hpa else None}
+    for metric in (hpa.metrics if hpa else None) or []:
+        res = metric.resource
+        if metric.type != "Resource" or res is None or res.name not in ("cpu", "memory"):
             continue
-        target = res.get("target") or {}
-        out["scaleMetric"] = res["name"]
-        out["scaleMetricType"] = target.get("type")
-        value = target.get("averageUtilization") or target.get("averageValue") or target.get(
-            "value")
+        target = res.target
+        out["scaleMetric"] = res.name
+        out["scaleMetricType"] = target.type
+        value = target.average_utilization or target.average_value or target.value
         if value is not None and str(value).isdigit():
             out["scaleTarget"] = int(str(value))
         break
     return {k: v for k, v in out.items() if v is not None}
 
 
-def knative_probes(owner: Owner, grpc_port: int | None, api_port: int) -> dict[str, Any]:
+def knative_probes(owner: ServiceOwner, grpc_port: int | None, api_port: int) -> dict[str, Any]:
     """Knative variant (§4.1.1): numeric port, gRPC probe when a gRPC port exists, startup
     failureThreshold 30."""
     result: dict[str, Any] = {}
     for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
-        user = probe(owner.spec, kind, api_port)
-        if user is None or get(owner.spec, f"{kind}.probe"):
+        cfg = probe_config(owner.spec, kind)
+        user = probe(cfg, kind, api_port)
+        if user is None or (cfg is not None and cfg.probe is not None and wire(cfg.probe)):
             result[kind] = user
             continue
         prb = default_probe(kind, api_port)

@@ -12,36 +12,37 @@ from __future__ import annotations
 from typing import Any
 
 from nimop.api import kinds
+from nimop.api.nimservice import MPIConfig, RayConfig
 from nimop.render import dra, exposure
 from nimop.render.common import (
-    Owner,
     child_name,
     env_var,
     field_env,
-    get,
     label_value,
     manifest,
     merge_env,
     merge_maps,
     metadata,
+    wires,
 )
 from nimop.render.facts import ClusterFacts
 from nimop.render.mpi import MPI_SCRIPT
+from nimop.render.owners import ServiceOwner
 from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector, GeneratedSecret
 from nimop.render.storage import gpu_count
-from nimop.render.workload import PodParts, main_container, pod_spec
+from nimop.render.workload import PodParts, main_container, pod_spec, required_scc
 
 LWS_API = "leaderworkerset.x-k8s.io/v1"
 LWS = "leaderworkerset.sigs.k8s.io"
 
 
-def render_multinode(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
+def render_multinode(owner: ServiceOwner, facts: ClusterFacts, out: Collector) -> None:
     labels = service_labels(owner)
     lws_name = child_name(owner.name, "-lws")
     out.workload = Child(kinds.LWS, lws_name)
-    out.add(*rbac(owner, labels, facts))
+    out.add(*rbac(owner, labels, facts, scc=required_scc(owner.spec)))
     p = prepare(owner, facts, out)
     leader_sel = {"app": label_value(lws_name), "nim-llm-role": "leader"}
     exposure.add_service(owner, labels, p.ports, leader_sel, out)
@@ -51,8 +52,11 @@ def render_multinode(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
         out.problem("LeaderWorkerSetAPIMissing", "spec.multiNode needs the LeaderWorkerSet API "
                     "(leaderworkerset.x-k8s.io/v1); install LWS", failed=True)
         return
-    pp = int(get(owner.spec, "multiNode.parallelism.pipeline") or 1)
-    tp = int(get(owner.spec, "multiNode.parallelism.tensor") or 1)
+    multi = owner.spec.multi_node
+    if multi is None:
+        raise ValueError("render_multinode needs spec.multiNode")
+    pp = multi.parallelism.pipeline or 1
+    tp = multi.parallelism.tensor or 1
     parts = parts_for(p, out, tensor=tp)
     per_pod = gpu_count(parts.resources) or tp
     if (pp * tp) % per_pod:
@@ -62,11 +66,10 @@ def render_multinode(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
     if p.storage.volume is None:
         return
     size = pp * tp // per_pod
-    ray = get(owner.spec, "multiNode.ray") is not None
-    if not ray:
+    if multi.ray is None:
         out.add(*mpi_objects(owner, labels, size, per_pod))
         out.secrets.append(GeneratedSecret(child_name(owner.name, "-ssh-pk"), "private.key"))
-    out.add(lws(p, parts, lws_name, size, per_pod, pp, tp, ray))
+    out.add(lws(p, parts, lws_name, size, per_pod, pp, tp, multi.ray))
 
 
 def common_env(size: int, pp: int, tp: int) -> list[dict[str, Any]]:
@@ -78,8 +81,10 @@ def common_env(size: int, pp: int, tp: int) -> list[dict[str, Any]]:
     ]
 
 
-def leader_env(owner: Owner, per_pod: int) -> list[dict[str, Any]]:
-    timeout = get(owner.spec, "multiNode.mpi.mpiStartTimeout") or 300
+def leader_env(owner: ServiceOwner, per_pod: int) -> list[dict[str, Any]]:
+    """MPI leader env; `CLUSTER_START_TIMEOUT` is `mpi.mpiStartTimeout` (default in the model)."""
+    multi = owner.spec.multi_node
+    timeout = ((multi.mpi if multi else None) or MPIConfig()).mpi_start_timeout
     return [
         env_var("NIM_LEADER_ROLE", "1"), env_var("OMPI_MCA_orte_keep_fqdn_hostnames", "true"),
         env_var("OMPI_MCA_plm_rsh_args", "-o ConnectionAttempts=20"),
@@ -98,13 +103,12 @@ def worker_env() -> list[dict[str, Any]]:
     ]
 
 
-def mpi_objects(owner: Owner, labels: dict[str, str], size: int,
+def mpi_objects(owner: ServiceOwner, labels: dict[str, str], size: int,
                 per_pod: int) -> list[dict[str, Any]]:
     """ConfigMaps `<name>-mpi-config` (one hostfile per group) and `<name>-mpi-start-script`
     (§4.2 MPI). Re-rendered on every change, so scaling updates the hostfiles (§9 bug 18)."""
     lws_name = child_name(owner.name, "-lws")
-    groups = owner.spec.get("replicas")
-    groups = 1 if groups is None else int(groups)
+    groups = 1 if owner.spec.replicas is None else owner.spec.replicas
     hostfiles = {}
     for g in range(max(groups, 1)):
         lines = [f"localhost slots={per_pod}"] + [
@@ -120,7 +124,8 @@ def mpi_objects(owner: Owner, labels: dict[str, str], size: int,
     ]
 
 
-def mpi_volumes(owner: Owner, leader: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def mpi_volumes(owner: ServiceOwner,
+                leader: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     script = child_name(owner.name, "-mpi-start-script")
     vols: list[dict[str, Any]] = [
         {"name": "ssh-dotfiles", "emptyDir": {}},
@@ -145,11 +150,12 @@ def mpi_volumes(owner: Owner, leader: bool) -> tuple[list[dict[str, Any]], list[
 
 
 def role_template(p: Prepared, parts: PodParts, lws_name: str, leader: bool, env: list[Any],
-                  ray: bool) -> dict[str, Any]:
+                  ray_config: RayConfig | None) -> dict[str, Any]:
     owner = p.owner
     role = "leader" if leader else "worker"
     ports = p.ports.container_ports() if leader else []
-    ray_port = int(get(owner.spec, "multiNode.ray.rayPort") or 6379)
+    ray = ray_config is not None
+    ray_port = (ray_config or RayConfig()).ray_port
     if ray:
         ports = [*ports, {"name": "ray", "containerPort": ray_port, "protocol": "TCP"}]
     vols, mounts = ([], []) if ray else mpi_volumes(owner, leader)
@@ -181,15 +187,15 @@ def role_template(p: Prepared, parts: PodParts, lws_name: str, leader: bool, env
 
 
 def lws(p: Prepared, parts: PodParts, name: str, size: int, per_pod: int, pp: int, tp: int,
-        ray: bool) -> dict[str, Any]:
+        ray: RayConfig | None) -> dict[str, Any]:
     owner = p.owner
-    common = merge_env(common_env(size, pp, tp), owner.spec.get("env"))
+    common = merge_env(common_env(size, pp, tp), wires(owner.spec.env))
     base = merge_env(parts.env, common)
     leader = role_template(p, parts, name, True, merge_env(base, leader_env(owner, per_pod)), ray)
     worker = role_template(p, parts, name, False, merge_env(base, worker_env()), ray)
     spec: dict[str, Any] = {}
-    if owner.spec.get("replicas") is not None:
-        spec["replicas"] = owner.spec["replicas"]
+    if owner.spec.replicas is not None:
+        spec["replicas"] = owner.spec.replicas
     spec |= {
         "leaderWorkerTemplate": {"size": size, "restartPolicy": "RecreateGroupOnPodRestart",
                                  "leaderTemplate": leader, "workerTemplate": worker},
@@ -198,6 +204,6 @@ def lws(p: Prepared, parts: PodParts, name: str, size: int, per_pod: int, pp: in
         "rolloutStrategy": {"type": "RollingUpdate",
                             "rollingUpdateConfiguration": {"maxSurge": 0, "maxUnavailable": 1}},
     }
-    meta = metadata(owner, name, p.labels, owner.spec.get("annotations"))
+    meta = metadata(owner, name, p.labels, owner.spec.annotations)
     return manifest(LWS_API, "LeaderWorkerSet", meta, spec=spec)
 

@@ -10,7 +10,8 @@ Ingress, HTTPRoute, HPA, ServiceMonitor, the kind's own children, Deployment.
 
 The Service, Ingress, routes, HPA, ServiceMonitor, Deployment and pod pieces are NIMService's
 (`standalone`, `workload`, `pod`), so both families render them alike. Kind code reads the typed
-models (`nimop.api.nemo_*`); the shared pieces read the owner's camelCase spec.
+models (`nimop.api.nemo_*`); the shared pieces read the same models through
+`nimop.api.workload.WorkloadSpec`.
 
 Helpers for what several kinds put in their pods: the database env (password by Secret
 reference; URIs assembled by Kubernetes from `$(VAR)` so no Secret holds a copy of the password,
@@ -25,11 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nimop.api import kinds
+from nimop.api.expose import ExposeService
 from nimop.api.nemo_common import DatabaseConfig, NemoSpec, OTelSpec
 from nimop.render import exposure, standalone
 from nimop.render.common import (
     Owner,
-    as_object,
+    Resource,
     child_name,
     env_var,
     field_env,
@@ -43,9 +45,10 @@ from nimop.render.common import (
     service_name,
     spec_hash,
     standard_labels,
+    wire,
 )
 from nimop.render.facts import ClusterFacts
-from nimop.render.pod import CONTAINER_SECURITY
+from nimop.render.pod import CONTAINER_SECURITY, placement
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector, Manifest, Rendered
 from nimop.render.workload import PodParts, Ports, main_container, pod_annotations, pod_spec
@@ -58,18 +61,18 @@ WAIT_IMAGE = "docker.io/library/busybox:1.37.0"
 SELECT_APP = ("app", "app.kubernetes.io/name", "app.kubernetes.io/instance")
 SELECT_NAME_INSTANCE = ("app.kubernetes.io/name", "app.kubernetes.io/instance")
 SELECT_NAME = ("app.kubernetes.io/name",)
+#: The OpenShift SCC a NeMo pod requests (no host paths, no root CA step: NIMService's
+#: reasons for a wider one do not apply).
+NEMO_SCC = "nonroot"
+
+NemoOwner = Owner[NemoSpec]
 
 
-class NemoResource(Protocol):
+class NemoResource(Resource, Protocol):
     """A NeMo custom resource model (`nimop.api.nemo_*`)."""
 
     @property
-    def kind(self) -> str: ...
-
-    @property
     def spec(self) -> NemoSpec: ...
-
-    def model_dump(self, *, mode: str, by_alias: bool, exclude_none: bool) -> dict[str, Any]: ...
 
 
 def http_probe(path: str, delay: int, timeout: int, period: int, success: int,
@@ -126,7 +129,7 @@ class NemoPod:
 class NemoContext:
     """What a kind's pod function gets: the owner view, the labels and the facts."""
 
-    owner: Owner
+    owner: NemoOwner
     labels: dict[str, str]
     facts: ClusterFacts
 
@@ -148,7 +151,7 @@ class NemoContext:
 PodBuilder = Callable[[NemoContext, Collector], NemoPod | None]
 
 
-def selector(owner: Owner, kind: NemoKind) -> dict[str, str]:
+def selector(owner: NemoOwner, kind: NemoKind) -> dict[str, str]:
     values = {"app": label_value(owner.name), "app.kubernetes.io/name": label_value(owner.name),
               "app.kubernetes.io/instance": label_value(owner.name)}
     return {key: values[key] for key in kind.select}
@@ -158,14 +161,14 @@ def render_nemo(cr: NemoResource, kind: NemoKind, build: PodBuilder,
                 facts: ClusterFacts | None = None) -> Rendered:
     """Desired children of a NeMo CR, in upstream's order (module docstring)."""
     facts = facts or ClusterFacts()
-    owner = Owner.of(as_object(cr), cr.kind)
+    owner = Owner.of(cr, cr.spec)
     out = Collector()
     std = standard_labels(owner, kind.part_of)
     labels = merge_maps(cr.spec.labels, std)
     select = selector(owner, kind)
     ports = Ports.of(owner.spec)
     out.workload = Child(kinds.DEPLOYMENT, child_name(owner.name))
-    out.add(*rbac(owner, labels, facts, kind.rules))
+    out.add(*rbac(owner, labels, facts, scc=NEMO_SCC, rules=kind.rules))
     svc = service(owner, labels, ports, select, kind)
     out.add(svc)
     out.service = Child(kinds.SERVICE, svc["metadata"]["name"])
@@ -177,10 +180,10 @@ def render_nemo(cr: NemoResource, kind: NemoKind, build: PodBuilder,
     part = build(ctx, out)
     if part is not None:
         out.add(deployment(owner, cr.spec, labels, select, kind, part, facts))
-    return out.result(spec_hash(owner.spec))
+    return out.result(spec_hash(wire(owner.spec)))
 
 
-def service(owner: Owner, labels: Mapping[str, str], ports: Ports, select: Mapping[str, str],
+def service(owner: NemoOwner, labels: Mapping[str, str], ports: Ports, select: Mapping[str, str],
             kind: NemoKind) -> Manifest:
     """NIMService's Service, plus the kind's extra ports."""
     svc = exposure.service(owner, labels, ports, select)
@@ -189,12 +192,12 @@ def service(owner: Owner, labels: Mapping[str, str], ports: Ports, select: Mappi
     return svc
 
 
-def ingress(owner: Owner, spec: NemoSpec, labels: Mapping[str, str]) -> Manifest | None:
+def ingress(owner: NemoOwner, spec: NemoSpec, labels: Mapping[str, str]) -> Manifest | None:
     """The deprecated NeMo Ingress (`IngressV1`: host, class, paths to the `api` port) when
     enabled; otherwise NIMService's (`router.ingress`)."""
     legacy = spec.expose.ingress if spec.expose else None
     if not (legacy and legacy.enabled and legacy.spec):
-        return exposure.ingress(owner, labels)
+        return exposure.router_ingress(owner, labels)
     backend = {"service": {"name": service_name(owner.name), "port": {"name": "api"}}}
     paths = [{"path": p.path, "pathType": p.path_type, "backend": backend}
              for p in legacy.spec.paths or []] or [
@@ -208,20 +211,20 @@ def ingress(owner: Owner, spec: NemoSpec, labels: Mapping[str, str]) -> Manifest
         "ingressClassName": legacy.spec.ingress_class_name, "rules": [rule]})
 
 
-def deployment(owner: Owner, spec: NemoSpec, labels: Mapping[str, str],
+def deployment(owner: NemoOwner, spec: NemoSpec, labels: Mapping[str, str],
                select: Mapping[str, str], kind: NemoKind, part: NemoPod,
                facts: ClusterFacts) -> Manifest:
     """Deployment `<name>`: container `<name>-ctr` on the `api` port with the kind's env (the
     user's `spec.env` wins), init containers, volumes and probes; NIMService's pod pieces."""
     env = merge_env(part.env, [e.to_dict() for e in spec.env or []])
     resources = spec.resources.to_dict() if spec.resources else None
-    parts = PodParts(env, part.volumes, part.mounts, part.init, [], resources)
+    parts = PodParts(env, part.volumes, part.mounts, part.init, [], resources,
+                     placement(spec, spec.runtime_class))
     ports = [{"name": "api", "containerPort": kind.port, "protocol": "TCP"}]
     ports += [{"name": n, "containerPort": p, "protocol": "TCP"} for n, p in kind.extra_ports]
     main = main_container(owner, parts, child_name(owner.name, "-ctr"), ports, kind.probes)
-    pod = pod_spec(owner, [main], parts, runtime_key="runtimeClass", security=part.security,
-                   automount_token=bool(kind.rules))
-    annotations = merge_maps(pod_annotations(owner.spec, facts), part.annotations)
+    pod = pod_spec(owner, [main], parts, security=part.security, automount_token=bool(kind.rules))
+    annotations = merge_maps(pod_annotations(spec, facts, NEMO_SCC), part.annotations)
     return standalone.deployment(owner, labels, merge_maps(labels, select), annotations, pod,
                                  select)
 
@@ -282,13 +285,14 @@ def otel_env(otel: OTelSpec | None) -> list[dict[str, Any]]:
 
 
 def main_image(spec: NemoSpec) -> str:
-    return image_ref(spec.image.to_dict())
+    return image_ref(spec.image)
 
 
-def endpoint(owner: Owner) -> str:
-    """The in-cluster URL of the service API (what `status.endpoint` reports)."""
-    port = Ports.of(owner.spec).api
-    return f"http://{service_name(owner.name)}.{owner.namespace}.svc:{port}"
+def endpoint(name: str, namespace: str, spec: NemoSpec | None) -> str:
+    """The in-cluster URL of the service API (what `status.endpoint` reports); the model's
+    default port when the spec did not parse."""
+    port = exposure.service_of(spec).port if spec is not None else ExposeService().port
+    return f"http://{service_name(name)}.{namespace}.svc:{port}"
 
 
 __all__ = [

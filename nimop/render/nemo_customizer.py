@@ -190,7 +190,7 @@ def _children(cr: NemoCustomizer, ctx: NemoContext, config: CustomizerConfig,
         out.problem(problem.reason, problem.message, failed=problem.failed)
     pvc = cr.spec.training_config.model_pvc
     if pvc.create:
-        out.add(created_pvc(ctx.owner, model_pvc_name(cr), pvc.to_dict(), ctx.labels,
+        out.add(created_pvc(ctx.owner, model_pvc_name(cr), pvc, ctx.labels,
                             "spec.trainingConfig.modelPVC", out))
     if config.problems:
         return None

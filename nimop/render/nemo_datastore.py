@@ -50,7 +50,7 @@ def _data_volume(cr: NemoDatastore, ctx: NemoContext, out: Collector) -> dict[st
         return {"name": "data", "emptyDir": {}}
     name = pvc.name or child_name(ctx.name, "-pvc")
     if pvc.create:
-        obj = created_pvc(ctx.owner, name, pvc.to_dict(), ctx.labels, "spec.pvc", out)
+        obj = created_pvc(ctx.owner, name, pvc, ctx.labels, "spec.pvc", out)
         if obj is None:
             return None
         out.add(obj)

@@ -86,7 +86,7 @@ def _config_store(cr: NemoGuardrail, ctx: NemoContext, out: Collector
     if store and store.pvc:
         name = store.pvc.name or child_name(ctx.name, "-pvc")
         if store.pvc.create:
-            obj = created_pvc(ctx.owner, name, store.pvc.to_dict(), ctx.labels,
+            obj = created_pvc(ctx.owner, name, store.pvc, ctx.labels,
                               "spec.configStore.pvc", out)
             if obj is None:
                 return None

@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nimop.api import kinds
+from nimop.api.common import DEFAULT_GROUP_ID, DEFAULT_USER_ID
+from nimop.api.nimbuild import NIMBuild
 from nimop.api.problem import Problem
 from nimop.render.common import (
-    CRInput,
     Owner,
-    as_object,
     child_name,
     env_var,
     get,
@@ -31,12 +31,19 @@ from nimop.render.common import (
     merge_env,
     merge_maps,
     metadata,
+    parsed,
     secret_env,
     spec_hash,
     standard_labels,
+    wire,
 )
 from nimop.render.facts import CachedProfile, ClusterFacts, NIMCacheFacts
-from nimop.render.pod import compact, pod_security_context, pull_secrets
+from nimop.render.owners import BuildOwner
+from nimop.render.pod import (
+    compact,
+    pod_security_context,
+    pull_secrets,
+)
 from nimop.render.result import Collector, Rendered
 
 PART_OF = "nim-build"
@@ -88,18 +95,20 @@ def _flag(status: Mapping[str, Any] | None, kind: str) -> bool | None:
     return None
 
 
-def render_nimbuild(build: CRInput, facts: ClusterFacts | None = None) -> Rendered:
+def render_nimbuild(build: NIMBuild | Mapping[str, Any],
+                    facts: ClusterFacts | None = None) -> Rendered:
     """Desired children of a NIMBuild at its current stage. Problems: `NIMCacheNotFound`,
     `NIMCacheNotReady` (waits), `NIMCacheFailed`, `NoBuildableProfile`,
     `MultipleBuildableProfiles`, `InvalidGPUs`, `EngineBuildFailed`, `BuiltProfileNotFound`
     (failures)."""
     facts = facts or ClusterFacts()
-    obj = as_object(build)
-    owner = Owner.of(obj, "NIMBuild")
+    model = parsed(NIMBuild, build)
+    owner = Owner.of(model, model.spec)
+    obj = model.model_dump(mode="json", by_alias=True, exclude_none=True)
     out = Collector()
     status = obj.get("status") or {}
     if status.get("outputProfile"):
-        return out.result(spec_hash(owner.spec))
+        return out.result(spec_hash(wire(owner.spec)))
     cache = _ready_cache(owner, facts, out)
     done = build_completed(status)
     if cache is None:
@@ -122,11 +131,11 @@ def render_nimbuild(build: CRInput, facts: ClusterFacts | None = None) -> Render
         out.add(manifest_pod(owner, obj, cache, facts))
     else:
         _build(owner, obj, cache, facts, out)
-    return out.result(spec_hash(owner.spec))
+    return out.result(spec_hash(wire(owner.spec)))
 
 
-def _ready_cache(owner: Owner, facts: ClusterFacts, out: Collector) -> NIMCacheFacts | None:
-    name = str(get(owner.spec, "nimCache.name") or "")
+def _ready_cache(owner: BuildOwner, facts: ClusterFacts, out: Collector) -> NIMCacheFacts | None:
+    name = str(get(wire(owner.spec), "nimCache.name") or "")
     cache = facts.nimcache(owner.namespace, name)
     if cache is None:
         out.problem(
@@ -146,15 +155,16 @@ def _ready_cache(owner: Owner, facts: ClusterFacts, out: Collector) -> NIMCacheF
 
 
 def _build(
-    owner: Owner, obj: Mapping[str, Any], cache: NIMCacheFacts, facts: ClusterFacts, out: Collector
+    owner: BuildOwner, obj: Mapping[str, Any], cache: NIMCacheFacts, facts: ClusterFacts,
+    out: Collector,
 ) -> None:
-    wanted = get(owner.spec, "nimCache.profile") or get(obj, "status.inputProfile.name")
+    wanted = get(wire(owner.spec), "nimCache.profile") or get(obj, "status.inputProfile.name")
     profile, problem = select_input_profile(cache, wanted)
     if problem is not None:
         out.problems.append(problem)
         return
     assert profile is not None
-    resources, problem = build_resources(owner.spec.get("resources"), profile)
+    resources, problem = build_resources(wire(owner.spec).get("resources"), profile)
     if problem is not None:
         out.problems.append(problem)
         return
@@ -245,13 +255,14 @@ def build_resources(
     return res or None, None
 
 
-def labels(owner: Owner, obj: Mapping[str, Any]) -> dict[str, str]:
+def labels(owner: BuildOwner, obj: Mapping[str, Any]) -> dict[str, str]:
     """The CR's metadata labels (as upstream) and `spec.labels`; our own keys win."""
     ours = {"app": "k8s-nim-operator", **standard_labels(owner, PART_OF)}
-    return merge_maps(get(obj, "metadata.labels"), owner.spec.get("labels"), ours)
+    return merge_maps(get(obj, "metadata.labels"), wire(owner.spec).get("labels"), ours)
 
 
-def pod_annotations(owner: Owner, obj: Mapping[str, Any], facts: ClusterFacts) -> dict[str, str]:
+def pod_annotations(owner: BuildOwner, obj: Mapping[str, Any],
+                    facts: ClusterFacts) -> dict[str, str]:
     ours = {"sidecar.istio.io/inject": "false"}
     if facts.openshift:
         ours["openshift.io/required-scc"] = "nonroot"
@@ -260,22 +271,12 @@ def pod_annotations(owner: Owner, obj: Mapping[str, Any], facts: ClusterFacts) -
         for k, v in (get(obj, "metadata.annotations") or {}).items()
         if k not in _SKIP_ANNOTATIONS
     }
-    return merge_maps(user, owner.spec.get("annotations"), ours)
+    return merge_maps(user, wire(owner.spec).get("annotations"), ours)
 
 
-def _ids(cache: NIMCacheFacts) -> dict[str, Any]:
-    ids: dict[str, Any] = {}
-    if cache.user_id is not None:
-        ids["userID"] = cache.user_id
-    if cache.group_id is not None:
-        ids["groupID"] = cache.group_id
-    return ids
-
-
-def _pod_spec(owner: Owner, cache: NIMCacheFacts, container: dict[str, Any]) -> dict[str, Any]:
+def _pod_spec(owner: BuildOwner, cache: NIMCacheFacts, container: dict[str, Any]) -> dict[str, Any]:
     """Pod fields both pods share: the cache's volume, identity and runtime class (§2.7 step 4),
     the build's image pull secrets and placement."""
-    ids = _ids(cache)
     mount: dict[str, Any] = {"name": "nim-cache-volume", "mountPath": MODEL_STORE}
     if cache.pvc_sub_path:
         mount["subPath"] = cache.pvc_sub_path
@@ -284,10 +285,10 @@ def _pod_spec(owner: Owner, cache: NIMCacheFacts, container: dict[str, Any]) -> 
         "allowPrivilegeEscalation": False,
         "capabilities": {"drop": ["ALL"]},
         "runAsNonRoot": True,
-        "runAsUser": ids.get("userID", 1000),
-        "runAsGroup": ids.get("groupID", 2000),
+        "runAsUser": DEFAULT_USER_ID if cache.user_id is None else cache.user_id,
+        "runAsGroup": DEFAULT_GROUP_ID if cache.group_id is None else cache.group_id,
     }
-    policy = get(owner.spec, "image.pullPolicy")
+    policy = get(wire(owner.spec), "image.pullPolicy")
     if policy:
         container["imagePullPolicy"] = policy
     return compact(
@@ -295,10 +296,11 @@ def _pod_spec(owner: Owner, cache: NIMCacheFacts, container: dict[str, Any]) -> 
             "restartPolicy": "Never",
             "automountServiceAccountToken": False,
             "runtimeClassName": cache.runtime_class or None,
-            "securityContext": {**pod_security_context(ids), "runAsNonRoot": True},
-            "imagePullSecrets": pull_secrets(get(owner.spec, "image.pullSecrets")),
-            "nodeSelector": owner.spec.get("nodeSelector"),
-            "tolerations": owner.spec.get("tolerations"),
+            "securityContext": {**pod_security_context(cache.user_id, cache.group_id),
+                                "runAsNonRoot": True},
+            "imagePullSecrets": pull_secrets(get(wire(owner.spec), "image.pullSecrets")),
+            "nodeSelector": wire(owner.spec).get("nodeSelector"),
+            "tolerations": wire(owner.spec).get("tolerations"),
             "containers": [compact(container)],
             "volumes": [
                 {"name": "nim-cache-volume", "persistentVolumeClaim": {"claimName": cache.pvc}}
@@ -308,7 +310,7 @@ def _pod_spec(owner: Owner, cache: NIMCacheFacts, container: dict[str, Any]) -> 
 
 
 def build_env(
-    owner: Owner, obj: Mapping[str, Any], cache: NIMCacheFacts, profile: CachedProfile
+    owner: BuildOwner, obj: Mapping[str, Any], cache: NIMCacheFacts, profile: CachedProfile
 ) -> list[dict[str, Any]]:
     """Operator env, then the user's `spec.env` (user wins, C5). `NGC_API_KEY` only for NGC
     caches (upstream dereferences the NGC auth secret of any cache, §9 bug 4)."""
@@ -323,7 +325,7 @@ def build_env(
         base.append(secret_env("NGC_API_KEY", cache.auth_secret, "NGC_API_KEY"))
     if profile.config.get("feat_lora", "").lower() == "true":
         base.append(env_var("NIM_PEFT_SOURCE", "/tmp"))
-    return merge_env(base, owner.spec.get("env"))
+    return merge_env(base, wire(owner.spec).get("env"))
 
 
 def _probe(path: str, delay: int, failures: int) -> dict[str, Any]:
@@ -338,7 +340,7 @@ def _probe(path: str, delay: int, failures: int) -> dict[str, Any]:
 
 
 def build_pod(
-    owner: Owner,
+    owner: BuildOwner,
     obj: Mapping[str, Any],
     cache: NIMCacheFacts,
     profile: CachedProfile,
@@ -349,7 +351,7 @@ def build_pod(
     turns Ready when done."""
     ctr: dict[str, Any] = {
         "name": BUILD_CONTAINER,
-        "image": image_ref(owner.spec.get("image")),
+        "image": image_ref(owner.spec.image),
         "ports": [{"name": "api", "containerPort": API_PORT, "protocol": "TCP"}],
         "env": build_env(owner, obj, cache, profile),
         "resources": resources,
@@ -364,13 +366,13 @@ def build_pod(
 
 
 def manifest_pod(
-    owner: Owner, obj: Mapping[str, Any], cache: NIMCacheFacts, facts: ClusterFacts
+    owner: BuildOwner, obj: Mapping[str, Any], cache: NIMCacheFacts, facts: ClusterFacts
 ) -> dict[str, Any]:
     """`<name>-local-manifest-pod` (§2.7 step 6): prints the cache's local manifest, which
     the build extended with the built profile."""
     ctr: dict[str, Any] = {
         "name": MANIFEST_CONTAINER,
-        "image": image_ref(owner.spec.get("image")),
+        "image": image_ref(owner.spec.image),
         "command": ["/bin/sh", "-c", f"cat {LOCAL_MANIFEST}; sleep infinity"],
     }
     meta = metadata(

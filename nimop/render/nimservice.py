@@ -5,8 +5,12 @@ Deployment (`standalone`). Each of them starts from the shared preparation in `p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from nimop.api import kinds
-from nimop.render.common import CRInput, Owner, as_object, spec_hash
+from nimop.api.nimservice import NIMService
+from nimop.render.common import Owner, parsed, spec_hash, wire
 from nimop.render.facts import ClusterFacts
 from nimop.render.kserve import render_kserve
 from nimop.render.multinode import render_multinode
@@ -17,7 +21,8 @@ from nimop.render.standalone import render_standalone
 CHILD_KINDS = kinds.keys(kinds.NIMSERVICE_CHILDREN)
 
 
-def render_nimservice(svc: CRInput, facts: ClusterFacts | None = None) -> Rendered:
+def render_nimservice(svc: NIMService | Mapping[str, Any],
+                      facts: ClusterFacts | None = None) -> Rendered:
     """Desired children of a NIMService on `facts`' cluster.
 
     Problems (reasons): NIMCacheNotFound/NotReady/Failed, InvalidStorage, InvalidPVCSpec,
@@ -27,13 +32,13 @@ def render_nimservice(svc: CRInput, facts: ClusterFacts | None = None) -> Render
     InferencePoolAPIMissing, InvalidEPPConfig.
     """
     facts = facts or ClusterFacts()
-    obj = as_object(svc)
-    owner = Owner.of(obj, "NIMService")
+    model = parsed(NIMService, svc)
+    owner = Owner.of(model, model.spec)
     out = Collector()
-    if owner.spec.get("inferencePlatform") == "kserve":
+    if owner.spec.inference_platform == "kserve":
         render_kserve(owner, facts, out)
-    elif owner.spec.get("multiNode"):
+    elif owner.spec.multi_node is not None:
         render_multinode(owner, facts, out)
     else:
         render_standalone(owner, facts, out)
-    return out.result(spec_hash(owner.spec))
+    return out.result(spec_hash(wire(owner.spec)))

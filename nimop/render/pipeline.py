@@ -10,18 +10,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.api import kinds
+from nimop.api.nimpipeline import NIMPipeline, NIMServicePipelineSpec, ServiceDependency
 from nimop.api.resource import API_VERSION
 from nimop.render.common import (
-    CRInput,
     Owner,
-    as_object,
     env_var,
     merge_env,
     merge_maps,
     metadata,
+    parsed,
     service_name,
     spec_hash,
     standard_labels,
+    wire,
+    wires,
 )
 from nimop.render.facts import ClusterFacts
 from nimop.render.result import Collector, Rendered
@@ -31,46 +33,45 @@ PART_OF = "nim-pipeline"
 CHILD_KINDS = kinds.keys(kinds.NIMPIPELINE_CHILDREN)
 
 
-def dependency_env(dep: Mapping[str, Any], namespace: str) -> dict[str, Any] | None:
+def dependency_env(dep: ServiceDependency, namespace: str) -> dict[str, Any] | None:
     """`envName=envValue` as upstream. With `envName` but no `envValue` we fill in the dependency's
     endpoint `http://<service>.<namespace>.svc:<port>` (upstream ignores such entries; §9.5)."""
-    name = dep.get("envName")
-    if not name:
+    if not dep.env_name:
         return None
-    value = dep.get("envValue")
-    if not value:
-        value = f"http://{service_name(str(dep['name']))}.{namespace}.svc:{dep.get('port', 8000)}"
-    return env_var(str(name), str(value))
+    value = dep.env_value or f"http://{service_name(dep.name)}.{namespace}.svc:{dep.port}"
+    return env_var(dep.env_name, value)
 
 
-def service_spec(entry: Mapping[str, Any], namespace: str) -> dict[str, Any]:
-    spec = dict(entry.get("spec") or {})
-    deps = [e for e in (dependency_env(d, namespace) for d in entry.get("dependencies") or [])
-            if e]
+def service_spec(entry: NIMServicePipelineSpec, namespace: str) -> dict[str, Any]:
+    """The NIMService spec of an entry (as the camelCase dict the child carries), with the
+    dependency env merged over its own."""
+    spec = wire(entry.spec)
+    deps = [e for e in (dependency_env(d, namespace) for d in entry.dependencies or []) if e]
     if deps:
-        spec["env"] = merge_env(spec.get("env") or [], deps)
+        spec["env"] = merge_env(wires(entry.spec.env if entry.spec else None), deps)
     return spec
 
 
-def render_nimpipeline(pipeline: CRInput, facts: ClusterFacts | None = None) -> Rendered:
+def render_nimpipeline(pipeline: NIMPipeline | Mapping[str, Any],
+                       facts: ClusterFacts | None = None) -> Rendered:
     """Desired NIMServices: one per entry with `enabled: true` (unset means disabled, as
     upstream). Problems: `DuplicateServiceName`."""
-    obj = as_object(pipeline)
-    owner = Owner.of(obj, "NIMPipeline")
+    model = parsed(NIMPipeline, pipeline)
+    owner = Owner.of(model, model.spec)
     out = Collector()
     seen: set[str] = set()
-    for entry in owner.spec.get("services") or []:
-        name = str(entry.get("name") or "")
+    for entry in owner.spec.services or []:
+        name = entry.name or ""
         if name in seen:
             out.problem("DuplicateServiceName", f"spec.services: {name!r} is listed twice",
                         failed=True)
             continue
         seen.add(name)
-        if entry.get("enabled") is not True:
+        if entry.enabled is not True:
             continue
         labels = merge_maps(standard_labels(owner, PART_OF),
                             {"apps.nvidia.com/pipeline": owner.name})
         meta = metadata(owner, name, labels)
         out.add({"apiVersion": API_VERSION, "kind": "NIMService", "metadata": meta,
                  "spec": service_spec(entry, owner.namespace)})
-    return out.result(spec_hash(owner.spec))
+    return out.result(spec_hash(wire(owner.spec)))

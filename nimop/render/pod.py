@@ -9,7 +9,10 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nimop.render.common import env_var, get, image_ref, merge_env
+from nimop.api.common import DEFAULT_GROUP_ID, DEFAULT_USER_ID, NIMContainerSpec, Probe, ProxySpec
+from nimop.api.nimservice import NIMServiceSpec
+from nimop.api.workload import WorkloadSpec
+from nimop.render.common import env_var, image_ref, merge_env, wire, wires
 
 #: §4.1.1: (path, initialDelaySeconds, failureThreshold) per probe when the user gives none.
 PROBE_DEFAULTS: dict[str, tuple[str, int, int]] = {
@@ -17,6 +20,7 @@ PROBE_DEFAULTS: dict[str, tuple[str, int, int]] = {
     "readinessProbe": ("/v1/health/ready", 15, 3),
     "startupProbe": ("/v1/health/ready", 30, 120),
 }
+
 
 CA_INIT_SCRIPT = (
     "set -e; mkdir -p /usr/local/share/ca-certificates; "
@@ -35,24 +39,29 @@ def default_probe(kind: str, port: int | str = "api") -> dict[str, Any]:
     }
 
 
-def probe(spec: Mapping[str, Any], kind: str, port: int | str = "api") -> dict[str, Any] | None:
+def probe_config(spec: NIMServiceSpec, kind: str) -> Probe | None:
+    """`spec.livenessProbe` / `readinessProbe` / `startupProbe` by its camelCase name."""
+    return {"livenessProbe": spec.liveness_probe, "readinessProbe": spec.readiness_probe,
+            "startupProbe": spec.startup_probe}[kind]
+
+
+def probe(cfg: Probe | None, kind: str, port: int | str = "api") -> dict[str, Any] | None:
     """The container probe for `kind`: None when `enabled: false`, the user's probe verbatim when
     given, else the upstream default (§4.1.1; `enabled` unset means enabled)."""
-    cfg = spec.get(kind) or {}
-    if cfg.get("enabled") is False:
+    if cfg is not None and cfg.enabled is False:
         return None
-    user = cfg.get("probe")
-    return dict(user) if user else default_probe(kind, port)
+    user = wire(cfg.probe) if cfg is not None else {}
+    return user if user else default_probe(kind, port)
 
 
-def pod_security_context(spec: Mapping[str, Any]) -> dict[str, Any]:
+def pod_security_context(user_id: int | None, group_id: int | None) -> dict[str, Any]:
     """runAsUser/runAsGroup/fsGroup from userID/groupID (defaults 1000/2000, §4.1).
 
     Upstream adds `seccompProfile: RuntimeDefault` only on TKGS (C11); we always add it — it is
     what PodSecurity `baseline`/`restricted` expect and no NIM needs an unconfined profile.
     """
-    uid = spec.get("userID", 1000)
-    gid = spec.get("groupID", 2000)
+    uid = DEFAULT_USER_ID if user_id is None else user_id
+    gid = DEFAULT_GROUP_ID if group_id is None else group_id
     return {
         "runAsUser": uid, "runAsGroup": gid, "fsGroup": gid, "runAsNonRoot": uid != 0,
         "seccompProfile": {"type": "RuntimeDefault"},
@@ -67,19 +76,22 @@ CONTAINER_SECURITY: dict[str, Any] = {
 }
 
 
-def scheduling(spec: Mapping[str, Any], *, runtime_key: str = "runtimeClassName") -> dict[str, Any]:
-    """Node placement pass-through. Tolerations keep `tolerationSeconds` (upstream drops it, C12);
-    the deprecated top-level `podAffinity` stays ignored as upstream does (§1.3)."""
-    out: dict[str, Any] = {}
-    for key, target in (
-        ("schedulerName", "schedulerName"), ("priorityClassName", "priorityClassName"),
-        (runtime_key, "runtimeClassName"), ("nodeSelector", "nodeSelector"),
-        ("tolerations", "tolerations"), ("affinity", "affinity"),
-    ):
-        value = spec.get(key)
-        if value:
-            out[target] = value
-    return out
+def placement(spec: WorkloadSpec, runtime_class: str | None, scheduler_name: str | None = None,
+              priority_class_name: str | None = None) -> dict[str, Any]:
+    """Node placement pass-through; unset fields are left out. Tolerations keep
+    `tolerationSeconds` (upstream drops it, C12); the deprecated top-level `podAffinity` stays
+    ignored as upstream does (§1.3)."""
+    fields: dict[str, Any] = {
+        "schedulerName": scheduler_name, "priorityClassName": priority_class_name,
+        "runtimeClassName": runtime_class, "nodeSelector": spec.node_selector,
+        "tolerations": wires(spec.tolerations), "affinity": wire(spec.affinity),
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
+def scheduling(spec: NIMServiceSpec) -> dict[str, Any]:
+    """A NIMService pod's placement: `placement` plus its scheduler and priority class."""
+    return placement(spec, spec.runtime_class_name, spec.scheduler_name, spec.priority_class_name)
 
 
 def pull_secrets(names: Sequence[str] | None) -> list[dict[str, str]] | None:
@@ -88,34 +100,33 @@ def pull_secrets(names: Sequence[str] | None) -> list[dict[str, str]] | None:
     return refs or None
 
 
-def proxy_env(proxy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+def proxy_env(proxy: ProxySpec | None) -> list[dict[str, Any]]:
     """Proxy env in both spellings (§3.2, §4.12); only the proxies that are set."""
-    if not proxy:
+    if proxy is None or not wire(proxy):
         return []
     env = [env_var("NIM_SDK_USE_NATIVE_TLS", "1")]
-    for field, name in (("httpsProxy", "HTTPS_PROXY"), ("httpProxy", "HTTP_PROXY"),
-                        ("noProxy", "NO_PROXY")):
-        value = proxy.get(field)
+    for value, name in ((proxy.https_proxy, "HTTPS_PROXY"), (proxy.http_proxy, "HTTP_PROXY"),
+                        (proxy.no_proxy, "NO_PROXY")):
         if value:
             env += [env_var(name, str(value)), env_var(name.lower(), str(value))]
     return env
 
 
-def ca_volumes(proxy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+def ca_volumes(proxy: ProxySpec | None) -> list[dict[str, Any]]:
     """`ca-cert-volume` (emptyDir filled by the CA init container) and `custom-ca` (the user's
     ConfigMap), only when `proxy.certConfigMap` is set (§4.1.3)."""
-    cm = get(proxy, "certConfigMap")
+    cm = proxy.cert_config_map if proxy else None
     if not cm:
         return []
     return [{"name": "ca-cert-volume", "emptyDir": {}},
             {"name": "custom-ca", "configMap": {"name": cm}}]
 
 
-def ca_init_container(proxy: Mapping[str, Any] | None, image: str,
+def ca_init_container(proxy: ProxySpec | None, image: str,
                       pull_policy: str | None) -> dict[str, Any] | None:
     """The `update-ca-certificates` init container (§4.1.3): root, merges the custom CAs into
     the image's trust store and copies `/etc/ssl` into the shared volume."""
-    if not get(proxy, "certConfigMap"):
+    if proxy is None or not proxy.cert_config_map:
         return None
     ctr: dict[str, Any] = {
         "name": "update-ca-certificates", "image": image,
@@ -129,27 +140,27 @@ def ca_init_container(proxy: Mapping[str, Any] | None, image: str,
     return ctr
 
 
-def ca_main_mount(proxy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    if not get(proxy, "certConfigMap"):
+def ca_main_mount(proxy: ProxySpec | None) -> list[dict[str, Any]]:
+    if proxy is None or not proxy.cert_config_map:
         return []
     return [{"name": "ca-cert-volume", "mountPath": "/etc/ssl"}]
 
 
 def user_container(
-    spec: Mapping[str, Any], main_env: Sequence[Mapping[str, Any]],
+    spec: NIMContainerSpec, main_env: Sequence[Mapping[str, Any]],
     mounts: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     """An init or sidecar container from a NIMContainerSpec (§1.1): the main env merged under
     its own (own values win, §4.1.2), plus the given mounts."""
-    ctr: dict[str, Any] = {"name": spec["name"], "image": image_ref(spec.get("image"))}
+    ctr: dict[str, Any] = {"name": spec.name, "image": image_ref(spec.image)}
     ctr["securityContext"] = copy.deepcopy(CONTAINER_SECURITY)
-    policy = get(spec, "image.pullPolicy")
-    if policy:
-        ctr["imagePullPolicy"] = policy
-    for key in ("command", "args", "workingDir"):
-        if spec.get(key):
-            ctr[key] = spec[key]
-    env = merge_env(main_env, spec.get("env"))
+    if spec.image.pull_policy:
+        ctr["imagePullPolicy"] = spec.image.pull_policy
+    for key, value in (("command", spec.command), ("args", spec.args),
+                       ("workingDir", spec.working_dir)):
+        if value:
+            ctr[key] = value
+    env = merge_env(main_env, wires(spec.env))
     if env:
         ctr["env"] = env
     if mounts:

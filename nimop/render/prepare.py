@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from nimop.render import dra
-from nimop.render.common import Owner, merge_maps, standard_labels
+from nimop.render.common import merge_maps, standard_labels
 from nimop.render.facts import ClusterFacts
-from nimop.render.pod import probe
+from nimop.render.owners import ServiceOwner
+from nimop.render.pod import probe, probe_config
 from nimop.render.result import Collector
 from nimop.render.storage import Storage, gpu_resources, resolve
-from nimop.render.workload import PodParts, Ports, pod_annotations, pod_parts
+from nimop.render.workload import PodParts, Ports, pod_annotations, pod_parts, required_scc
 
 PART_OF = "nim-service"
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -26,7 +27,7 @@ PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 class Prepared:
     """What every NIMService mode needs, computed once."""
 
-    owner: Owner
+    owner: ServiceOwner
     facts: ClusterFacts
     labels: dict[str, str]
     ports: Ports
@@ -35,26 +36,26 @@ class Prepared:
     pod_annotations: dict[str, str]
 
 
-def service_labels(owner: Owner) -> dict[str, str]:
+def service_labels(owner: ServiceOwner) -> dict[str, str]:
     """C2: the user's `spec.labels` under the standard labels (standard keys win)."""
-    return merge_maps(owner.spec.get("labels"), standard_labels(owner, PART_OF))
+    return merge_maps(owner.spec.labels, standard_labels(owner, PART_OF))
 
 
-def prepare(owner: Owner, facts: ClusterFacts, out: Collector) -> Prepared:
+def prepare(owner: ServiceOwner, facts: ClusterFacts, out: Collector) -> Prepared:
     """Storage (and the PVC the service creates), DRA templates: added to `out` in apply order."""
     labels = service_labels(owner)
     storage = resolve(owner, labels, facts, out)
     out.add(storage.pvc)
-    claim_ann = {str(k): str(v) for k, v in (owner.spec.get("annotations") or {}).items()}
+    claim_ann = dict(owner.spec.annotations or {})
     claims = dra.render_claims(owner, facts, labels, claim_ann, out)
     out.add(*claims.templates)
     return Prepared(owner, facts, labels, Ports.of(owner.spec), storage, claims,
-                    pod_annotations(owner.spec, facts))
+                    pod_annotations(owner.spec, facts, required_scc(owner.spec)))
 
 
 def parts_for(p: Prepared, out: Collector, tensor: int | None = None) -> PodParts:
     return pod_parts(p.owner, p.storage, p.ports, gpu_resources(p.owner, p.storage, out, tensor))
 
 
-def probes(owner: Owner, port: int | str = "api") -> dict[str, Any]:
-    return {kind: probe(owner.spec, kind, port) for kind in PROBES}
+def probes(owner: ServiceOwner, port: int | str = "api") -> dict[str, Any]:
+    return {kind: probe(probe_config(owner.spec, kind), kind, port) for kind in PROBES}

@@ -9,15 +9,14 @@ from typing import Any
 
 from nimop.render.common import Owner, child_name, manifest, metadata
 from nimop.render.facts import ClusterFacts
-from nimop.render.workload import required_scc
 
 RBAC = "rbac.authorization.k8s.io/v1"
 
 
-def rbac(owner: Owner, labels: Mapping[str, str], facts: ClusterFacts,
+def rbac(owner: Owner[object], labels: Mapping[str, str], facts: ClusterFacts, *, scc: str,
          rules: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """ServiceAccount `<name>`, and a Role `<name>` with its RoleBinding when the pod needs API
-    access (`rules`, e.g. a NeMo service launching jobs) or, on OpenShift, the SCC the pod
+    access (`rules`, e.g. a NeMo service launching jobs) or, on OpenShift, the SCC `scc` the pod
     requests (§2.4 step 2; gated on OpenShift as upstream PR #914 does)."""
     name = child_name(owner.name)
     objs = [manifest("v1", "ServiceAccount", metadata(owner, name, labels))]
@@ -25,7 +24,7 @@ def rbac(owner: Owner, labels: Mapping[str, str], facts: ClusterFacts,
     if facts.openshift:
         granted.append({"apiGroups": ["security.openshift.io"],
                         "resources": ["securitycontextconstraints"], "verbs": ["use"],
-                        "resourceNames": [required_scc(owner.spec)]})
+                        "resourceNames": [scc]})
     if granted:
         objs.append(manifest(RBAC, "Role", metadata(owner, name, labels), rules=granted))
         objs.append(manifest(

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.api import kinds
+from nimop.api.workload import WorkloadSpec
 from nimop.render import dra, exposure
 from nimop.render.common import (
     Owner,
     child_name,
-    get,
     label_value,
     manifest,
     merge_maps,
@@ -20,17 +20,18 @@ from nimop.render.common import (
 )
 from nimop.render.epp import render_epp
 from nimop.render.facts import ClusterFacts
+from nimop.render.owners import ServiceOwner
 from nimop.render.prepare import PART_OF, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector
-from nimop.render.workload import main_container, pod_spec
+from nimop.render.workload import main_container, pod_spec, required_scc
 
 
-def render_standalone(owner: Owner, facts: ClusterFacts, out: Collector) -> None:
+def render_standalone(owner: ServiceOwner, facts: ClusterFacts, out: Collector) -> None:
     """§2.4 order: RBAC, storage, DRA, Service, Ingress, routes, HPA, ServiceMonitor, Deployment."""
     labels = service_labels(owner)
     out.workload = Child(kinds.DEPLOYMENT, child_name(owner.name))
-    out.add(*rbac(owner, labels, facts))
+    out.add(*rbac(owner, labels, facts, scc=required_scc(owner.spec)))
     p = prepare(owner, facts, out)
     select = selector(owner)
     exposure.add_service(owner, labels, p.ports, select, out)
@@ -51,21 +52,20 @@ def render_standalone(owner: Owner, facts: ClusterFacts, out: Collector) -> None
     out.add(deployment(owner, labels, pod_labels, p.pod_annotations, pod))
 
 
-def selector(owner: Owner) -> dict[str, str]:
+def selector(owner: Owner[object]) -> dict[str, str]:
     """The pod selector (C12: always `app: <name>`), kept for compatibility with upstream."""
     return {"app": label_value(owner.name)}
 
 
-def deployment(owner: Owner, labels: Mapping[str, str], pod_labels: Mapping[str, str],
-               pod_annotations: Mapping[str, str], pod: dict[str, Any],
-               select: Mapping[str, str] | None = None) -> dict[str, Any]:
+def deployment(owner: Owner[WorkloadSpec], labels: Mapping[str, str],
+               pod_labels: Mapping[str, str], pod_annotations: Mapping[str, str],
+               pod: dict[str, Any], select: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Deployment `<name>` (§4.1). `replicas` is omitted when autoscaling is on so the HPA owns
     it (upstream copies the live value back to avoid a fight, §2.4); otherwise `spec.replicas`.
     `select` is the pod selector (NIMService: `app: <name>`; each NeMo kind has its own)."""
     spec: dict[str, Any] = {}
-    replicas = owner.spec.get("replicas")
-    if not get(owner.spec, "scale.enabled") and replicas is not None:
-        spec["replicas"] = replicas
+    if not exposure.autoscaled(owner.spec) and owner.spec.replicas is not None:
+        spec["replicas"] = owner.spec.replicas
     template: dict[str, Any] = {"labels": dict(pod_labels)}
     if pod_annotations:
         template["annotations"] = dict(pod_annotations)
@@ -75,5 +75,5 @@ def deployment(owner: Owner, labels: Mapping[str, str], pod_labels: Mapping[str,
                      "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 0}},
         "template": {"metadata": template, "spec": pod},
     }
-    meta = metadata(owner, child_name(owner.name), labels, owner.spec.get("annotations"))
+    meta = metadata(owner, child_name(owner.name), labels, owner.spec.annotations)
     return manifest("apps/v1", "Deployment", meta, spec=spec)

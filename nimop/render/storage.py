@@ -9,8 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nimop.render.common import Owner, child_name, get, manifest, metadata
+from nimop.api.common import PersistentVolumeClaim
+from nimop.api.nimservice import NIMServiceStorage
+from nimop.render.common import Owner, child_name, manifest, metadata, wire
 from nimop.render.facts import ClusterFacts, NIMCacheFacts
+from nimop.render.owners import ServiceOwner
 from nimop.render.result import Collector
 
 GPU = "nvidia.com/gpu"
@@ -31,24 +34,24 @@ class Storage:
         return bool(self.cache and self.cache.native)
 
 
-def resolve(owner: Owner, labels: Mapping[str, str], facts: ClusterFacts,
+def resolve(owner: ServiceOwner, labels: Mapping[str, str], facts: ClusterFacts,
             out: Collector) -> Storage:
     """First match of nimCache / pvc / emptyDir / hostPath (§2.4 step 9)."""
-    st = owner.spec.get("storage") or {}
-    read_only = bool(st.get("readOnly"))
-    if get(st, "nimCache.name"):
-        return _from_cache(owner, str(st["nimCache"]["name"]), read_only, facts, out)
-    pvc = st.get("pvc") or {}
-    if pvc.get("create"):
+    st = owner.spec.storage or NIMServiceStorage()
+    read_only = bool(st.read_only)
+    if st.nim_cache is not None and st.nim_cache.name:
+        return _from_cache(owner, st.nim_cache.name, read_only, facts, out)
+    pvc = st.pvc or PersistentVolumeClaim()
+    if pvc.create:
         return _own_pvc(owner, pvc, labels, read_only, out)
-    if pvc.get("name"):
-        return Storage(_pvc_volume(str(pvc["name"]), read_only), str(pvc.get("subPath") or ""))
-    if st.get("emptyDir") is not None:
-        size = get(st, "emptyDir.sizeLimit")
+    if pvc.name:
+        return Storage(_pvc_volume(pvc.name, read_only), pvc.sub_path or "")
+    if st.empty_dir is not None:
+        size = st.empty_dir.size_limit
         return Storage({"name": "model-store", "emptyDir": {"sizeLimit": size} if size else {}})
-    if st.get("hostPath"):
+    if st.host_path:
         return Storage({"name": "model-store",
-                        "hostPath": {"path": st["hostPath"], "type": "DirectoryOrCreate"}})
+                        "hostPath": {"path": st.host_path, "type": "DirectoryOrCreate"}})
     out.problem("InvalidStorage", "spec.storage: set one of nimCache, pvc, emptyDir or hostPath",
                 failed=True)
     return Storage()
@@ -61,7 +64,7 @@ def _pvc_volume(claim: str, read_only: bool) -> dict[str, Any]:
     return {"name": "model-store", "persistentVolumeClaim": src}
 
 
-def _from_cache(owner: Owner, name: str, read_only: bool, facts: ClusterFacts,
+def _from_cache(owner: ServiceOwner, name: str, read_only: bool, facts: ClusterFacts,
                 out: Collector) -> Storage:
     cache = facts.nimcache(owner.namespace, name)
     if cache is None:
@@ -78,36 +81,36 @@ def _from_cache(owner: Owner, name: str, read_only: bool, facts: ClusterFacts,
     return Storage(cache=cache)
 
 
-def _own_pvc(owner: Owner, pvc: Mapping[str, Any], labels: Mapping[str, str], read_only: bool,
-             out: Collector) -> Storage:
+def _own_pvc(owner: ServiceOwner, pvc: PersistentVolumeClaim, labels: Mapping[str, str],
+             read_only: bool, out: Collector) -> Storage:
     """`storage.pvc.create` (§2.4 step 9)."""
-    name = str(pvc.get("name") or child_name(owner.name, "-pvc"))
+    name = pvc.name or child_name(owner.name, "-pvc")
     obj = created_pvc(owner, name, pvc, labels, "spec.storage.pvc", out)
     if obj is None:
         return Storage()
-    return Storage(_pvc_volume(name, read_only), str(pvc.get("subPath") or ""), pvc=obj)
+    return Storage(_pvc_volume(name, read_only), pvc.sub_path or "", pvc=obj)
 
 
-def created_pvc(owner: Owner, name: str, pvc: Mapping[str, Any], labels: Mapping[str, str],
-                field: str, out: Collector) -> dict[str, Any] | None:
+def created_pvc(owner: Owner[object], name: str, pvc: PersistentVolumeClaim,
+                labels: Mapping[str, str], field: str, out: Collector) -> dict[str, Any] | None:
     """The PVC a CR creates from a `PersistentVolumeClaim` spec (`create: true`), shared by every
     kind that has one; `storageClassName` omitted when unset or empty (upstream issue #347).
     None, with an `InvalidPVCSpec` problem naming `field`, when the size is missing."""
-    if not pvc.get("size"):
+    if not pvc.size:
         out.problem("InvalidPVCSpec", f"{field}.size is required when create is true",
                     failed=True)
         return None
     body: dict[str, Any] = {
-        "accessModes": [pvc.get("volumeAccessMode") or "ReadWriteOnce"],
-        "resources": {"requests": {"storage": str(pvc["size"])}},
+        "accessModes": [pvc.volume_access_mode or "ReadWriteOnce"],
+        "resources": {"requests": {"storage": pvc.size}},
     }
-    if pvc.get("storageClass"):
-        body["storageClassName"] = pvc["storageClass"]
+    if pvc.storage_class:
+        body["storageClassName"] = pvc.storage_class
     return manifest("v1", "PersistentVolumeClaim",
-                    metadata(owner, name, labels, pvc.get("annotations")), spec=body)
+                    metadata(owner, name, labels, pvc.annotations), spec=body)
 
 
-def gpu_resources(owner: Owner, storage: Storage, out: Collector,
+def gpu_resources(owner: ServiceOwner, storage: Storage, out: Collector,
                   tensor: int | None = None) -> dict[str, Any] | None:
     """`spec.resources`, plus `nvidia.com/gpu` sized from the cached profile (§4.9).
 
@@ -117,10 +120,11 @@ def gpu_resources(owner: Owner, storage: Storage, out: Collector,
     Works on a copy (upstream mutates the CR and panics on nil maps, §9 bug 12).
     """
     spec = owner.spec
-    res = {k: dict(v) for k, v in (spec.get("resources") or {}).items() if isinstance(v, Mapping)}
-    profile_name = get(spec, "storage.nimCache.profile")
+    res = {k: dict(v) for k, v in wire(spec.resources).items() if isinstance(v, Mapping)}
+    nim_cache = spec.storage.nim_cache if spec.storage else None
+    profile_name = nim_cache.profile if nim_cache else None
     cache = storage.cache
-    if not (profile_name and cache and cache.optimized) or spec.get("draResources"):
+    if not (profile_name and cache and cache.optimized) or spec.dra_resources:
         return res or None
     if GPU in res.get("limits", {}) or GPU in res.get("requests", {}):
         return res or None
@@ -143,7 +147,7 @@ def gpu_resources(owner: Owner, storage: Storage, out: Collector,
 def gpu_count(resources: Mapping[str, Any] | None) -> int | None:
     """GPUs per pod as requested (limits, then requests), None when not a plain integer."""
     for part in ("limits", "requests"):
-        value = get(resources, f"{part}", {}).get(GPU) if resources else None
+        value = (resources.get(part) or {}).get(GPU) if resources else None
         if value is not None and str(value).isdigit():
             return int(str(value))
     return None

@@ -6,7 +6,7 @@ openAPIV3Schema) — types, enums, patterns, lengths, bounds, int-or-string — 
 from the schema (mostly objects that CEL or `nimop.api.validation` then reject, which must
 become problems, not exceptions), and from the shipped examples with some top-level spec fields
 regenerated (mostly valid, so the renderers run deep). Each object goes through what a
-controller does with it: `validate.problems`, the renderer (on random cluster facts), and the
+controller does with it: `validate.checked`, the renderer (on random cluster facts), and the
 status function (on random live children).
 
 Budget: `NIMOP_FUZZ_EXAMPLES` examples per test (default 60, CI-sized; e.g. 5000 locally).
@@ -18,6 +18,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nimop.api import as_models_read
+from nimop.api.nimpipeline import NIMPipeline
+from nimop.api.nimservice import NIMService
 from nimop.controllers import nimcache_status, nimpipeline_status, nimservice_status, validate
+from nimop.controllers.base import names_only
 from nimop.controllers.nimservice_status import Observed
 from nimop.render import (
     CachedProfile,
@@ -378,8 +383,10 @@ def _cache_name(svc: Mapping[str, Any]) -> str | None:
 
 def _reconcile_service(svc: dict[str, Any], cluster: ClusterFacts, observed: Observed) -> None:
     """What NIMServiceReconciler.reconcile computes, minus I/O."""
-    errors, _ = validate.problems(svc)
-    rendered = Rendered(problems=tuple(errors)) if errors else render_nimservice(svc, cluster)
+    cr = validate.checked(as_models_read(svc), NIMService)
+    model = cr.model
+    render = partial(render_nimservice, model, cluster) if model is not None else Rendered
+    rendered = names_only(render, cr.errors) if cr.errors else render()
     status = nimservice_status.compute(svc, rendered, observed, now=NOW)
     assert status.get("state"), status
     json.dumps(status)
@@ -471,8 +478,9 @@ def test_nimcache_reconcile_never_raises(data: st.DataObject, cache: dict[str, A
 @FUZZ
 @given(data=st.data(), pipeline=crs("nimpipeline"))
 def test_nimpipeline_reconcile_never_raises(data: st.DataObject, pipeline: dict[str, Any]) -> None:
-    errors, _ = validate.problems(pipeline)
-    rendered = render_nimpipeline(pipeline)
+    cr = validate.checked(as_models_read(pipeline), NIMPipeline)
+    errors = cr.errors
+    rendered = render_nimpipeline(cr.model) if cr.model is not None else Rendered()
     enabled = [s["metadata"]["name"] for s in rendered.objects]
     live_services = {
         n: {

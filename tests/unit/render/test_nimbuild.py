@@ -72,7 +72,8 @@ def env_of(pod: dict[str, Any]) -> dict[str, Any]:
 
 
 def completed(ok: bool, *extra: dict[str, Any]) -> dict[str, Any]:
-    cond = {"type": POD_COMPLETED, "status": "True" if ok else "False", "reason": "x"}
+    cond = {"type": POD_COMPLETED, "status": "True" if ok else "False", "reason": "x",
+            "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}
     return {"conditions": [cond, *extra]}
 
 
@@ -293,7 +294,8 @@ def test_a_failed_build_pod_is_final() -> None:
 
 
 def test_a_manifest_without_the_built_profile_is_final() -> None:
-    no = {"type": MANIFEST_COMPLETED, "status": "False", "reason": "BuiltProfileNotFound"}
+    no = {"type": MANIFEST_COMPLETED, "status": "False", "reason": "BuiltProfileNotFound",
+          "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}
     r = render(build(completed(True, no)), cache())
     assert r.objects == () and [p.reason for p in r.problems] == ["BuiltProfileNotFound"]
 

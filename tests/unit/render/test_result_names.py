@@ -60,7 +60,8 @@ def test_lws_missing_names_the_lws_it_would_create() -> None:
 def test_nimcache_names_job_probe_and_storage() -> None:
     cache = {"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NIMCache",
              "metadata": {"name": "c", "namespace": NS, "uid": "u"},
-             "spec": {"source": {"ngc": {"modelPuller": "nvcr.io/nim/x:1", "pullSecret": "s"}},
+             "spec": {"source": {"ngc": {"modelPuller": "nvcr.io/nim/x:1", "pullSecret": "s",
+                                         "authSecret": "ngc"}},
                       "storage": {"pvc": {"name": "mine"}}}}
     r = render_nimcache(cache)
     assert r.workload == Child(kinds.JOB, "c-job")
