@@ -149,6 +149,10 @@ PERMISSIONS: tuple[Permission, ...] = (
                "Escalation prevention: the endpoint picker's Role grants read on these."),
     Permission(*on(kinds.CLAIM_TEMPLATE), MANAGE,
                "DRA: ResourceClaimTemplates created from spec.draResources device specs."),
+    Permission(*on(kinds.COMPUTE_DOMAIN), MANAGE,
+               "spec.multiNode.computeDomain: create the NIMService's ComputeDomain (recreated "
+               "when its immutable spec must change), or read an existing one for its channel's "
+               "ResourceClaimTemplate and status (NVIDIA DRA driver for GPUs)."),
     Permission(*on(kinds.CLAIM), CACHE,
                "DRA: watch user-supplied ResourceClaims a NIMService names (allocation status)."),
     # -- what NeMo pods are granted (escalation prevention: nimop must hold it) ----------------

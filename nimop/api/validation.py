@@ -108,15 +108,6 @@ def _service_spec(spec: NIMServiceSpec, at: str) -> Iterator[Problem]:
             f"{at}.multiNode to run a plain Deployment, or set pipeline to 2 or more",
             "warning",
         )
-    if multi and multi.compute_domain is not None:
-        yield Problem.finding(
-            f"{at}.multiNode.computeDomain",
-            "ComputeDomainUnsupported",
-            f"{at}.multiNode.computeDomain is not supported by nimop yet: the group runs "
-            "without an IMEX channel (NVLink across nodes); create the ComputeDomain yourself "
-            "and reference its claim template in draResources if you need one",
-            "warning",
-        )
 
 
 def _nimservice(obj: NIMService) -> Iterator[Problem]:

@@ -146,6 +146,7 @@ MANAGED_STATUS = frozenset(
         "availableReplicas",
         "model",
         "draResourceStatuses",
+        "computeDomainStatus",
         "pvc",
         "profiles",
         "type",

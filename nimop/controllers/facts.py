@@ -11,7 +11,7 @@ import yaml
 from nimop.api import kinds
 from nimop.controllers.kserve_config import kserve_defaults
 from nimop.controllers.runtime import Runtime
-from nimop.render import ClusterFacts, NIMCacheFacts
+from nimop.render import ClusterFacts, ComputeDomainFacts, NIMCacheFacts
 from nimop.render.common import child_name
 
 MANIFEST_KEY = "model_manifest.yaml"
@@ -28,9 +28,11 @@ def cluster_facts(
     nimcache: str | None = None,
     isvc: str | None = None,
     manifest_of: str | None = None,
+    compute_domain: str | None = None,
 ) -> ClusterFacts:
     """Facts for one CR in `namespace`: the NIMCache it references, its live
-    InferenceService's deployment mode, the model manifest of a NIMCache."""
+    InferenceService's deployment mode, the model manifest of a NIMCache, the existing
+    ComputeDomain it names."""
     caches: dict[str, NIMCacheFacts] = {}
     if nimcache and (obj := rt.get(kinds.NIMCACHE, namespace, nimcache)) is not None:
         caches[f"{namespace}/{nimcache}"] = NIMCacheFacts.from_object(obj)
@@ -43,6 +45,9 @@ def cluster_facts(
     manifests: dict[str, Mapping[str, Any]] = {}
     if manifest_of and (parsed := model_manifest(rt, namespace, manifest_of)) is not None:
         manifests[f"{namespace}/{manifest_of}"] = parsed
+    domains: dict[str, ComputeDomainFacts] = {}
+    if compute_domain and (cd := rt.get(kinds.COMPUTE_DOMAIN, namespace, compute_domain)):
+        domains[f"{namespace}/{compute_domain}"] = ComputeDomainFacts.from_object(cd)
     # Only NIMCache profile selection reads the GPU products: other kinds skip the node scan.
     return ClusterFacts(
         lws=rt.served(kinds.LWS),
@@ -50,6 +55,7 @@ def cluster_facts(
         gateway_api=rt.served(kinds.HTTP_ROUTE),
         inference_pool=rt.served(kinds.INFERENCE_POOL),
         service_monitor=rt.served(kinds.SERVICE_MONITOR),
+        compute_domain=rt.served(kinds.COMPUTE_DOMAIN),
         dra_version=dra_version(rt),
         openshift=is_openshift(rt),
         nimcaches=caches,
@@ -58,6 +64,7 @@ def cluster_facts(
         kserve_disallowed_annotations=disallowed,
         model_manifests=manifests,
         gpu_products=gpu_products(rt) if manifest_of else (),
+        compute_domains=domains,
     )
 
 

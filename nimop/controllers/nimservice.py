@@ -17,7 +17,7 @@ import structlog
 
 from nimop.api import kinds
 from nimop.api.nimservice import NIMService
-from nimop.controllers import nimservice_status
+from nimop.controllers import compute_domain, nimservice_status
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -49,6 +49,7 @@ STATUS_AFTER_WRITE_SECONDS = 5.0
 INDEX_NIMCACHE = "nimcache"
 INDEX_DRA = "dra-namespace"
 INDEX_INSTANCE = "instance-label"
+INDEX_COMPUTE_DOMAIN = "compute-domain"
 INSTANCE = "app.kubernetes.io/instance"
 
 
@@ -65,7 +66,10 @@ def instance_label(obj: Obj) -> list[str]:
 
 
 def uses_dra(obj: Obj) -> list[str]:
-    return [str(meta(obj).get("namespace"))] if (obj.get("spec") or {}).get("draResources") else []
+    """Index: the namespace of a NIMService whose pods hold DRA claims (`draResources`, or the
+    channel of a ComputeDomain), so ResourceClaim events there wake it."""
+    claims = (obj.get("spec") or {}).get("draResources") or compute_domain.domain_name(obj)
+    return [str(meta(obj).get("namespace"))] if claims else []
 
 
 class NIMServiceReconciler(PrimaryReconciler[NIMService]):
@@ -103,7 +107,8 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
         md = meta(svc)
         caches = nimcache_of(svc)
         cache = caches[0].split("/", 1)[1] if caches else None
-        facts = cluster_facts(self.rt, str(md["namespace"]), nimcache=cache, isvc=str(md["name"]))
+        facts = cluster_facts(self.rt, str(md["namespace"]), nimcache=cache, isvc=str(md["name"]),
+                              compute_domain=compute_domain.existing_domain(svc))
         return render_nimservice(model, facts)
 
     async def _apply(
@@ -114,7 +119,7 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
         labels = dict((owned[0]["metadata"].get("labels") or {}) if owned else {})
         await ensure_generated(self.rt, svc, rendered.generated_secrets, labels)
         # An incomplete render (a missing API, a cache not ready) must not tear down what runs.
-        result = await self.children.sync(svc, owned, prune=rendered.ok)
+        result = await self.children.sync(svc, compute_domain.desired(owned), prune=rendered.ok)
         written.update(result.created + result.updated)
         created.update(result.created)
 
@@ -130,16 +135,18 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
             )
             if meta(p).get("namespace") == ns
         ]
+        domain = compute_domain.domain_name(svc)
         return Observed(
             workload=self.rt.get(workload.kind, ns, workload.name) if workload else None,
             service=self.rt.get(service.kind, ns, service.name) if service else None,
             ingress=self.rt.get(ingress.kind, ns, ingress.name) if ingress else None,
             pods=pods,
-            claims=self.rt.store(kinds.CLAIM).objects(ns)
-            if (svc.get("spec") or {}).get("draResources")
-            else (),
+            claims=self.rt.store(kinds.CLAIM).objects(ns) if uses_dra(svc) else (),
             workload_written=workload is not None
             and f"{workload.kind.kind}/{ns}/{workload.name}" in written,
+            compute_domain=compute_domain.status(
+                domain, self.rt.get(kinds.COMPUTE_DOMAIN, ns, domain) if domain else None
+            ),
         )
 
     async def _report(
@@ -167,6 +174,7 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
     services.add_index(INDEX_NIMCACHE, nimcache_of)
     services.add_index(INDEX_DRA, uses_dra)
     services.add_index(INDEX_INSTANCE, instance_label)
+    services.add_index(INDEX_COMPUTE_DOMAIN, compute_domain.domain_index)
     ctrl = primary_controller(
         rt, "nimservice", NIMServiceReconciler, kinds.NIMSERVICE_CHILDREN, workers=workers
     )
@@ -177,6 +185,11 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
     ctrl.watches(rt.informers[kinds.POD], _pods_to_services(services.store))
     if rt.served(kinds.KSERVE_CONFIG):
         ctrl.watches(rt.informers[kinds.KSERVE_CONFIG], _kserve_config_to_services(services.store))
+    if rt.served(kinds.COMPUTE_DOMAIN):
+        ctrl.watches(
+            rt.informers[kinds.COMPUTE_DOMAIN],
+            enqueue_from_index(services.store, INDEX_COMPUTE_DOMAIN, key_text),
+        )
     if rt.served(kinds.CLAIM):
         ctrl.watches(
             rt.informers[kinds.CLAIM], enqueue_from_index(services.store, INDEX_DRA, _namespace)

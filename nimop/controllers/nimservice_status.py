@@ -33,6 +33,8 @@ class Observed:
     #: this reconcile just applied a change to the workload: what the store holds is the old
     #: object, whose readiness says nothing about the new spec
     workload_written: bool = False
+    #: `status.computeDomainStatus` mirrored from the ComputeDomain the group joins
+    compute_domain: Mapping[str, Any] | None = None
     extra_problems: Sequence[Problem] = field(default_factory=tuple)
 
 
@@ -101,6 +103,8 @@ def compute(svc: Obj, rendered: Rendered, observed: Observed, *, now: str) -> di
         status["availableReplicas"] = ready.available_replicas
     if dra:
         status["draResourceStatuses"] = dra
+    if observed.compute_domain:
+        status["computeDomainStatus"] = dict(observed.compute_domain)
     model = model_status(svc, rendered, observed)
     if model:
         status["model"] = model

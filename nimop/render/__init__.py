@@ -17,7 +17,7 @@ The kinds each may emit are the kind table's children (`nimop.api.kinds.CHILDREN
 from nimop.api.problem import Problem
 from nimop.render.cache import CHILD_KINDS as NIMCACHE_CHILD_KINDS
 from nimop.render.cache import render_nimcache
-from nimop.render.facts import CachedProfile, ClusterFacts, NIMCacheFacts
+from nimop.render.facts import CachedProfile, ClusterFacts, ComputeDomainFacts, NIMCacheFacts
 from nimop.render.nemo import CHILD_KINDS as NEMO_CHILD_KINDS
 from nimop.render.nemo_datastore import render_nemodatastore
 from nimop.render.nemo_entitystore import render_nemoentitystore
@@ -39,6 +39,7 @@ __all__ = [
     "NIMSERVICE_CHILD_KINDS",
     "CachedProfile",
     "ClusterFacts",
+    "ComputeDomainFacts",
     "GeneratedSecret",
     "NIMCacheFacts",
     "Problem",

@@ -143,6 +143,27 @@ class NIMCacheFacts:
 
 
 @dataclass(frozen=True)
+class ComputeDomainFacts:
+    """An existing ComputeDomain (`resource.nvidia.com/v1beta1`, NVIDIA's DRA driver for GPUs):
+    the ResourceClaimTemplate its channel names (which the driver creates) and its status, for
+    a multi-node NIMService that uses it (§4.4)."""
+
+    name: str
+    claim_template: str = ""
+    status: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_object(cls, obj: Mapping[str, Any]) -> ComputeDomainFacts:
+        spec = obj.get("spec") or {}
+        template = ((spec.get("channel") or {}).get("resourceClaimTemplate") or {}).get("name")
+        return cls(
+            name=str((obj.get("metadata") or {}).get("name", "")),
+            claim_template=str(template or ""),
+            status=dict(obj.get("status") or {}),
+        )
+
+
+@dataclass(frozen=True)
 class ClusterFacts:
     """The cluster as the renderers see it. Treat the mappings as read-only.
 
@@ -159,6 +180,8 @@ class ClusterFacts:
     - `model_manifests`: parsed model manifests (ConfigMap `<cache>-manifest`, §3.4) by
       `namespace/name` of the NIMCache, for profile selection (§3.6).
     - `gpu_products`: distinct node label values `nvidia.com/gpu.product` (§3.6).
+    - `compute_domains`: existing ComputeDomains by `namespace/name` (only those a CR names in
+      `multiNode.computeDomain.name` are needed).
     - `config_maps`: the `data` of user ConfigMaps a CR reads (a NemoCustomizer's model and
       training settings, §2.8.1) by `namespace/name`, each key's YAML value parsed (an
       `Unparsable` when it is not YAML); absent means the ConfigMap does not exist.
@@ -179,6 +202,10 @@ class ClusterFacts:
     model_manifests: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     gpu_products: tuple[str, ...] = ()
     config_maps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    compute_domains: Mapping[str, ComputeDomainFacts] = field(default_factory=dict)
+
+    def compute_domain_of(self, namespace: str, name: str) -> ComputeDomainFacts | None:
+        return self.compute_domains.get(f"{namespace}/{name}")
 
     def config_map(self, namespace: str, name: str) -> Mapping[str, Any] | None:
         return self.config_maps.get(f"{namespace}/{name}")
@@ -204,8 +231,9 @@ class ClusterFacts:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ClusterFacts:
-        """Parse the `--facts` YAML: snake_case or camelCase keys; `nimcaches` is a list of
-        NIMCache objects (as `kubectl get -o yaml` prints them) keyed by their namespace/name."""
+        """Parse the `--facts` YAML: snake_case or camelCase keys; `nimcaches` and
+        `computeDomains` are lists of objects (as `kubectl get -o yaml` prints them), keyed by
+        their namespace/name."""
         known = {f.name for f in fields(cls)}
         kwargs: dict[str, Any] = {}
         for raw_key, value in data.items():
@@ -215,6 +243,8 @@ class ClusterFacts:
             kwargs[key] = value
         if "nimcaches" in kwargs:
             kwargs["nimcaches"] = _caches(kwargs["nimcaches"])
+        if "compute_domains" in kwargs:
+            kwargs["compute_domains"] = _domains(kwargs["compute_domains"])
         for key in ("kserve_disallowed_annotations", "gpu_products"):
             if key in kwargs:
                 kwargs[key] = tuple(kwargs[key] or ())
@@ -229,6 +259,15 @@ def _caches(items: Any) -> dict[str, NIMCacheFacts]:
         meta = obj.get("metadata") or {}
         key = f"{meta.get('namespace') or 'default'}/{meta.get('name')}"
         out[key] = NIMCacheFacts.from_object(obj)
+    return out
+
+
+def _domains(items: Any) -> dict[str, ComputeDomainFacts]:
+    out: dict[str, ComputeDomainFacts] = {}
+    for obj in items or []:
+        meta = obj.get("metadata") or {}
+        out[f"{meta.get('namespace') or 'default'}/{meta.get('name')}"] = (
+            ComputeDomainFacts.from_object(obj))
     return out
 
 

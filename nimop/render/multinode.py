@@ -25,6 +25,7 @@ from nimop.render.common import (
     metadata,
     wires,
 )
+from nimop.render.compute_domain import render_compute_domain
 from nimop.render.facts import ClusterFacts
 from nimop.render.mpi import MPI_SCRIPT
 from nimop.render.owners import ServiceOwner
@@ -66,6 +67,10 @@ def render_multinode(owner: ServiceOwner, facts: ClusterFacts, out: Collector) -
     if p.storage.volume is None:
         return
     size = pp * tp // per_pod
+    if multi.compute_domain is not None and not render_compute_domain(
+            owner, multi.compute_domain, size, labels, dict(owner.spec.annotations or {}), facts,
+            p.claims, out):
+        return
     if multi.ray is None:
         out.add(*mpi_objects(owner, labels, size, per_pod))
         out.secrets.append(GeneratedSecret(child_name(owner.name, "-ssh-pk"), "private.key"))

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from tests.cluster import assets, config, kwok_stages, pki, processes, seed
+from tests.cluster import assets, compute_domain_crd, config, kwok_stages, pki, processes, seed
 
 #: Start order; `down` stops them in reverse.
 COMPONENTS = (
@@ -276,6 +276,8 @@ class Cluster:
         for path in crds:
             self.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(path))
         self.apply([seed.service_monitor_crd()])
+        # NVIDIA's DRA driver module is not served by the proxy: its CRD is a derived fixture.
+        self.kubectl("apply", "--server-side", "-f", str(compute_domain_crd.FIXTURE))
         self.apply(seed.device_classes() + seed.storage() + seed.runtime_classes())
         self.kubectl("create", "-f", "-", input=yaml.safe_dump_all(seed.nodes()))
         self.apply(seed.resource_slices())

@@ -42,8 +42,9 @@ CLAIM_TEMPLATE = ResourceRef("resource.k8s.io", "v1", "ResourceClaimTemplate",
 CLAIM = ResourceRef("resource.k8s.io", "v1", "ResourceClaim", "resourceclaims")
 INFERENCE_POOL = ResourceRef("inference.networking.k8s.io", "v1", "InferencePool",
                              "inferencepools")  # fmt: skip
+COMPUTE_DOMAIN = ResourceRef("resource.nvidia.com", "v1beta1", "ComputeDomain", "computedomains")
 ALL_OPTIONAL = (LWS, ISVC, HTTP_ROUTE, GRPC_ROUTE, SERVICE_MONITOR, CLAIM_TEMPLATE, CLAIM,
-                INFERENCE_POOL)  # fmt: skip
+                INFERENCE_POOL, COMPUTE_DOMAIN)  # fmt: skip
 
 
 @dataclass
