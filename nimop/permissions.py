@@ -13,8 +13,9 @@ Rules of the table (upstream's ClusterRole grants far more, §6.6):
   (server-side apply of a missing object is authorized as create), `patch` (apply), `delete`
   (pruning). No `update`, no `deletecollection`;
 - kinds only cached get `list watch`, no `get`; status only `patch`;
-- Secrets: only for the one feature that needs them (the MPI SSH key): `get` by name and
-  `create`, no `list`/`watch` (RBAC cannot narrow those to nimop's own), never updated or deleted;
+- Secrets: only for the features that need them (the MPI SSH key; the existence check of the
+  Secrets a NeMo spec names): `get` by name and `create`, no `list`/`watch` (RBAC cannot narrow
+  those to nimop's own), never updated or deleted;
 - Leases only in the operator's namespace (a Role, never a ClusterRole).
 
 Scopes: `cluster` rules are about cluster-scoped resources (always a ClusterRole); `namespaced`
@@ -98,12 +99,14 @@ PERMISSIONS: tuple[Permission, ...] = (
     # -- children the renderers emit -----------------------------------------------------------
     Permission(*on(kinds.PVC), MANAGE,
                "NIMCache model storage, NIMService PVCs (spec.storage.pvc.create), the NeMo "
-               "data store and guardrail config-store PVCs."),
+               "data store and guardrail config-store PVCs; a GET by name of an existing PVC a "
+               "NeMo spec names (create: false), reported PVCNotFound when absent."),
     Permission(*on(kinds.SERVICE_ACCOUNT), MANAGE,
                "Per-NIMService and per-NeMo-service ServiceAccount and the shared NIMCache job "
                "ServiceAccount."),
     Permission(*on(kinds.SERVICE), MANAGE,
-               "The Service in front of each NIMService and NeMo service."),
+               "The Service in front of each NIMService and NeMo service; a GET by name of the "
+               "Service an in-cluster NeMo endpoint URL names (EndpointsFound)."),
     Permission(*on(kinds.CONFIG_MAP), MANAGE,
                "Multi-node MPI hostfiles and start script; the NIMCache model manifest read from "
                "the probe pod."),
@@ -116,9 +119,11 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(*on(kinds.SECRET), ("create", "get"),
                "Multi-node MPI: the controller creates the group's SSH key Secret <name>-ssh-pk "
                "once (the renderer only names it, the key needs randomness), after one GET by "
-               "name per process that tells whether it exists. No list/watch: nimop never sees "
-               "other Secrets. Never updated or deleted (garbage collection removes it with its "
-               "NIMService)."),
+               "name per process that tells whether it exists. NeMo services: one GET by name "
+               "of each Secret their spec names (database password, object store, W&B, NGC…), "
+               "so a missing Secret or key is a SecretNotFound condition instead of a pod that "
+               "never starts. No list/watch: nimop never sees other Secrets. Never updated or "
+               "deleted (garbage collection removes the SSH key with its NIMService)."),
     Permission(*on(kinds.DEPLOYMENT), MANAGE,
                "The standalone NIMService workload and every NeMo service's workload."),
     Permission(*on(kinds.JOB), MANAGE, "The NIMCache download Job."),

@@ -14,6 +14,9 @@ AVAILABLE = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "read
              "availableReplicas": 1}  # fmt: skip
 DB = {"host": "pg", "databaseName": "db", "credentials": {"user": "u", "secretName": "pg"}}
 IMAGE = {"repository": "nvcr.io/nvidia/nemo-microservices/x", "tag": "25.08"}
+#: the Secret DB names (a missing one keeps the CR NotReady: test_reconcile_nemo_refs.py)
+PG = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pg", "namespace": "team"},
+      "stringData": {"password": "x"}}  # fmt: skip
 
 
 def nemo(kind: str, name: str, **spec: Any) -> dict[str, Any]:
@@ -34,7 +37,7 @@ def reconciles(controller: str) -> float:
 
 
 async def test_entitystore_becomes_ready_then_writes_nothing() -> None:
-    async with running() as op:
+    async with running(objects=[PG]) as op:
         await op.put(nemo("NemoEntitystore", "es", databaseConfig=DB))
         assert op.names("Deployment") == ["es"] and op.names("Service") == ["es"]
         await available(op, "es")
