@@ -175,7 +175,9 @@ def render_nemo(cr: NemoResource, kind: NemoKind, build: PodBuilder,
     out.expose(ingress(owner, cr.spec, labels))
     out.expose(*exposure.routes(owner, labels, ports, facts, out))
     out.add(exposure.hpa(owner, labels))
-    out.add(exposure.service_monitor(owner, labels, select, ports, facts, out, "/metrics"))
+    # the ServiceMonitor selects the Service, by the labels the Service carries
+    out.add(exposure.service_monitor(owner, labels, svc["metadata"]["labels"], ports, facts,
+                                     out, "/metrics"))
     ctx = NemoContext(owner, labels, facts)
     part = build(ctx, out)
     if part is not None:

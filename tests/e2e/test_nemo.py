@@ -14,6 +14,7 @@ import yaml
 
 from tests.cluster import Cluster
 from tests.e2e.crs import nimservice, ready_condition, wait_state
+from tests.e2e.nemo_prereqs import sample_secrets
 from tests.e2e.test_hostile import idle_writes
 from tests.operator_process import OperatorProcess
 from tests.support import apply, eventually, get, items
@@ -53,7 +54,7 @@ def test_upstream_sample_becomes_ready_with_its_children(
 ) -> None:
     doc = sample(case)
     name = doc["metadata"]["name"]
-    apply(cluster, namespace, doc)
+    apply(cluster, namespace, *sample_secrets(name), doc)
     cr = wait_state(cluster, case.kind, name, namespace, "Ready")
     status = cr["status"]
     assert status["availableReplicas"] == 1
@@ -85,7 +86,7 @@ def test_update_rolls_drift_is_repaired_and_deletion_removes_children(
 ) -> None:
     doc = sample(case)
     name = doc["metadata"]["name"]
-    apply(cluster, namespace, doc)
+    apply(cluster, namespace, *sample_secrets(name), doc)
     wait_state(cluster, case.kind, name, namespace, "Ready")
     # a spec change rolls the Deployment
     doc["spec"]["image"]["tag"] = "99.1"

@@ -13,6 +13,7 @@ import yaml
 
 from tests.cluster import Cluster
 from tests.e2e.crs import ready_condition, wait_state
+from tests.e2e.nemo_prereqs import sample_secrets
 from tests.e2e.test_hostile import idle_writes
 from tests.operator_process import SA_USER, OperatorProcess
 from tests.support import apply, condition, eventually, get
@@ -68,9 +69,9 @@ def test_upstream_sample_becomes_ready_and_stays_quiet(
         doc["metadata"].pop("namespace", None)  # applied in the test's namespace
     # as a user of upstream applies them: upstream's customizer sample misspells
     # wandb.apiKeyKey as `apiKey`, which the schema prunes (kubectl warns)
-    cluster.kubectl("apply", "--validate=warn", "-n", namespace, "-f", "-",
-                    input=yaml.safe_dump_all(docs))
     name = next(d for d in docs if d["kind"].lower() == kind)["metadata"]["name"]
+    cluster.kubectl("apply", "--validate=warn", "-n", namespace, "-f", "-",
+                    input=yaml.safe_dump_all([*sample_secrets(name), *docs]))
     obj = wait_state(cluster, kind, name, namespace, "Ready")
     assert all(c["observedGeneration"] == obj["metadata"]["generation"]
                for c in obj["status"]["conditions"])

@@ -13,10 +13,12 @@ import yaml
 
 from nimop.api import kinds, parse_object
 from nimop.controllers.nemo_refs import endpoints, in_cluster, named
+from tests.e2e.nemo_prereqs import SAMPLE_SECRETS
 from tests.unit.controllers.harness import ROOT
 
 SAMPLE = ROOT / "tests" / "unit" / "render" / "nemo_upstream" / "nemocustomizer-sample.yaml"
 EXAMPLES = sorted((ROOT / "api" / "examples").glob("nemo-*.yaml"))
+UPSTREAM_SAMPLES = [SAMPLE, *sorted((ROOT / "tests" / "e2e" / "samples" / "nemo").glob("*.yaml"))]
 
 
 def _customizer() -> dict[str, Any]:
@@ -87,3 +89,16 @@ def test_examples_carry_what_their_crs_name(path: Path) -> None:
             if ref.key:
                 assert ref.key in {**obj.get("data", {}), **obj.get("stringData", {})}, (
                     f"{path.name}: Secret {ref.name} lacks {ref.key}")
+
+
+@pytest.mark.parametrize("path", UPSTREAM_SAMPLES, ids=[p.name for p in UPSTREAM_SAMPLES])
+def test_e2e_prerequisites_hold_every_secret_upstream_samples_name(path: Path) -> None:
+    """The Secrets the e2e tests create before applying upstream's samples (written out by
+    hand in tests/e2e/nemo_prereqs.py) are exactly those the samples name, with their keys."""
+    doc = next(d for d in yaml.safe_load_all(path.read_text())
+               if d and d["kind"].startswith("Nemo"))  # fmt: skip
+    refs = [r for r in named(parse_object(doc)) if r.kind == kinds.SECRET]
+    table = SAMPLE_SECRETS[doc["metadata"]["name"]]
+    assert {r.name for r in refs} == set(table)
+    for ref in refs:
+        assert not ref.key or ref.key in table[ref.name], (ref.name, ref.key)

@@ -151,6 +151,10 @@ def test_shared_exposure_hpa_and_service_monitor() -> None:
     sm = r.find("ServiceMonitor")
     assert sm is not None
     assert sm["spec"]["endpoints"] == [{"path": "/metrics", "port": "api", "interval": "30s"}]
+    # it must select the Service (it selected by the pod selector's `app` label, which the
+    # Service does not carry, so Prometheus scraped nothing)
+    service_labels = r.find("Service")["metadata"]["labels"]  # type: ignore[index]
+    assert sm["spec"]["selector"]["matchLabels"].items() <= service_labels.items()
     ingress = r.find("Ingress")
     assert ingress is not None
     assert ingress["spec"]["rules"][0]["host"] == "nemoentitystore-sample.nemo.example.com"

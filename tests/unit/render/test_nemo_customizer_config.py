@@ -72,6 +72,24 @@ def test_model_config_keys_are_copied_as_upstream(key: str) -> None:
         assert key not in OURS
 
 
+def test_the_fixture_is_upstreams_whole_config_sample() -> None:
+    """Every target and template of upstream's sample, with its irregular entries (a string
+    `version`, an option without `num_nodes`, a template without `prompt_template`)."""
+    _, maps = _sample()
+    targets = yaml.safe_load(maps["nemo-model-config"]["customizationTargets"])["targets"]
+    templates = yaml.safe_load(
+        maps["nemo-model-config"]["customizationConfigTemplates"])["templates"]
+    assert len(targets) == 11 and len(templates) == 22
+    assert sum(k.endswith("+A100") for k in templates) == 11
+    assert targets["microsoft/phi-4@1.0"]["version"] == "1.0"
+    assert "num_nodes" not in templates["meta/llama-3.1-8b-instruct@v1.0.0+L40"][
+        "training_options"][0]
+    assert "prompt_template" not in templates["nvidia/llama-3.2-nv-embedqa-1b@v2+L40"]
+    assert {t["target"] for t in templates.values()} <= {
+        f"{t['namespace']}/{t['name']}" for t in targets.values()}
+    assert OURS["customizationConfigTemplates"]["templates"] == templates
+
+
 def test_no_key_beyond_upstream() -> None:
     assert set(OURS) - set(UPSTREAM) - set(PASSTHROUGH) == set()
     assert set(OURS["training"]) == set(UPSTREAM["training"])
