@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.unit.controllers.harness import NS, Operator, running
-from tests.unit.controllers.test_reconcile_nemo import DB, PG, available, nemo
+from tests.unit.controllers.test_reconcile_nemo import AVAILABLE, DB, PG, available, nemo
 
 
 def secret(name: str, **data: str) -> dict[str, Any]:
@@ -191,3 +191,16 @@ async def test_steady_state_reads_a_named_secret_only_when_it_reconciles() -> No
         await op.advance(11 * 3600)  # one resync (of the CR and of its children): no polling
         assert op.writes() == [] and set(secret_gets(op)) == {"pg"}
         assert len(secret_gets(op)) <= 2
+
+
+async def test_a_secret_deleted_later_is_reported_at_the_next_reconcile() -> None:
+    async with running(objects=[PG]) as op:
+        await op.put(nemo("NemoEntitystore", "es", databaseConfig=DB))
+        await available(op, "es")
+        assert op.status("NemoEntitystore", "es")["state"] == "Ready"
+        op.twin.delete("Secret", NS, "pg")
+        await op.settle()  # Secrets are not watched: nothing happens yet
+        assert op.status("NemoEntitystore", "es")["state"] == "Ready"
+        # the next reconcile (here a child's event; at worst the resync) looks again
+        await op.set_status("Deployment", "es", {**AVAILABLE, "observedGeneration": 2})
+        assert ready(op, "NemoEntitystore", "es")["reason"] == "SecretNotFound"
