@@ -23,6 +23,8 @@ SEMVER = (
     r"(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
 )
 MAX_DRA_RESOURCES = 8
+#: Name prefix of a generated ResourceClaimTemplate when `generateName` is unset.
+CLAIM_TEMPLATE_PREFIX = "claimtemplate"
 MAX_DEVICES = 8
 
 Operator = Literal[

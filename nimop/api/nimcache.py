@@ -211,6 +211,10 @@ class Resources(K8sModel):
     """Memory for the caching job, e.g. `16Gi`."""
 
 
+#: Where a caching job runs when `spec.nodeSelector` is unset: nodes with an NVIDIA PCI device.
+DEFAULT_CACHE_NODE_SELECTOR = {"feature.node.kubernetes.io/pci-10de.present": "true"}
+
+
 class NIMCacheSpec(K8sModel):
     """Desired state of a NIMCache: the model source, the storage and the caching job."""
 

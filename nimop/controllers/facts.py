@@ -12,7 +12,7 @@ from nimop.api import kinds
 from nimop.controllers.kserve_config import kserve_defaults
 from nimop.controllers.runtime import Runtime
 from nimop.render import ClusterFacts, ComputeDomainFacts, NIMCacheFacts
-from nimop.render.common import child_name
+from nimop.render.cache import manifest_config_map_name
 
 MANIFEST_KEY = "model_manifest.yaml"
 #: The API only OpenShift serves: pods there are admitted by SecurityContextConstraints.
@@ -99,13 +99,9 @@ def gpu_products(rt: Runtime) -> tuple[str, ...]:
     )
 
 
-def manifest_configmap_name(cache_name: str) -> str:
-    return child_name(cache_name, "-manifest")
-
-
 def model_manifest(rt: Runtime, namespace: str, cache_name: str) -> Mapping[str, Any] | None:
     """The parsed manifest the NIMCache controller stored from the probe pod (§3.4)."""
-    cm = rt.get(kinds.CONFIG_MAP, namespace, manifest_configmap_name(cache_name))
+    cm = rt.get(kinds.CONFIG_MAP, namespace, manifest_config_map_name(cache_name))
     if cm is None:
         return None
     parsed = yaml.safe_load((cm.get("data") or {}).get(MANIFEST_KEY) or "{}")

@@ -13,7 +13,7 @@ import structlog
 import yaml
 
 from nimop.api import kinds
-from nimop.controllers.facts import MANIFEST_KEY, manifest_configmap_name
+from nimop.controllers.facts import MANIFEST_KEY
 from nimop.controllers.runtime import Runtime
 from nimop.watch.errors import KubeError
 from nimop.watch.objects import meta
@@ -44,13 +44,15 @@ def minimal(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def configmap(cache: Mapping[str, Any], text: str, labels: Mapping[str, str]) -> dict[str, Any]:
+def configmap(cache: Mapping[str, Any], name: str, text: str,
+              labels: Mapping[str, str]) -> dict[str, Any]:
+    """ConfigMap `name` (the render result's `manifest`) holding the manifest `text`."""
     md = meta(cache)
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
-            "name": manifest_configmap_name(str(md["name"])),
+            "name": name,
             "namespace": md["namespace"],
             "labels": dict(labels),
             "ownerReferences": [owner_reference(cache)],
@@ -59,14 +61,13 @@ def configmap(cache: Mapping[str, Any], text: str, labels: Mapping[str, str]) ->
     }
 
 
-def live_configmap(rt: Runtime, cache: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The stored manifest ConfigMap as a desired manifest (so sync keeps it)."""
-    md = meta(cache)
-    cm = rt.get(kinds.CONFIG_MAP, str(md["namespace"]), manifest_configmap_name(str(md["name"])))
+def live_configmap(rt: Runtime, cache: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """The stored manifest ConfigMap `name` as a desired manifest (so sync keeps it)."""
+    cm = rt.get(kinds.CONFIG_MAP, str(meta(cache)["namespace"]), name)
     if cm is None:
         return None
     return configmap(
-        cache, (cm.get("data") or {}).get(MANIFEST_KEY, ""), meta(cm).get("labels") or {}
+        cache, name, (cm.get("data") or {}).get(MANIFEST_KEY, ""), meta(cm).get("labels") or {}
     )
 
 
@@ -93,9 +94,10 @@ async def pod_log(rt: Runtime, pod: Mapping[str, Any], container: str) -> str | 
 
 
 async def read(
-    rt: Runtime, cache: Mapping[str, Any], pod: Mapping[str, Any], labels: Mapping[str, str]
+    rt: Runtime, cache: Mapping[str, Any], pod: Mapping[str, Any], labels: Mapping[str, str],
+    name: str,
 ) -> Outcome:
-    """Once the probe pod runs: the manifest as a ConfigMap manifest, or `model-free`."""
+    """Once the probe pod runs: the manifest as ConfigMap `name`, or `model-free`."""
     if (pod.get("status") or {}).get("phase") != "Running":
         return Outcome()
     text = await pod_log(rt, pod, PROBE_CONTAINER)
@@ -113,4 +115,4 @@ async def read(
     if not isinstance(parsed, Mapping):
         return Outcome(cache_type="model-free")
     body = yaml.safe_dump(minimal(parsed), sort_keys=True)[:MAX_MANIFEST_BYTES]
-    return Outcome(configmap=configmap(cache, body, labels))
+    return Outcome(configmap=configmap(cache, name, body, labels))

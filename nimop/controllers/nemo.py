@@ -28,7 +28,7 @@ from nimop.controllers.references import References, problems
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.validate import Checked
 from nimop.render import Problem, Rendered
-from nimop.render.common import label_value, service_name
+from nimop.render.names import label_value, service_name
 from nimop.render.nemo import endpoint
 from nimop.watch.controller import Controller, Result
 from nimop.watch.objects import ObjectKey, meta

@@ -32,7 +32,7 @@ from nimop.api.nemo_guardrail import NemoGuardrail
 from nimop.api.resource import CustomResource
 from nimop.controllers.references import Named
 from nimop.render import Problem
-from nimop.render.common import child_name
+from nimop.render.names import child_name
 from nimop.watch.objects import meta
 
 #: `http(s)://<name>.<namespace>.svc[.<domain>][:port][/path]`, or the same without a scheme.

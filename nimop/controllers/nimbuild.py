@@ -14,7 +14,7 @@ queries an index it never registered, so a NIMCache change never reaches its bui
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -37,20 +37,18 @@ from nimop.controllers.nimbuild_status import Observed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.validate import Checked
 from nimop.render import NIMCacheFacts, Problem, Rendered
-from nimop.render.common import get
 from nimop.render.nimbuild import (
     MANIFEST_CONTAINER,
     build_completed,
-    build_pod_name,
     built_profile,
-    manifest_pod_name,
     model_name,
     render_nimbuild,
     select_input_profile,
 )
+from nimop.render.result import Child
 from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import KubeError
-from nimop.watch.objects import Obj, ObjectKey, meta
+from nimop.watch.objects import Obj, ObjectKey, get, meta
 from nimop.watch.sources import enqueue_from_index
 
 log = structlog.get_logger("nimop.controllers.nimbuild")
@@ -87,7 +85,7 @@ class NIMBuildReconciler(PrimaryReconciler[NIMBuild]):
         cache = self._cache(build)
         rendered = self._render(build)
         seen = Observed(
-            build_pod=self._pod(build, build_pod_name),
+            build_pod=self._pod(build, rendered.workload),
             input_profile=self._input_profile(build, cache),
         )
         if self._build_pod_finished(build, seen.build_pod):
@@ -115,9 +113,12 @@ class NIMBuildReconciler(PrimaryReconciler[NIMBuild]):
         name = str(get(build, "spec.nimCache.name") or "")
         return self.rt.get(kinds.NIMCACHE, str(meta(build)["namespace"]), name)
 
-    def _pod(self, build: Obj, name_of: Callable[[str], str]) -> dict[str, Any] | None:
+    def _pod(self, build: Obj, child: Child | None) -> dict[str, Any] | None:
+        """The live pod the render named (`rendered.workload` or `.probe`), if ours."""
+        if child is None:
+            return None
         md = meta(build)
-        pod = self.rt.get(kinds.POD, str(md["namespace"]), name_of(str(md["name"])))
+        pod = self.rt.get(kinds.POD, str(md["namespace"]), child.name)
         owners = (meta(pod).get("ownerReferences") or ()) if pod else ()
         return pod if any(o.get("uid") == md.get("uid") for o in owners) else None
 
@@ -149,7 +150,7 @@ class NIMBuildReconciler(PrimaryReconciler[NIMBuild]):
         self, build: Obj, rendered: Rendered, seen: Observed
     ) -> tuple[Obj, Rendered, Observed, Result | None]:
         """Stage 4: read the probe's log; on success update the NIMCache, then the NIMBuild."""
-        pod = self._pod(build, manifest_pod_name)
+        pod = self._pod(build, rendered.probe)
         if pod is None or (pod.get("status") or {}).get("phase") != "Running":
             return build, rendered, seen, None
         found = await self._probe_log(build, pod)
@@ -168,8 +169,10 @@ class NIMBuildReconciler(PrimaryReconciler[NIMBuild]):
         text = await pod_log(self.rt, pod, MANIFEST_CONTAINER)
         if text is None:
             return ManifestRead(retry=True)
+        spec = NIMBuild.model_validate(build).spec
         return parse_local_manifest(
-            text, model_name(build), str(get(build, "status.inputProfile.name") or "")
+            text, model_name(spec, str(meta(build)["name"])),
+            str(get(build, "status.inputProfile.name") or ""),
         )
 
     async def _add_to_cache(self, build: Obj, profile: Mapping[str, Any]) -> None:

@@ -65,7 +65,9 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
         probe = rendered.find("Pod")
         if probe is not None and (live := self._live(cache, rendered.probe)) is not None:
             labels = probe["metadata"].get("labels") or {}
-            found = await manifest_probe.read(self.rt, cache, live, labels)
+            assert rendered.manifest is not None, "a NIMCache render always names it"
+            found = await manifest_probe.read(self.rt, cache, live, labels,
+                                              rendered.manifest.name)
             if found.cache_type:
                 # Our own status write will not wake us (status-only updates are filtered),
                 # so carry on with the cache as it now is.
@@ -118,7 +120,8 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
         objects = list(rendered.objects)
         if nimcache_status.failed_for_generation(cache) and job is None:
             objects = [o for o in objects if o["kind"] != "Job"]
-        cm = manifest_probe.live_configmap(self.rt, cache)
+        cm = (manifest_probe.live_configmap(self.rt, cache, rendered.manifest.name)
+              if rendered.manifest else None)
         if cm is not None:
             objects.append(cm)
         return objects
@@ -150,8 +153,8 @@ def _profiles(cache: Obj, facts: ClusterFacts | None) -> list[dict[str, Any]]:
     manifest = facts.model_manifest(str(md["namespace"]), str(md["name"]))
     if not manifest:
         return []
-    model = (((cache.get("spec") or {}).get("source") or {}).get("ngc") or {}).get("model")
-    selected = set(select_profiles(model, manifest, facts.gpu_products))
+    ngc = NIMCache.model_validate(cache).spec.source.ngc
+    selected = set(select_profiles(ngc.model if ngc else None, manifest, facts.gpu_products))
     _, profiles = manifest_profiles(manifest)
     out = []
     for pid, tags in profiles:

@@ -35,7 +35,7 @@ from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
 from nimop.controllers.validate import Checked
 from nimop.render import Rendered, render_nimservice
-from nimop.render.common import label_value
+from nimop.render.names import label_value
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
 from nimop.watch.objects import Obj, ObjectKey, meta

@@ -11,31 +11,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimop.api import kinds
-from nimop.api.nimcache import NIMCache
+from nimop.api.common import PersistentVolumeClaim
+from nimop.api.nimcache import DEFAULT_CACHE_NODE_SELECTOR, NIMCache
 from nimop.render import cache_job
-from nimop.render.common import (
-    Owner,
-    child_name,
-    get,
-    manifest,
-    merge_maps,
-    metadata,
-    parsed,
-    spec_hash,
-    standard_labels,
-    wire,
-)
 from nimop.render.facts import ClusterFacts
-from nimop.render.owners import CacheOwner
+from nimop.render.names import child_name
+from nimop.render.objects import manifest, merge_maps, metadata, standard_labels
+from nimop.render.owners import CacheOwner, Owner, parsed
 from nimop.render.pod import ca_volumes, compact, pod_security_context, pull_secrets
 from nimop.render.profiles import select_profiles
 from nimop.render.result import Child, Collector, Rendered
+from nimop.render.storage import created_pvc
+from nimop.render.wire import spec_hash, wire, wires
 
 PART_OF = "nim-cache"
 CACHE_SA = "nim-cache-sa"
 CACHE_ROLE = "nim-cache-role"
 CACHE_ROLE_BINDING = "nim-cache-rolebinding"
-DEFAULT_NODE_SELECTOR = {"feature.node.kubernetes.io/pci-10de.present": "true"}
 MANIFEST_SCRIPT = (
     "if [ -f /opt/nim/etc/default/model_manifest.yaml ]; then "
     "cat /opt/nim/etc/default/model_manifest.yaml; "
@@ -60,14 +52,20 @@ def render_nimcache(cache: NIMCache | Mapping[str, Any],
     out.workload = Child(kinds.JOB, child_name(owner.name, "-job"))
     out.probe = Child(kinds.POD, child_name(owner.name, "-pod"))
     out.storage = Child(kinds.PVC, pvc_name(owner))
+    out.manifest = Child(kinds.CONFIG_MAP, manifest_config_map_name(owner.name))
     out.add(*rbac(owner, facts))
     out.add(pvc(owner, out))
-    if get(wire(owner.spec), "certConfig"):
+    if owner.spec.cert_config is not None:
         out.problem("DeprecatedCertConfig", "spec.certConfig is no longer supported; use "
                     "spec.proxy.certConfigMap", failed=True)
     if (status.state if status else None) != "Ready" and not out.problems:
         _job_or_probe(owner, (status.type if status else None) or "", facts, out)
     return out.result(spec_hash(wire(owner.spec)))
+
+
+def manifest_config_map_name(cache_name: str) -> str:
+    """ConfigMap `<name>-manifest`: the model manifest the probe printed (§3.4)."""
+    return child_name(cache_name, "-manifest")
 
 
 def labels(owner: CacheOwner) -> dict[str, str]:
@@ -76,30 +74,19 @@ def labels(owner: CacheOwner) -> dict[str, str]:
 
 
 def pvc_name(owner: CacheOwner) -> str:
-    return str(get(wire(owner.spec), "storage.pvc.name") or child_name(owner.name, "-pvc"))
+    pvc = owner.spec.storage.pvc
+    return (pvc.name if pvc else None) or child_name(owner.name, "-pvc")
 
 
 def pvc(owner: CacheOwner, out: Collector) -> dict[str, Any] | None:
-    """The cache PVC when `create: true` (§3.3). `storageClassName` is omitted when unset *or
-    empty* so the default class applies (upstream writes `""`, which disables provisioning)."""
-    spec = get(wire(owner.spec), "storage.pvc") or {}
-    if not spec.get("create"):
-        if not spec.get("name"):
+    """The cache PVC when `create: true` (§3.3), as every kind creates one (`created_pvc`)."""
+    spec = owner.spec.storage.pvc or PersistentVolumeClaim()
+    if not spec.create:
+        if not spec.name:
             out.problem("InvalidPVCSpec", "spec.storage.pvc: set name (an existing PVC) or "
                         "create: true with a size", failed=True)
         return None
-    if not spec.get("size"):
-        out.problem("InvalidPVCSpec", "spec.storage.pvc.size is required when create is true",
-                    failed=True)
-        return None
-    body: dict[str, Any] = {
-        "accessModes": [spec.get("volumeAccessMode") or "ReadWriteOnce"],
-        "resources": {"requests": {"storage": str(spec["size"])}},
-    }
-    if spec.get("storageClass"):
-        body["storageClassName"] = spec["storageClass"]
-    meta = metadata(owner, pvc_name(owner), labels(owner), spec.get("annotations"))
-    return manifest("v1", "PersistentVolumeClaim", meta, spec=body)
+    return created_pvc(owner, pvc_name(owner), spec, labels(owner), "spec.storage.pvc", out)
 
 
 def rbac(owner: CacheOwner, facts: ClusterFacts) -> list[dict[str, Any]]:
@@ -126,7 +113,7 @@ def rbac(owner: CacheOwner, facts: ClusterFacts) -> list[dict[str, Any]]:
 
 def _job_or_probe(owner: CacheOwner, cache_type: str, facts: ClusterFacts,
                   out: Collector) -> None:
-    src = cache_job.Source.of(wire(owner.spec), cache_type)
+    src = cache_job.Source.of(owner.spec, cache_type)
     manifest_data = facts.model_manifest(owner.namespace, owner.name)
     if src.needs_manifest(manifest_data is not None):
         out.add(probe_pod(owner, src, facts))
@@ -135,7 +122,7 @@ def _job_or_probe(owner: CacheOwner, cache_type: str, facts: ClusterFacts,
         return
     profiles: list[str] = []
     if src.key == "ngc" and src.optimized and not src.native:
-        profiles = select_profiles(get(wire(owner.spec), "source.ngc.model"), manifest_data or {},
+        profiles = select_profiles(src.ngc.model if src.ngc else None, manifest_data or {},
                                    facts.gpu_products)
         if not profiles:
             out.problem("NoProfilesSelected", "no profiles are selected for caching: no "
@@ -146,15 +133,16 @@ def _job_or_probe(owner: CacheOwner, cache_type: str, facts: ClusterFacts,
 
 def pod_spec(owner: CacheOwner, src: cache_job.Source) -> dict[str, Any]:
     """Pod fields shared by the Job and the probe pod (§3.2 common part, §3.4)."""
-    spec = wire(owner.spec)
+    spec = owner.spec
     pod: dict[str, Any] = {
         "serviceAccountName": CACHE_SA,
         "automountServiceAccountToken": False,
-        "securityContext": {**pod_security_context(owner.spec.user_id, owner.spec.group_id),
+        "securityContext": {**pod_security_context(spec.user_id, spec.group_id),
                             "runAsNonRoot": True},
-        "nodeSelector": spec.get("nodeSelector", DEFAULT_NODE_SELECTOR),
-        "tolerations": spec.get("tolerations"),
-        "runtimeClassName": spec.get("runtimeClassName"),
+        "nodeSelector": (DEFAULT_CACHE_NODE_SELECTOR if spec.node_selector is None
+                         else spec.node_selector),
+        "tolerations": wires(spec.tolerations),
+        "runtimeClassName": spec.runtime_class_name,
         "imagePullSecrets": pull_secrets([src.pull_secret]),
     }
     return compact(pod)
@@ -163,7 +151,7 @@ def pod_spec(owner: CacheOwner, src: cache_job.Source) -> dict[str, Any]:
 def pod_annotations(owner: CacheOwner, facts: ClusterFacts) -> dict[str, str]:
     ann = {"sidecar.istio.io/inject": "false"}
     if facts.openshift:
-        root = bool(get(wire(owner.spec), "proxy.certConfigMap"))
+        root = bool(owner.spec.proxy and owner.spec.proxy.cert_config_map)
         ann["openshift.io/required-scc"] = "anyuid" if root else "nonroot"
     return ann
 
@@ -174,7 +162,7 @@ def probe_pod(owner: CacheOwner, src: cache_job.Source, facts: ClusterFacts) -> 
         "name": "nim-cache-ctr", "image": src.puller,
         "command": ["/bin/sh", "-c", MANIFEST_SCRIPT],
         "securityContext": cache_job.container_security(owner.spec),
-        "resources": cache_job.resources(wire(owner.spec)),
+        "resources": cache_job.resources(owner.spec),
     }
     spec = {"restartPolicy": "Never", **pod_spec(owner, src),
             "containers": [{k: v for k, v in ctr.items() if v}]}

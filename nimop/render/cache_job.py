@@ -2,48 +2,62 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from nimop.api.common import DEFAULT_GROUP_ID, DEFAULT_USER_ID
-from nimop.api.nimcache import NIMCacheSpec
-from nimop.render.common import env_var, get, merge_env, wire, wires
+from nimop.api.nimcache import DataStoreSource, HuggingFaceHubSource, NGCSource, NIMCacheSpec
+from nimop.render.env import env_var, merge_env
 from nimop.render.owners import CacheOwner
 from nimop.render.pod import (
     ca_init_container,
     proxy_env,
     user_container,
 )
+from nimop.render.wire import wire, wires
 
 MODEL_STORE = "/model-store"
 
 
+HubSource = HuggingFaceHubSource | DataStoreSource
+
+
 @dataclass(frozen=True)
 class Source:
-    """The active source of a NIMCache (§3.1) and the facts about it that pick the variant."""
+    """The active source of a NIMCache (§3.1) and the facts about it that pick the variant:
+    `ngc` for an NGC source, `hub` for the Hugging Face style ones (`hf`, `dataStore`)."""
 
     key: str
-    body: Mapping[str, Any]
+    ngc: NGCSource | None
+    hub: HubSource | None
     cache_type: str
 
     @classmethod
-    def of(cls, spec: Mapping[str, Any], cache_type: str) -> Source:
-        src = spec.get("source") or {}
-        key = next((k for k in ("ngc", "hf", "dataStore") if src.get(k)), "ngc")
-        return cls(key, src.get(key) or {}, cache_type)
+    def of(cls, spec: NIMCacheSpec, cache_type: str) -> Source:
+        src = spec.source
+        if src.ngc is not None:
+            return cls("ngc", src.ngc, None, cache_type)
+        if src.hf is not None:
+            return cls("hf", None, src.hf, cache_type)
+        if src.data_store is not None:
+            return cls("dataStore", None, src.data_store, cache_type)
+        return cls("ngc", None, None, cache_type)
+
+    @property
+    def body(self) -> NGCSource | HubSource | None:
+        return self.ngc or self.hub
 
     @property
     def puller(self) -> str:
-        return str(self.body.get("modelPuller") or "")
+        return self.body.model_puller if self.body else ""
 
     @property
     def pull_secret(self) -> str:
-        return str(self.body.get("pullSecret") or "")
+        return (self.body.pull_secret or "") if self.body else ""
 
     @property
     def auth_secret(self) -> str:
-        return str(self.body.get("authSecret") or "")
+        return self.body.auth_secret if self.body else ""
 
     @property
     def native(self) -> bool:
@@ -51,7 +65,7 @@ class Source:
 
     @property
     def optimized(self) -> bool:
-        return self.key == "ngc" and not self.body.get("modelEndpoint")
+        return self.key == "ngc" and not (self.ngc and self.ngc.model_endpoint)
 
     def needs_manifest(self, have_manifest: bool) -> bool:
         """A probe is needed for NGC optimized caches that must auto-select profiles (§3.6) and
@@ -59,14 +73,18 @@ class Source:
         if have_manifest or self.native:
             return False
         if self.key == "ngc":
-            return self.optimized and not get(self.body, "model.profiles")
+            model = self.ngc.model if self.ngc else None
+            return self.optimized and not (model and model.profiles)
         return self.cache_type != "model-free"
 
     def repo_id(self) -> tuple[str, str]:
         """(`<namespace>/<model or dataset>`, repo type) for Hugging Face style sources."""
-        name = self.body.get("modelName") or self.body.get("datasetName") or ""
-        kind = "model" if self.body.get("modelName") else "dataset"
-        return f"{self.body.get('namespace') or 'default'}/{name}", kind
+        hub = self.hub
+        if hub is None:
+            return "", "dataset"
+        name = hub.model_name or hub.dataset_name or ""
+        kind = "model" if hub.model_name else "dataset"
+        return f"{hub.namespace}/{name}", kind
 
 
 def command(src: Source, profiles: list[str], name: str) -> tuple[list[str], list[str]]:
@@ -79,11 +97,12 @@ def command(src: Source, profiles: list[str], name: str) -> tuple[list[str], lis
             return ["download-to-cache"], ["--model-uri", f"hf://{repo}",
                                            "--manifest-file", f"{MODEL_STORE}/model_manifest.json"]
         args = ["download", repo, "--local-dir", MODEL_STORE, "--repo-type", kind]
-        if src.body.get("revision"):
-            args += ["--revision", str(src.body["revision"])]
+        if src.hub and src.hub.revision:
+            args += ["--revision", src.hub.revision]
         return ["huggingface-cli"], args
     if not src.optimized:
-        return ["create-model-store"], ["--model-repo", str(src.body["modelEndpoint"]),
+        endpoint = src.ngc.model_endpoint if src.ngc else ""
+        return ["create-model-store"], ["--model-repo", str(endpoint),
                                         "--model-store", MODEL_STORE]
     if "all" in profiles:
         return ["download-to-cache"], ["--all"]
@@ -95,7 +114,7 @@ def operator_env(src: Source, name: str) -> list[dict[str, Any]]:
         return []
     env = [env_var("NIM_CACHE_PATH", MODEL_STORE)]
     if src.key != "ngc":
-        env = [env_var("HF_ENDPOINT", str(src.body.get("endpoint") or "")),
+        env = [env_var("HF_ENDPOINT", src.hub.endpoint if src.hub else ""),
                env_var("HF_HUB_OFFLINE", "0"), *env,
                env_var("HF_HOME", f"{MODEL_STORE}/huggingface/hub")]
     return env
@@ -106,8 +125,8 @@ def native_env(name: str) -> list[dict[str, Any]]:
             env_var("NIM_ENGINE_MODEL_PATH", f"/model/{name}")]
 
 
-def mounts(spec: Mapping[str, Any], native: bool) -> list[dict[str, Any]]:
-    sub = get(spec, "storage.pvc.subPath")
+def mounts(spec: NIMCacheSpec, native: bool) -> list[dict[str, Any]]:
+    sub = spec.storage.pvc.sub_path if spec.storage.pvc else None
     paths = ["/model", "/opt/cache"] if native else [MODEL_STORE]
     out: list[dict[str, Any]] = []
     for path in paths:
@@ -118,10 +137,10 @@ def mounts(spec: Mapping[str, Any], native: bool) -> list[dict[str, Any]]:
     return [*out, {"name": "scratch", "mountPath": "/scratch"}]
 
 
-def resources(spec: Mapping[str, Any]) -> dict[str, Any] | None:
+def resources(spec: NIMCacheSpec) -> dict[str, Any] | None:
     """`spec.resources{cpu, memory}` as requests = limits; unset values are omitted (upstream
     renders `"0"` for them, §9 item 36)."""
-    res = {k: str(v) for k, v in (spec.get("resources") or {}).items() if v not in (None, "")}
+    res = {k: str(v) for k, v in wire(spec.resources).items() if v not in (None, "")}
     return {"requests": res, "limits": dict(res)} if res else None
 
 
@@ -138,7 +157,7 @@ def containers(owner: CacheOwner, src: Source, profiles: list[str]
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """([main], init containers). Env: operator < user `spec.env` < proxy; the native variant's
     two variables are re-applied last so they always win (§3.2)."""
-    spec = wire(owner.spec)
+    spec = owner.spec
     cmd, args = command(src, profiles, owner.name)
     env = merge_env(merge_env(operator_env(src, owner.name), wires(owner.spec.env)),
                     proxy_env(owner.spec.proxy))

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 
 from nimop.api.nimservice import ComputeDomain
 from nimop.render import dra
-from nimop.render.common import child_name, manifest, metadata, short_hash
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import child_name, short_hash
+from nimop.render.objects import manifest, metadata
 from nimop.render.owners import ServiceOwner
 from nimop.render.result import Collector, Manifest
 

@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nimop.render.common import manifest, metadata, short_hash, wire
+from nimop.api.dra import (
+    CLAIM_TEMPLATE_PREFIX,
+    DRAClaimCreationSpec,
+    DRADeviceAttributeSelector,
+    DRADeviceAttributeSelectorValue,
+    DRADeviceSpec,
+    DRAResource,
+    DRAResourceQuantitySelector,
+)
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import short_hash
+from nimop.render.objects import manifest, metadata
 from nimop.render.owners import ServiceOwner
 from nimop.render.result import Collector
 
@@ -49,63 +59,62 @@ def attribute_path(key: str, driver: str, *, capacity: bool = False) -> str:
     return f"device.{root}[{json.dumps(domain or driver)}].{name}"
 
 
-def attribute_cel(sel: Mapping[str, Any], driver: str) -> str:
-    op_name = str(sel.get("op") or "Equal")
-    if op_name not in OPS:
-        raise SelectorError(f"unknown operator {op_name!r}")
-    op, value = OPS[op_name], sel.get("value") or {}
-    path = attribute_path(str(sel["key"]), driver)
-    if "versionValue" in value:
-        version = str(value["versionValue"])
+def attribute_cel(sel: DRADeviceAttributeSelector, driver: str) -> str:
+    if sel.op not in OPS:
+        raise SelectorError(f"unknown operator {sel.op!r}")
+    op, value = OPS[sel.op], sel.value or DRADeviceAttributeSelectorValue()
+    path = attribute_path(sel.key, driver)
+    if value.version_value is not None:
+        version = value.version_value
         if not SEMVER.match(version):
-            raise SelectorError(f"{sel['key']}: {version!r} is not a semantic version")
+            raise SelectorError(f"{sel.key}: {version!r} is not a semantic version")
         return f"({path}).compareTo(semver({json.dumps(version)})) {op} 0"
-    if "intValue" in value:
-        return f"{path} {op} {int(value['intValue'])}"
+    if value.int_value is not None:
+        return f"{path} {op} {value.int_value}"
     if op not in ("==", "!="):
-        raise SelectorError(f"{sel['key']}: {op_name} applies to int and version values only")
-    if "boolValue" in value:
-        return f"{path} {op} {'true' if value['boolValue'] else 'false'}"
-    if "stringValue" in value:
-        return f"{path} {op} {json.dumps(str(value['stringValue']))}"
-    raise SelectorError(f"{sel['key']}: value needs one of boolValue, intValue, stringValue, "
+        raise SelectorError(f"{sel.key}: {sel.op} applies to int and version values only")
+    if value.bool_value is not None:
+        return f"{path} {op} {'true' if value.bool_value else 'false'}"
+    if value.string_value is not None:
+        return f"{path} {op} {json.dumps(value.string_value)}"
+    raise SelectorError(f"{sel.key}: value needs one of boolValue, intValue, stringValue, "
                         "versionValue")
 
 
-def capacity_cel(sel: Mapping[str, Any], driver: str) -> str:
-    op_name = str(sel.get("op") or "Equal")
-    if op_name not in OPS:
-        raise SelectorError(f"unknown operator {op_name!r}")
-    path = attribute_path(str(sel["key"]), driver, capacity=True)
-    return f"({path}).compareTo(quantity({json.dumps(str(sel['value']))})) {OPS[op_name]} 0"
+def capacity_cel(sel: DRAResourceQuantitySelector, driver: str) -> str:
+    if sel.op not in OPS:
+        raise SelectorError(f"unknown operator {sel.op!r}")
+    path = attribute_path(sel.key, driver, capacity=True)
+    return f"({path}).compareTo(quantity({json.dumps(str(sel.value))})) {OPS[sel.op]} 0"
 
 
-def device_cel(device: Mapping[str, Any]) -> list[str]:
+def device_cel(device: DRADeviceSpec) -> list[str]:
     """CEL selectors for one device: the driver check, then the user's expressions or one per
     attribute/capacity selector (§4.3)."""
-    driver = str(device.get("driverName") or "gpu.nvidia.com")
+    driver = device.driver_name
     exprs = [f"device.driver == {json.dumps(driver)}"]
-    if device.get("celExpressions"):
-        return exprs + [str(e) for e in device["celExpressions"]]
-    exprs += [attribute_cel(s, driver) for s in device.get("attributeSelectors") or []]
-    exprs += [capacity_cel(s, driver) for s in device.get("capacitySelectors") or []]
+    if device.cel_expressions:
+        return exprs + list(device.cel_expressions)
+    exprs += [attribute_cel(s, driver) for s in device.attribute_selectors or []]
+    exprs += [capacity_cel(s, driver) for s in device.capacity_selectors or []]
     return exprs
 
 
-def template_name(owner: ServiceOwner, spec: Mapping[str, Any], index: int) -> str:
-    prefix = str(spec.get("generateName") or "claimtemplate")[:16].rstrip("-")
+def template_name(owner: ServiceOwner, spec: DRAClaimCreationSpec, index: int) -> str:
+    prefix = (spec.generate_name or CLAIM_TEMPLATE_PREFIX)[:16].rstrip("-")
     return f"{prefix}-{short_hash(owner.name)}-{index}"
 
 
-def claim_template(owner: ServiceOwner, spec: Mapping[str, Any], index: int, api_version: str,
-                   labels: Mapping[str, str], annotations: Mapping[str, str]) -> dict[str, Any]:
+def claim_template(owner: ServiceOwner, spec: DRAClaimCreationSpec, index: int,
+                   api_version: str, labels: Mapping[str, str],
+                   annotations: Mapping[str, str]) -> dict[str, Any]:
     """A controller-owned ResourceClaimTemplate (§4.3 "Generated RCT")."""
     requests = []
-    for dev in spec.get("devices") or []:
-        exactly = {"deviceClassName": str(dev.get("deviceClassName") or "gpu.nvidia.com"),
-                   "allocationMode": "ExactCount", "count": int(dev.get("count") or 1),
+    for dev in spec.devices:
+        exactly = {"deviceClassName": dev.device_class_name,
+                   "allocationMode": "ExactCount", "count": dev.count,
                    "selectors": [{"cel": {"expression": e}} for e in device_cel(dev)]}
-        requests.append({"name": dev["name"], "exactly": exactly})
+        requests.append({"name": dev.name, "exactly": exactly})
     claim_meta: dict[str, Any] = {"labels": dict(labels)}
     if annotations:
         claim_meta["annotations"] = dict(annotations)
@@ -127,7 +136,7 @@ def pod_claim_name(owner: ServiceOwner, kind: int, resource: str, taken: set[str
 
 def render_claims(owner: ServiceOwner, facts: ClusterFacts, labels: Mapping[str, str],
                   annotations: Mapping[str, str], out: Collector) -> Claims:
-    resources: Sequence[Mapping[str, Any]] = wire(owner.spec).get("draResources") or []
+    resources = owner.spec.dra_resources or []
     claims = Claims()
     if not resources:
         return claims
@@ -135,7 +144,7 @@ def render_claims(owner: ServiceOwner, facts: ClusterFacts, labels: Mapping[str,
         out.problem("DRAResourcesUnsupported", "spec.draResources needs the resource.k8s.io "
                     "API (v1 or v1beta2), which this cluster does not serve", failed=True)
         return claims
-    names = [r.get("resourceClaimName") for r in resources if r.get("resourceClaimName")]
+    names = [r.resource_claim_name for r in resources if r.resource_claim_name]
     if len(names) != len(set(names)):
         out.problem("DRAResourcesUnsupported", "spec.draResources: a resourceClaimName is "
                     "listed twice", failed=True)
@@ -144,22 +153,22 @@ def render_claims(owner: ServiceOwner, facts: ClusterFacts, labels: Mapping[str,
     for index, res in enumerate(resources):
         try:
             _one(owner, facts, res, index, labels, annotations, claims, taken)
-        except (SelectorError, KeyError) as err:
+        except SelectorError as err:
             out.problem("DRAResourcesUnsupported", f"spec.draResources[{index}]: {err}",
                         failed=True)
     return claims
 
 
-def _one(owner: ServiceOwner, facts: ClusterFacts, res: Mapping[str, Any], index: int,
+def _one(owner: ServiceOwner, facts: ClusterFacts, res: DRAResource, index: int,
          labels: Mapping[str, str], annotations: Mapping[str, str], claims: Claims,
          taken: set[str]) -> None:
-    if res.get("resourceClaimName"):
-        kind, ref_key, ref = CLAIM, "resourceClaimName", str(res["resourceClaimName"])
-    elif res.get("resourceClaimTemplateName"):
-        kind, ref_key, ref = TEMPLATE, "resourceClaimTemplateName", str(
-            res["resourceClaimTemplateName"])
-    elif res.get("claimCreationSpec"):
-        rct = claim_template(owner, res["claimCreationSpec"], index, str(facts.dra_version),
+    if res.resource_claim_name:
+        kind, ref_key, ref = CLAIM, "resourceClaimName", res.resource_claim_name
+    elif res.resource_claim_template_name:
+        kind, ref_key, ref = TEMPLATE, "resourceClaimTemplateName", (
+            res.resource_claim_template_name)
+    elif res.claim_creation_spec is not None:
+        rct = claim_template(owner, res.claim_creation_spec, index, str(facts.dra_version),
                              labels, annotations)
         claims.templates.append(rct)
         kind, ref_key, ref = TEMPLATE, "resourceClaimTemplateName", rct["metadata"]["name"]
@@ -168,7 +177,7 @@ def _one(owner: ServiceOwner, facts: ClusterFacts, res: Mapping[str, Any], index
                             "claimCreationSpec")
     name = pod_claim_name(owner, kind, ref, taken)
     claims.pod.append({"name": name, ref_key: ref})
-    requests = res.get("requests") or []
+    requests = res.requests or []
     claims.container += [{"name": name, "request": r} for r in requests] or [{"name": name}]
 
 

@@ -12,21 +12,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from nimop.render.common import (
-    child_name,
-    get,
-    image_ref,
-    label_value,
-    manifest,
-    merge_maps,
-    metadata,
-    service_name,
-    wire,
-)
+from nimop.api.expose import EPPConfig
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import child_name, label_value, service_name
+from nimop.render.objects import manifest, merge_maps, metadata
 from nimop.render.owners import ServiceOwner
 from nimop.render.pod import CONTAINER_SECURITY, pull_secrets
 from nimop.render.result import Collector
+from nimop.render.wire import image_ref, wire, wires
 from nimop.render.workload import Ports
 
 POOL_API = "inference.networking.k8s.io/v1"
@@ -37,24 +30,25 @@ DEFAULT_PORTS = [("grpc-ext-proc", 9002), ("grpc-health", 9003), ("http-metrics"
 
 def render_epp(owner: ServiceOwner, labels: Mapping[str, str], ports: Ports, facts: ClusterFacts,
                out: Collector) -> None:
-    epp = get(wire(owner.spec), "expose.router.eppConfig")
-    if not epp:
+    router = owner.spec.expose.router if owner.spec.expose else None
+    epp = router.epp_config if router else None
+    if epp is None:
         return
     if not facts.inference_pool:
         out.problem("InferencePoolAPIMissing", "spec.expose.router.eppConfig needs the "
                     "InferencePool API (inference.networking.k8s.io/v1)", failed=True)
         return
-    if not epp.get("config") and not get(epp, "configMapRef.name"):
+    if epp.config is None and not (epp.config_map_ref and epp.config_map_ref.name):
         out.problem("InvalidEPPConfig", "spec.expose.router.eppConfig: set config or "
                     "configMapRef (upstream renders a nameless volume, §9 bug 17b)", failed=True)
         return
     name = child_name(owner.name, "-epp")
     lbl = merge_maps(labels, {"app": label_value(name)})
     out.add(*rbac(owner, name, lbl))
-    if epp.get("config"):
+    if epp.config is not None:
         out.add(manifest("v1", "ConfigMap", metadata(owner, child_name(owner.name, "-epp-config"),
                                                      lbl),
-                         data={CONFIG_FILE: json.dumps(epp["config"], indent=2) + "\n"}))
+                         data={CONFIG_FILE: json.dumps(wire(epp.config), indent=2) + "\n"}))
     svc_ports = [{"name": p.get("name"), "port": p["containerPort"],
                   "targetPort": p["containerPort"], "protocol": p.get("protocol", "TCP")}
                  for p in container_ports(epp) if p.get("name") != "grpc-health"]
@@ -81,9 +75,9 @@ def rbac(owner: ServiceOwner, name: str, labels: Mapping[str, str]) -> list[dict
     ]
 
 
-def container_ports(epp: Mapping[str, Any]) -> list[dict[str, Any]]:
-    if epp.get("ports"):
-        return [dict(p) for p in epp["ports"]]
+def container_ports(epp: EPPConfig) -> list[dict[str, Any]]:
+    if epp.ports:
+        return wires(epp.ports)
     return [{"name": n, "containerPort": p, "protocol": "TCP"} for n, p in DEFAULT_PORTS]
 
 
@@ -103,33 +97,29 @@ EPP_POD_SECURITY: dict[str, Any] = {
 
 
 def deployment(owner: ServiceOwner, name: str, labels: Mapping[str, str],
-               epp: Mapping[str, Any]) -> dict[str, Any]:
+               epp: EPPConfig) -> dict[str, Any]:
     """`<name>-epp`: image from containerSpec (tag default `latest`), pull secrets and policy of
     the NIMService image, gRPC health probes on 9003 by default (§4.7)."""
-    spec = epp.get("containerSpec") or {}
-    router = owner.spec.expose.router if owner.spec.expose else None
-    if router is None or router.epp_config is None:
-        raise ValueError("the endpoint picker is rendered only for spec.expose.router.eppConfig")
-    image = router.epp_config.container_spec.image
-    ref = epp.get("configMapRef") or {}
-    config_file = str(ref.get("key") or CONFIG_FILE)
+    spec = epp.container_spec
+    ref = epp.config_map_ref
+    config_file = (ref.key if ref else None) or CONFIG_FILE
     grpc_probe = {"grpc": {"port": 9003, "service": "inference-extension"},
                   "initialDelaySeconds": 5, "periodSeconds": 10}
     ctr: dict[str, Any] = {
-        "name": "epp", "image": image_ref(image),
-        "imagePullPolicy": get(wire(owner.spec), "image.pullPolicy"),
-        "command": spec.get("command"),
-        "args": spec.get("args") or default_args(owner, config_file),
-        "env": spec.get("env"), "ports": container_ports(epp),
-        "readinessProbe": epp.get("readinessProbe") or grpc_probe,
-        "livenessProbe": epp.get("livenessProbe") or grpc_probe,
-        "startupProbe": epp.get("startupProbe"),
+        "name": "epp", "image": image_ref(spec.image),
+        "imagePullPolicy": owner.spec.image.pull_policy,
+        "command": spec.command,
+        "args": spec.args or default_args(owner, config_file),
+        "env": None if spec.env is None else wires(spec.env), "ports": container_ports(epp),
+        "readinessProbe": wire(epp.readiness_probe) or grpc_probe,
+        "livenessProbe": wire(epp.liveness_probe) or grpc_probe,
+        "startupProbe": None if epp.startup_probe is None else wire(epp.startup_probe),
         "volumeMounts": [{"name": "epp-config", "mountPath": "/config", "readOnly": True}],
         "securityContext": dict(CONTAINER_SECURITY),
     }
-    cm = ref.get("name") or child_name(owner.name, "-epp-config")
+    cm = (ref.name if ref else None) or child_name(owner.name, "-epp-config")
     pod = {"serviceAccountName": name, "securityContext": EPP_POD_SECURITY,
-           "imagePullSecrets": pull_secrets(get(wire(owner.spec), "image.pullSecrets")),
+           "imagePullSecrets": pull_secrets(owner.spec.image.pull_secrets),
            "containers": [{k: v for k, v in ctr.items() if v is not None}],
            "volumes": [{"name": "epp-config", "configMap": {"name": cm}}]}
     select = {"app": label_value(name)}

@@ -13,18 +13,12 @@ from nimop.api.common import HPA_MIN_REPLICAS
 from nimop.api.expose import Expose, ExposeService, Router
 from nimop.api.nimservice import NIMServiceSpec
 from nimop.api.workload import WorkloadSpec
-from nimop.render.common import (
-    Owner,
-    child_name,
-    manifest,
-    merge_maps,
-    metadata,
-    service_name,
-    wire,
-)
 from nimop.render.facts import ClusterFacts
-from nimop.render.owners import ServiceOwner
+from nimop.render.names import child_name, service_name
+from nimop.render.objects import manifest, merge_maps, metadata
+from nimop.render.owners import Owner, ServiceOwner
 from nimop.render.result import Child, Collector
+from nimop.render.wire import wire
 from nimop.render.workload import Ports
 
 GATEWAY = "gateway.networking.k8s.io/v1"

@@ -12,13 +12,15 @@ from typing import Any
 
 from nimop.api import kinds
 from nimop.render import dra, exposure
-from nimop.render.common import child_name, label_value, manifest, merge_maps, metadata, wire
 from nimop.render.facts import KSERVE_KNATIVE_MODES, KSERVE_MODES, ClusterFacts
+from nimop.render.names import child_name, label_value
+from nimop.render.objects import manifest, merge_maps, metadata
 from nimop.render.owners import ServiceOwner
 from nimop.render.pod import default_probe, probe, probe_config
 from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector
+from nimop.render.wire import wire
 from nimop.render.workload import main_container, pod_spec, required_scc
 
 ISVC_API = "serving.kserve.io/v1beta1"

@@ -14,25 +14,18 @@ from typing import Any
 from nimop.api import kinds
 from nimop.api.nimservice import MPIConfig, RayConfig
 from nimop.render import dra, exposure
-from nimop.render.common import (
-    child_name,
-    env_var,
-    field_env,
-    label_value,
-    manifest,
-    merge_env,
-    merge_maps,
-    metadata,
-    wires,
-)
 from nimop.render.compute_domain import render_compute_domain
+from nimop.render.env import env_var, field_env, merge_env
 from nimop.render.facts import ClusterFacts
 from nimop.render.mpi import MPI_SCRIPT
+from nimop.render.names import child_name, label_value
+from nimop.render.objects import manifest, merge_maps, metadata
 from nimop.render.owners import ServiceOwner
 from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector, GeneratedSecret
 from nimop.render.storage import gpu_count
+from nimop.render.wire import wires
 from nimop.render.workload import PodParts, main_container, pod_spec, required_scc
 
 LWS_API = "leaderworkerset.x-k8s.io/v1"

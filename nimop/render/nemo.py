@@ -29,28 +29,15 @@ from nimop.api import kinds
 from nimop.api.expose import ExposeService
 from nimop.api.nemo_common import DatabaseConfig, NemoSpec, OTelSpec
 from nimop.render import exposure, standalone
-from nimop.render.common import (
-    Owner,
-    Resource,
-    child_name,
-    env_var,
-    field_env,
-    image_ref,
-    label_value,
-    manifest,
-    merge_env,
-    merge_maps,
-    metadata,
-    secret_env,
-    service_name,
-    spec_hash,
-    standard_labels,
-    wire,
-)
+from nimop.render.env import env_var, field_env, merge_env, secret_env
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import child_name, label_value, service_name
+from nimop.render.objects import manifest, merge_maps, metadata, standard_labels
+from nimop.render.owners import Owner, Resource
 from nimop.render.pod import CONTAINER_SECURITY, placement
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector, Manifest, Rendered
+from nimop.render.wire import image_ref, spec_hash, wire
 from nimop.render.workload import PodParts, Ports, main_container, pod_annotations, pod_spec
 
 CHILD_KINDS = kinds.keys(kinds.NEMO_CHILDREN)

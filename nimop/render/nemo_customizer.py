@@ -17,8 +17,9 @@ from typing import Any
 
 from nimop.api.nemo_common import DatabaseConfig
 from nimop.api.nemo_customizer import NemoCustomizer
-from nimop.render.common import child_name, env_var, field_env, secret_env, service_name
+from nimop.render.env import env_var, field_env, secret_env
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import child_name, service_name
 from nimop.render.nemo import (
     SELECT_NAME,
     NemoContext,

@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from nimop.api.nemo_datastore import NemoDatastore
-from nimop.render.common import child_name, env_var, secret_env
+from nimop.render.env import env_var, secret_env
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import child_name
 from nimop.render.nemo import (
     V1_HEALTH_PROBES,
     NemoContext,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimop.api.nemo_entitystore import NemoEntitystore
-from nimop.render.common import env_var
+from nimop.render.env import env_var
 from nimop.render.facts import ClusterFacts
 from nimop.render.nemo import (
     SELECT_APP,

@@ -14,7 +14,7 @@ from typing import Any
 
 from nimop.api.nemo_common import DatabaseConfig
 from nimop.api.nemo_evaluator import EvaluationImages, NemoEvaluator
-from nimop.render.common import env_var, field_env
+from nimop.render.env import env_var, field_env
 from nimop.render.facts import ClusterFacts
 from nimop.render.nemo import (
     SELECT_NAME,

@@ -18,8 +18,9 @@ from typing import Any
 
 from nimop.api.nemo_guardrail import NemoGuardrail
 from nimop.api.nimservice import NIMService
-from nimop.render.common import child_name, env_var, secret_env, service_name
+from nimop.render.env import env_var, secret_env
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import child_name, service_name
 from nimop.render.nemo import (
     SELECT_APP,
     V1_HEALTH_PROBES,

@@ -19,32 +19,20 @@ from typing import Any
 
 from nimop.api import kinds
 from nimop.api.common import DEFAULT_GROUP_ID, DEFAULT_USER_ID
-from nimop.api.nimbuild import NIMBuild
+from nimop.api.nimbuild import NIMBuild, NIMBuildSpec, ResourceRequirements
 from nimop.api.problem import Problem
-from nimop.render.common import (
-    Owner,
-    child_name,
-    env_var,
-    get,
-    image_ref,
-    manifest,
-    merge_env,
-    merge_maps,
-    metadata,
-    parsed,
-    secret_env,
-    spec_hash,
-    standard_labels,
-    wire,
-)
+from nimop.render.env import env_var, merge_env, secret_env
 from nimop.render.facts import CachedProfile, ClusterFacts, NIMCacheFacts
-from nimop.render.owners import BuildOwner
+from nimop.render.names import child_name
+from nimop.render.objects import manifest, merge_maps, metadata, standard_labels
+from nimop.render.owners import BuildOwner, Owner, parsed
 from nimop.render.pod import (
     compact,
     pod_security_context,
     pull_secrets,
 )
-from nimop.render.result import Collector, Rendered
+from nimop.render.result import Child, Collector, Rendered
+from nimop.render.wire import image_ref, spec_hash, wire, wires
 
 PART_OF = "nim-build"
 MODEL_STORE = "/model-store"
@@ -73,9 +61,9 @@ def manifest_pod_name(name: str) -> str:
     return child_name(name, "-local-manifest-pod")
 
 
-def model_name(build: Mapping[str, Any]) -> str:
+def model_name(spec: NIMBuildSpec, name: str) -> str:
     """`spec.modelName`, defaulting to the NIMBuild's name (§1.5)."""
-    return str(get(build, "spec.modelName") or get(build, "metadata.name") or "")
+    return spec.model_name or name
 
 
 def build_completed(status: Mapping[str, Any] | None) -> bool | None:
@@ -102,11 +90,12 @@ def render_nimbuild(build: NIMBuild | Mapping[str, Any],
     `MultipleBuildableProfiles`, `InvalidGPUs`, `EngineBuildFailed`, `BuiltProfileNotFound`
     (failures)."""
     facts = facts or ClusterFacts()
-    model = parsed(NIMBuild, build)
-    owner = Owner.of(model, model.spec)
-    obj = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    obj = parsed(NIMBuild, build)
+    owner = Owner.of(obj, obj.spec)
     out = Collector()
-    status = obj.get("status") or {}
+    out.workload = Child(kinds.POD, build_pod_name(owner.name))
+    out.probe = Child(kinds.POD, manifest_pod_name(owner.name))
+    status = wire(obj.status)
     if status.get("outputProfile"):
         return out.result(spec_hash(wire(owner.spec)))
     cache = _ready_cache(owner, facts, out)
@@ -124,7 +113,7 @@ def render_nimbuild(build: NIMBuild | Mapping[str, Any],
         out.problem(
             "BuiltProfileNotFound",
             "the local manifest holds no profile of model "
-            f"{model_name(obj)}; see the {MANIFEST_COMPLETED} condition",
+            f"{model_name(owner.spec, owner.name)}; see the {MANIFEST_COMPLETED} condition",
             failed=True,
         )
     elif done:
@@ -135,7 +124,7 @@ def render_nimbuild(build: NIMBuild | Mapping[str, Any],
 
 
 def _ready_cache(owner: BuildOwner, facts: ClusterFacts, out: Collector) -> NIMCacheFacts | None:
-    name = str(get(wire(owner.spec), "nimCache.name") or "")
+    name = owner.spec.nim_cache.name
     cache = facts.nimcache(owner.namespace, name)
     if cache is None:
         out.problem(
@@ -155,16 +144,17 @@ def _ready_cache(owner: BuildOwner, facts: ClusterFacts, out: Collector) -> NIMC
 
 
 def _build(
-    owner: BuildOwner, obj: Mapping[str, Any], cache: NIMCacheFacts, facts: ClusterFacts,
+    owner: BuildOwner, obj: NIMBuild, cache: NIMCacheFacts, facts: ClusterFacts,
     out: Collector,
 ) -> None:
-    wanted = get(wire(owner.spec), "nimCache.profile") or get(obj, "status.inputProfile.name")
+    recorded = obj.status.input_profile if obj.status else None
+    wanted = owner.spec.nim_cache.profile or (recorded.name if recorded else None)
     profile, problem = select_input_profile(cache, wanted)
     if problem is not None:
         out.problems.append(problem)
         return
     assert profile is not None
-    resources, problem = build_resources(wire(owner.spec).get("resources"), profile)
+    resources, problem = build_resources(owner.spec.resources, profile)
     if problem is not None:
         out.problems.append(problem)
         return
@@ -213,17 +203,14 @@ def select_input_profile(
 
 
 def build_resources(
-    spec: Mapping[str, Any] | None, profile: CachedProfile
+    spec: ResourceRequirements | None, profile: CachedProfile
 ) -> tuple[dict[str, Any] | None, Problem | None]:
     """Requests and limits; GPUs default to the profile's tensor parallelism (§2.7 step 4).
 
     Upstream refuses any user GPU count when the profile has a tp tag; we accept one that
     agrees with it and refuse only a contradiction, which could never build that profile."""
-    res = {
-        k: {str(n): str(q) for n, q in (spec or {}).get(k, {}).items()}
-        for k in ("requests", "limits")
-        if (spec or {}).get(k)
-    }
+    given = {"requests": spec.requests, "limits": spec.limits} if spec else {}
+    res = {k: {str(n): str(q) for n, q in v.items()} for k, v in given.items() if v}
     user = res.get("limits", {}).get(GPU) or res.get("requests", {}).get(GPU)
     tp = profile.tensor_parallelism()
     if tp is not None and not (tp.isdigit() and int(tp) > 0):
@@ -255,23 +242,22 @@ def build_resources(
     return res or None, None
 
 
-def labels(owner: BuildOwner, obj: Mapping[str, Any]) -> dict[str, str]:
+def labels(owner: BuildOwner, obj: NIMBuild) -> dict[str, str]:
     """The CR's metadata labels (as upstream) and `spec.labels`; our own keys win."""
     ours = {"app": "k8s-nim-operator", **standard_labels(owner, PART_OF)}
-    return merge_maps(get(obj, "metadata.labels"), wire(owner.spec).get("labels"), ours)
+    return merge_maps(obj.metadata.labels, owner.spec.labels, ours)
 
 
-def pod_annotations(owner: BuildOwner, obj: Mapping[str, Any],
-                    facts: ClusterFacts) -> dict[str, str]:
+def pod_annotations(owner: BuildOwner, obj: NIMBuild, facts: ClusterFacts) -> dict[str, str]:
     ours = {"sidecar.istio.io/inject": "false"}
     if facts.openshift:
         ours["openshift.io/required-scc"] = "nonroot"
     user = {
         k: v
-        for k, v in (get(obj, "metadata.annotations") or {}).items()
+        for k, v in (obj.metadata.annotations or {}).items()
         if k not in _SKIP_ANNOTATIONS
     }
-    return merge_maps(user, wire(owner.spec).get("annotations"), ours)
+    return merge_maps(user, owner.spec.annotations, ours)
 
 
 def _pod_spec(owner: BuildOwner, cache: NIMCacheFacts, container: dict[str, Any]) -> dict[str, Any]:
@@ -288,7 +274,7 @@ def _pod_spec(owner: BuildOwner, cache: NIMCacheFacts, container: dict[str, Any]
         "runAsUser": DEFAULT_USER_ID if cache.user_id is None else cache.user_id,
         "runAsGroup": DEFAULT_GROUP_ID if cache.group_id is None else cache.group_id,
     }
-    policy = get(wire(owner.spec), "image.pullPolicy")
+    policy = owner.spec.image.pull_policy
     if policy:
         container["imagePullPolicy"] = policy
     return compact(
@@ -298,9 +284,9 @@ def _pod_spec(owner: BuildOwner, cache: NIMCacheFacts, container: dict[str, Any]
             "runtimeClassName": cache.runtime_class or None,
             "securityContext": {**pod_security_context(cache.user_id, cache.group_id),
                                 "runAsNonRoot": True},
-            "imagePullSecrets": pull_secrets(get(wire(owner.spec), "image.pullSecrets")),
-            "nodeSelector": wire(owner.spec).get("nodeSelector"),
-            "tolerations": wire(owner.spec).get("tolerations"),
+            "imagePullSecrets": pull_secrets(owner.spec.image.pull_secrets),
+            "nodeSelector": owner.spec.node_selector,
+            "tolerations": wires(owner.spec.tolerations),
             "containers": [compact(container)],
             "volumes": [
                 {"name": "nim-cache-volume", "persistentVolumeClaim": {"claimName": cache.pvc}}
@@ -310,7 +296,7 @@ def _pod_spec(owner: BuildOwner, cache: NIMCacheFacts, container: dict[str, Any]
 
 
 def build_env(
-    owner: BuildOwner, obj: Mapping[str, Any], cache: NIMCacheFacts, profile: CachedProfile
+    owner: BuildOwner, cache: NIMCacheFacts, profile: CachedProfile
 ) -> list[dict[str, Any]]:
     """Operator env, then the user's `spec.env` (user wins, C5). `NGC_API_KEY` only for NGC
     caches (upstream dereferences the NGC auth secret of any cache, §9 bug 4)."""
@@ -318,14 +304,14 @@ def build_env(
         env_var("NIM_CACHE_PATH", MODEL_STORE),
         env_var("NIM_SERVER_PORT", str(API_PORT)),
         env_var("NIM_HTTP_API_PORT", str(API_PORT)),
-        env_var("NIM_CUSTOM_MODEL_NAME", model_name(obj)),
+        env_var("NIM_CUSTOM_MODEL_NAME", model_name(owner.spec, owner.name)),
         env_var("NIM_MODEL_PROFILE", profile.name),
     ]
     if cache.source == "ngc" and cache.auth_secret:
         base.append(secret_env("NGC_API_KEY", cache.auth_secret, "NGC_API_KEY"))
     if profile.config.get("feat_lora", "").lower() == "true":
         base.append(env_var("NIM_PEFT_SOURCE", "/tmp"))
-    return merge_env(base, wire(owner.spec).get("env"))
+    return merge_env(base, wires(owner.spec.env))
 
 
 def _probe(path: str, delay: int, failures: int) -> dict[str, Any]:
@@ -341,7 +327,7 @@ def _probe(path: str, delay: int, failures: int) -> dict[str, Any]:
 
 def build_pod(
     owner: BuildOwner,
-    obj: Mapping[str, Any],
+    obj: NIMBuild,
     cache: NIMCacheFacts,
     profile: CachedProfile,
     resources: Mapping[str, Any] | None,
@@ -353,7 +339,7 @@ def build_pod(
         "name": BUILD_CONTAINER,
         "image": image_ref(owner.spec.image),
         "ports": [{"name": "api", "containerPort": API_PORT, "protocol": "TCP"}],
-        "env": build_env(owner, obj, cache, profile),
+        "env": build_env(owner, cache, profile),
         "resources": resources,
         "readinessProbe": _probe("/v1/health/ready", 15, 3),
         "livenessProbe": _probe("/v1/health/live", 15, 3),
@@ -366,7 +352,7 @@ def build_pod(
 
 
 def manifest_pod(
-    owner: BuildOwner, obj: Mapping[str, Any], cache: NIMCacheFacts, facts: ClusterFacts
+    owner: BuildOwner, obj: NIMBuild, cache: NIMCacheFacts, facts: ClusterFacts
 ) -> dict[str, Any]:
     """`<name>-local-manifest-pod` (§2.7 step 6): prints the cache's local manifest, which
     the build extended with the built profile."""

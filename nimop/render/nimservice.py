@@ -10,12 +10,13 @@ from typing import Any
 
 from nimop.api import kinds
 from nimop.api.nimservice import NIMService
-from nimop.render.common import Owner, parsed, spec_hash, wire
 from nimop.render.facts import ClusterFacts
 from nimop.render.kserve import render_kserve
 from nimop.render.multinode import render_multinode
+from nimop.render.owners import Owner, parsed
 from nimop.render.result import Collector, Rendered
 from nimop.render.standalone import render_standalone
+from nimop.render.wire import spec_hash, wire
 
 #: The kinds this renderer may emit: the kind table's NIMSERVICE children.
 CHILD_KINDS = kinds.keys(kinds.NIMSERVICE_CHILDREN)

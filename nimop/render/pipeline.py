@@ -12,21 +12,13 @@ from typing import Any
 from nimop.api import kinds
 from nimop.api.nimpipeline import NIMPipeline, NIMServicePipelineSpec, ServiceDependency
 from nimop.api.resource import API_VERSION
-from nimop.render.common import (
-    Owner,
-    env_var,
-    merge_env,
-    merge_maps,
-    metadata,
-    parsed,
-    service_name,
-    spec_hash,
-    standard_labels,
-    wire,
-    wires,
-)
+from nimop.render.env import env_var, merge_env
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import service_name
+from nimop.render.objects import merge_maps, metadata, standard_labels
+from nimop.render.owners import Owner, parsed
 from nimop.render.result import Collector, Rendered
+from nimop.render.wire import spec_hash, wire, wires
 
 PART_OF = "nim-pipeline"
 #: The kinds this renderer may emit: the kind table's NIMPIPELINE children.

@@ -12,7 +12,8 @@ from typing import Any
 from nimop.api.common import DEFAULT_GROUP_ID, DEFAULT_USER_ID, NIMContainerSpec, Probe, ProxySpec
 from nimop.api.nimservice import NIMServiceSpec
 from nimop.api.workload import WorkloadSpec
-from nimop.render.common import env_var, image_ref, merge_env, wire, wires
+from nimop.render.env import env_var, merge_env
+from nimop.render.wire import image_ref, wire, wires
 
 #: §4.1.1: (path, initialDelaySeconds, failureThreshold) per probe when the user gives none.
 PROBE_DEFAULTS: dict[str, tuple[str, int, int]] = {

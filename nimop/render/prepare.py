@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nimop.render import dra
-from nimop.render.common import merge_maps, standard_labels
 from nimop.render.facts import ClusterFacts
+from nimop.render.objects import merge_maps, standard_labels
 from nimop.render.owners import ServiceOwner
 from nimop.render.pod import probe, probe_config
 from nimop.render.result import Collector

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from nimop.api.nimcache import GPUSpec, ModelSpec
+
 Profile = tuple[str, dict[str, str]]
 
 
@@ -33,15 +35,15 @@ def _tags(entry: Any) -> dict[str, str]:
 
 
 def select_profiles(
-    model: Mapping[str, Any] | None, manifest: Mapping[str, Any], gpu_products: Sequence[str] = (),
+    model: ModelSpec | None, manifest: Mapping[str, Any], gpu_products: Sequence[str] = (),
 ) -> list[str]:
     """Profile ids matching NIMCache `source.ngc.model` (§3.6), in manifest order.
 
     Explicit `model.profiles` are returned as given (`["all"]` means every profile).
     """
-    model = model or {}
-    if model.get("profiles"):
-        return [str(p) for p in model["profiles"]]
+    model = model or ModelSpec()
+    if model.profiles:
+        return list(model.profiles)
     v2, profiles = manifest_profiles(manifest)
     return [pid for pid, tags in profiles if _matches(model, tags, v2, gpu_products)]
 
@@ -54,23 +56,23 @@ def _eq(want: Any, have: str | None, fold: bool) -> bool:
     return str(want).lower() == have.lower() if fold else str(want) == have
 
 
-def _matches(model: Mapping[str, Any], tags: dict[str, str], v2: bool,
+def _matches(model: ModelSpec, tags: dict[str, str], v2: bool,
              gpu_products: Sequence[str]) -> bool:
-    if not (_eq(model.get("precision"), tags.get("precision"), v2)
-            and _eq(model.get("tensorParallelism"), tags.get("tp"), v2)
-            and _eq(model.get("qosProfile"), tags.get("profile"), v2)):
+    if not (_eq(model.precision, tags.get("precision"), v2)
+            and _eq(model.tensor_parallelism, tags.get("tp"), v2)
+            and _eq(model.qos_profile, tags.get("profile"), v2)):
         return False
-    if not _lora_ok(model.get("lora"), tags.get("feat_lora"), v2):
+    if not _lora_ok(model.lora, tags.get("feat_lora"), v2):
         return False
-    buildable = model.get("buildable")
+    buildable = model.buildable
     if v2 and buildable is not None and (
             tags.get("trtllm_buildable", "false").lower() != str(buildable).lower()):
         return False
     backend = _backend(tags, v2)
-    engine = str(model.get("engine") or "")
+    engine = model.engine or ""
     if engine and engine.removesuffix("_llm").lower() not in backend:
         return False
-    gpus = model.get("gpus") or []
+    gpus = model.gpus or []
     if v2:
         return _gpu_ok_v2(gpus, tags, gpu_products) or tags.get("trtllm_buildable") == "true"
     if "tensorrt" in engine or gpus:
@@ -90,7 +92,7 @@ def _backend(tags: dict[str, str], v2: bool) -> str:
     return "tensorrt" if v2 and value == "triton" else value
 
 
-def _gpu_ok_v1(gpus: Sequence[Mapping[str, Any]], tags: dict[str, str],
+def _gpu_ok_v1(gpus: Sequence[GPUSpec], tags: dict[str, str],
                discovered: Sequence[str]) -> bool:
     if gpus:
         return all(_gpu_match(g, tags) for g in gpus)
@@ -99,7 +101,7 @@ def _gpu_ok_v1(gpus: Sequence[Mapping[str, Any]], tags: dict[str, str],
     return any(_product_match(p, tags) for p in discovered)
 
 
-def _gpu_ok_v2(gpus: Sequence[Mapping[str, Any]], tags: dict[str, str],
+def _gpu_ok_v2(gpus: Sequence[GPUSpec], tags: dict[str, str],
                discovered: Sequence[str]) -> bool:
     identity = any(k in tags for k in ("gpu", "key", "gpu_device", "product_name_regex"))
     if not gpus and (not identity or not discovered):
@@ -109,11 +111,11 @@ def _gpu_ok_v2(gpus: Sequence[Mapping[str, Any]], tags: dict[str, str],
     return any(_product_match(p, tags) for p in discovered)
 
 
-def _gpu_match(gpu: Mapping[str, Any], tags: dict[str, str]) -> bool:
-    ids = [str(i).lower() for i in gpu.get("ids") or []]
+def _gpu_match(gpu: GPUSpec, tags: dict[str, str]) -> bool:
+    ids = [i.lower() for i in gpu.ids or []]
     if ids and tags.get("gpu_device", "").lower().removesuffix(":10de") not in ids:
         return False
-    product = str(gpu.get("product") or "").lower()
+    product = (gpu.product or "").lower()
     return not product or any(product in tags.get(k, "").lower() for k in ("gpu", "key"))
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nimop.render.common import Owner, child_name, manifest, metadata
 from nimop.render.facts import ClusterFacts
+from nimop.render.names import child_name
+from nimop.render.objects import manifest, metadata
+from nimop.render.owners import Owner
 
 RBAC = "rbac.authorization.k8s.io/v1"
 

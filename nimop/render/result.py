@@ -58,7 +58,9 @@ class Rendered:
     - `service`: the Service in front of the workload;
     - `exposure`: how it is reached from outside (Ingress, HTTPRoute, GRPCRoute);
     - `storage`: the PVC the model lives on (a NIMCache's, whether it creates it or not);
-    - `probe`: a NIMCache's model-manifest probe Pod.
+    - `probe`: a NIMCache's model-manifest probe Pod; a NIMBuild's local-manifest probe Pod;
+    - `manifest`: the ConfigMap a NIMCache's model manifest is kept in (the controller writes
+      it from the probe's log; the renderer names it, and reads it back through the facts).
     """
 
     objects: tuple[Manifest, ...] = ()
@@ -70,6 +72,7 @@ class Rendered:
     exposure: tuple[Child, ...] = ()
     storage: Child | None = None
     probe: Child | None = None
+    manifest: Child | None = None
 
     @property
     def ok(self) -> bool:
@@ -83,7 +86,7 @@ class Rendered:
         """Only the names (no objects, no problems): what status code needs about children
         when the render itself is not used (a CR that failed validation)."""
         return Rendered(workload=self.workload, service=self.service, exposure=self.exposure,
-                        storage=self.storage, probe=self.probe)
+                        storage=self.storage, probe=self.probe, manifest=self.manifest)
 
     def exposed(self, kind: Kind) -> Child | None:
         """The exposure child of `kind` (the Ingress, say), if the render made one."""
@@ -109,6 +112,7 @@ class Collector:
         self.exposure: list[Child] = []
         self.storage: Child | None = None
         self.probe: Child | None = None
+        self.manifest: Child | None = None
 
     def add(self, *objs: Manifest | None) -> None:
         self.objects.extend(o for o in objs if o is not None)
@@ -128,7 +132,7 @@ class Collector:
         objects = tuple(copy.deepcopy(o) for o in self.objects)
         return Rendered(objects, tuple(self.problems), tuple(self.secrets), spec_hash,
                         self.workload, self.service, tuple(self.exposure), self.storage,
-                        self.probe)
+                        self.probe, self.manifest)
 
 
 def _kind_of(obj: Manifest) -> Kind:

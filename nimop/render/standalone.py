@@ -9,18 +9,11 @@ from typing import Any
 from nimop.api import kinds
 from nimop.api.workload import WorkloadSpec
 from nimop.render import dra, exposure
-from nimop.render.common import (
-    Owner,
-    child_name,
-    label_value,
-    manifest,
-    merge_maps,
-    metadata,
-    standard_labels,
-)
 from nimop.render.epp import render_epp
 from nimop.render.facts import ClusterFacts
-from nimop.render.owners import ServiceOwner
+from nimop.render.names import child_name, label_value
+from nimop.render.objects import manifest, merge_maps, metadata, standard_labels
+from nimop.render.owners import Owner, ServiceOwner
 from nimop.render.prepare import PART_OF, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector

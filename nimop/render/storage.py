@@ -11,10 +11,12 @@ from typing import Any
 
 from nimop.api.common import PersistentVolumeClaim
 from nimop.api.nimservice import NIMServiceStorage
-from nimop.render.common import Owner, child_name, manifest, metadata, wire
 from nimop.render.facts import ClusterFacts, NIMCacheFacts
-from nimop.render.owners import ServiceOwner
+from nimop.render.names import child_name
+from nimop.render.objects import manifest, metadata
+from nimop.render.owners import Owner, ServiceOwner
 from nimop.render.result import Collector
+from nimop.render.wire import wire
 
 GPU = "nvidia.com/gpu"
 

@@ -12,18 +12,10 @@ from typing import Any
 from nimop.api.expose import ExposeService
 from nimop.api.nimservice import NIMServiceSpec
 from nimop.api.workload import WorkloadSpec
-from nimop.render.common import (
-    Owner,
-    child_name,
-    env_var,
-    image_ref,
-    merge_env,
-    secret_env,
-    set_default_env,
-    wires,
-)
+from nimop.render.env import env_var, merge_env, secret_env, set_default_env
 from nimop.render.facts import ClusterFacts
-from nimop.render.owners import ServiceOwner
+from nimop.render.names import child_name
+from nimop.render.owners import Owner, ServiceOwner
 from nimop.render.pod import (
     CONTAINER_SECURITY,
     ca_init_container,
@@ -36,6 +28,7 @@ from nimop.render.pod import (
     user_container,
 )
 from nimop.render.storage import Storage
+from nimop.render.wire import image_ref, wires
 
 MODEL_STORE = "/model-store"
 

@@ -16,6 +16,7 @@ __all__ = [
     "ObjectKey",
     "ResourceRef",
     "controller_owner",
+    "get",
     "key_of",
     "meta",
     "strip_for_store",
@@ -109,3 +110,14 @@ def strip_for_store(obj: Obj) -> Obj:
     if isinstance(md, dict):
         md.pop("managedFields", None)
     return obj
+
+
+def get(data: Mapping[str, Any] | None, path: str, default: Any = None) -> Any:
+    """`data["a"]["b"]…` for a dotted path of a stored object, `default` when any step is
+    missing or None."""
+    cur: Any = data
+    for part in path.split("."):
+        if not isinstance(cur, Mapping) or cur.get(part) is None:
+            return default
+        cur = cur[part]
+    return cur

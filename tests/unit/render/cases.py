@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from nimop.api.nimcache import ModelSpec
 from nimop.offline import assume_caches_ready, load_documents
 from nimop.render import CachedProfile, ClusterFacts, NIMCacheFacts, select_profiles
 
@@ -114,7 +115,9 @@ def golden_facts(docs: list[dict[str, Any]]) -> ClusterFacts:
             if d.get("kind") == "NIMCache" and key.endswith("/" + d["metadata"]["name"])
         )
         manifest = manifest_for(doc)
-        picked = select_profiles(_model(doc), manifest, GPU_PRODUCTS) if cache.optimized else []
+        model = _model(doc)
+        typed = ModelSpec.model_validate(model) if model is not None else None
+        picked = select_profiles(typed, manifest, GPU_PRODUCTS) if cache.optimized else []
         profiles = tuple(CachedProfile(p, manifest[p]["tags"]) for p in picked if p in manifest)
         caches[key] = replace(cache, profiles=profiles)
     for ns, name in referenced_caches(docs):

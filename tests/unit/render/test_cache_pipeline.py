@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from nimop.api.nimcache import ModelSpec
 from nimop.cli import main
 from nimop.render import ClusterFacts, render_nimcache, render_nimpipeline, select_profiles
 from tests.unit.render.cases import GOLDEN, MANIFEST
@@ -48,19 +49,24 @@ def test_ngc_auto_selection_waits_for_manifest_then_selects() -> None:
     assert job_ctr(r)["args"] == ["--profiles", "0a0b0c-vllm-tp8"]
 
 
+def select(model: dict[str, Any], manifest: dict[str, Any], gpus: tuple[str, ...]) -> list[str]:
+    """`select_profiles` for `source.ngc.model` as a user writes it."""
+    return select_profiles(ModelSpec.model_validate(model), manifest, gpus)
+
+
 def test_profile_selection_rules() -> None:
     gpus = ("NVIDIA-L40S",)
     # upstream: the backend must contain the engine minus "_llm", so tensorrt_llm also picks
     # the plain tensorrt profile
-    assert select_profiles({"engine": "tensorrt_llm"}, MANIFEST, gpus) == [
+    assert select({"engine": "tensorrt_llm"}, MANIFEST, gpus) == [
         "a1b2c3-trtllm-l40s-tp1",
         "e7f8a9-trt-embed",
     ]
-    assert select_profiles({"engine": "vllm", "tensorParallelism": "1"}, MANIFEST, gpus) == [
+    assert select({"engine": "vllm", "tensorParallelism": "1"}, MANIFEST, gpus) == [
         "d4e5f6-vllm-tp1"
     ]
-    assert select_profiles({"precision": "BF16"}, MANIFEST, gpus) == []  # v1 is case-sensitive
-    assert select_profiles({"gpus": [{"product": "h100"}]}, MANIFEST, gpus) == []
+    assert select({"precision": "BF16"}, MANIFEST, gpus) == []  # v1 is case-sensitive
+    assert select({"gpus": [{"product": "h100"}]}, MANIFEST, gpus) == []
     v2 = {
         "schema_version": "2.0",
         "profiles": [
@@ -71,7 +77,7 @@ def test_profile_selection_rules() -> None:
             {"id": "y", "tags": {"llm_engine": "tensorrt_llm", "gpu": "H100"}},
         ],
     }
-    assert select_profiles({"engine": "tensorrt_llm"}, v2, gpus) == ["x"]  # buildable kept
+    assert select({"engine": "tensorrt_llm"}, v2, gpus) == ["x"]  # buildable kept
 
 
 def test_hf_and_datastore_and_universal_commands() -> None:

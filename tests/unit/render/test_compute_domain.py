@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimop.render import ClusterFacts, ComputeDomainFacts, Rendered
-from nimop.render.common import short_hash
+from nimop.render.names import short_hash
 from tests.unit.render.helpers import NS, render, svc
 
 

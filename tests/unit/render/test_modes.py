@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from nimop.api.dra import DRADeviceAttributeSelector, DRADeviceSpec, DRAResourceQuantitySelector
 from nimop.render import ClusterFacts
 from nimop.render.dra import SelectorError, attribute_cel, capacity_cel, device_cel
 from tests.unit.render.helpers import NS, render, svc
@@ -37,7 +38,7 @@ from tests.unit.render.helpers import NS, render, svc
     ],
 )
 def test_attribute_selector_cel(sel: dict[str, Any], cel: str) -> None:
-    assert attribute_cel(sel, "gpu.nvidia.com") == cel
+    assert attribute_cel(DRADeviceAttributeSelector.model_validate(sel), "gpu.nvidia.com") == cel
 
 
 def test_capacity_selector_and_driver_first() -> None:
@@ -45,11 +46,13 @@ def test_capacity_selector_and_driver_first() -> None:
         "name": "gpu",
         "capacitySelectors": [{"key": "memory", "op": "GreaterThanOrEqual", "value": "40Gi"}],
     }
-    assert device_cel(dev) == [
+    assert device_cel(DRADeviceSpec.model_validate(dev)) == [
         'device.driver == "gpu.nvidia.com"',
         '(device.capacity["gpu.nvidia.com"].memory).compareTo(quantity("40Gi")) >= 0',
     ]
-    assert capacity_cel({"key": "memory", "op": "LessThan", "value": "1Gi"}, "d").endswith("< 0")
+    less = DRAResourceQuantitySelector.model_validate(
+        {"key": "memory", "op": "LessThan", "value": "1Gi"})
+    assert capacity_cel(less, "d").endswith("< 0")
 
 
 @pytest.mark.parametrize(
@@ -62,7 +65,7 @@ def test_capacity_selector_and_driver_first() -> None:
 )
 def test_bad_selectors_raise_selector_error(sel: dict[str, Any]) -> None:
     with pytest.raises(SelectorError):
-        attribute_cel(sel, "d")
+        attribute_cel(DRADeviceAttributeSelector.model_validate(sel), "d")
 
 
 def test_dra_claims_wire_pod_and_every_container() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from nimop.api import NIMBuild
+from nimop.api.nimbuild import ResourceRequirements
 from nimop.render import CachedProfile, ClusterFacts, NIMCacheFacts, Rendered
 from nimop.render.nimbuild import (
     LOCAL_MANIFEST,
@@ -227,7 +228,8 @@ def test_pull_secrets_policy_and_tolerations() -> None:
 
 
 def test_gpus_default_to_the_profile_tp() -> None:
-    res, problem = build_resources({"limits": {"cpu": "4"}}, BUILDABLE)
+    res, problem = build_resources(
+        ResourceRequirements.model_validate({"limits": {"cpu": "4"}}), BUILDABLE)
     assert problem is None
     assert res == {
         "limits": {"cpu": "4", "nvidia.com/gpu": "2"},
@@ -244,7 +246,8 @@ def test_tp_tag_spelled_tensor_parallelism_counts_too() -> None:
 
 
 def test_a_user_gpu_count_that_agrees_with_tp_is_kept() -> None:
-    res, problem = build_resources({"limits": {"nvidia.com/gpu": 2}}, BUILDABLE)
+    res, problem = build_resources(
+        ResourceRequirements.model_validate({"limits": {"nvidia.com/gpu": 2}}), BUILDABLE)
     assert problem is None and res == {"limits": {"nvidia.com/gpu": "2"}}
 
 
@@ -257,7 +260,8 @@ def test_a_user_gpu_count_that_agrees_with_tp_is_kept() -> None:
     ],
 )
 def test_gpu_sizing_problems(resources: Any, profile: CachedProfile, why: str) -> None:
-    res, problem = build_resources(resources, profile)
+    typed = None if resources is None else ResourceRequirements.model_validate(resources)
+    res, problem = build_resources(typed, profile)
     assert res is None and problem is not None
     assert (problem.reason, problem.failed) == ("InvalidGPUs", True)
     assert why in problem.message
@@ -265,7 +269,8 @@ def test_gpu_sizing_problems(resources: Any, profile: CachedProfile, why: str) -
 
 def test_a_user_gpu_count_sizes_a_profile_without_tp() -> None:
     p = CachedProfile("p", {"trtllm_buildable": "true"})
-    res, problem = build_resources({"requests": {"nvidia.com/gpu": "1"}}, p)
+    res, problem = build_resources(
+        ResourceRequirements.model_validate({"requests": {"nvidia.com/gpu": "1"}}), p)
     assert problem is None and res == {"requests": {"nvidia.com/gpu": "1"}}
 
 

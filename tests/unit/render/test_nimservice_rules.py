@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nimop.render import ClusterFacts
-from nimop.render.common import merge_env
+from nimop.render.env import merge_env
 from tests.unit.render.helpers import cache, env_of, facts_with, main_ctr, profile, render, svc
 
 

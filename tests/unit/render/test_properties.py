@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nimop.offline import dump
 from nimop.render import ClusterFacts, NIMCacheFacts, render_nimcache, render_nimservice
-from nimop.render.common import child_name, dns_label, label_value
+from nimop.render.names import child_name, dns_label, label_value
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
