@@ -8,12 +8,14 @@ Secrets they ask the controller to create — not against a hand-kept list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from nimop.api import kinds
+from nimop import offline
+from nimop.api import kinds, parse_object
 from nimop.permissions import MANAGE, PERMISSIONS, allowed, select
 from nimop.render import (
     NIMBUILD_CHILD_KINDS,
@@ -31,8 +33,20 @@ from tests.unit.render.cases import Case, cases, golden_facts, load
 
 CHILD_KINDS = (NIMCACHE_CHILD_KINDS | NIMSERVICE_CHILD_KINDS | NIMPIPELINE_CHILD_KINDS
                | NIMBUILD_CHILD_KINDS)
-RENDERERS = {"NIMCache": render_nimcache, "NIMService": render_nimservice,
-             "NIMPipeline": render_nimpipeline, "NIMBuild": render_nimbuild}
+Renderer = Callable[[dict[str, Any], ClusterFacts], Rendered]
+
+
+def _from_model(render: Callable[[Any, ClusterFacts], Rendered]) -> Renderer:
+    """A NeMo renderer (it takes the parsed model) over the document as the files hold it."""
+    return lambda doc, facts: render(parse_object(doc), facts)
+
+
+RENDERERS: dict[str, Renderer] = {
+    "NIMCache": render_nimcache, "NIMService": render_nimservice,
+    "NIMPipeline": render_nimpipeline, "NIMBuild": render_nimbuild,
+    **{kind: _from_model(render) for kind, render in offline.RENDERERS.items()
+       if kind.startswith("Nemo")},
+}
 NAMESPACED = ("namespaced",)
 
 
