@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from nimop.watch.testing import Fault
 from tests.unit.controllers.harness import ALL_OPTIONAL, SERVICE_MONITOR, Operator, running
-from tests.unit.controllers.test_reconcile_nemo import DB, available, nemo
+from tests.unit.controllers.test_reconcile_nemo import DB, PG, available, nemo
 
 
 def image(op: Operator, name: str) -> str:
@@ -20,7 +20,7 @@ async def ready(op: Operator, name: str) -> None:
 
 
 async def test_a_spec_update_rolls_the_deployment() -> None:
-    async with running() as op:
+    async with running(objects=[PG]) as op:
         await ready(op, "es")
         await op.edit("NemoEntitystore", "es", {"spec": {"image": {"tag": "25.09"}}})
         assert image(op, "es").endswith(":25.09")
@@ -28,7 +28,7 @@ async def test_a_spec_update_rolls_the_deployment() -> None:
 
 
 async def test_an_edit_of_an_owned_field_is_put_back() -> None:
-    async with running() as op:
+    async with running(objects=[PG]) as op:
         await ready(op, "es")
         wanted = image(op, "es")
         containers = op.must("Deployment", "es")["spec"]["template"]["spec"]["containers"]
@@ -40,7 +40,7 @@ async def test_an_edit_of_an_owned_field_is_put_back() -> None:
 
 
 async def test_deletion_leaves_nothing_behind_and_recreates_nothing() -> None:
-    async with running() as op:
+    async with running(objects=[PG]) as op:
         await ready(op, "es")
         op.forget()
         await op.remove("NemoEntitystore", "es")
@@ -49,7 +49,7 @@ async def test_deletion_leaves_nothing_behind_and_recreates_nothing() -> None:
 
 
 async def test_a_conflict_on_the_status_write_is_retried() -> None:
-    async with running() as op:
+    async with running(objects=[PG]) as op:
         conflict = op.twin.inject(Fault(status=409), verb="patch", resource="nemoentitystores")
         await op.put(nemo("NemoEntitystore", "es", databaseConfig=DB))
         await op.advance(10)
@@ -59,7 +59,8 @@ async def test_a_conflict_on_the_status_write_is_retried() -> None:
 
 
 async def test_a_missing_optional_api_is_a_condition_and_the_service_still_runs() -> None:
-    async with running(optional=[r for r in ALL_OPTIONAL if r != SERVICE_MONITOR]) as op:
+    async with running(optional=[r for r in ALL_OPTIONAL if r != SERVICE_MONITOR],
+                       objects=[PG]) as op:
         await op.put(nemo("NemoEntitystore", "es", databaseConfig=DB,
                           metrics={"enabled": True}))
         await op.advance(10)
