@@ -64,6 +64,7 @@ def install(ph: Placeholders) -> o.Install:
         args=[*args, ph.splice("extraArgs")],
         env=[*o.downward_env(), ph.splice("extraEnv")],
         watch={"value": ph.expr('{{ join "," $.Values.watchNamespaces | quote }}')},
+        kserve_namespace=ph.value("kserveNamespace", quote=True),
         metrics_port=ph.value("metrics.port"),
         health_port=ph.value("healthProbe.port"),
         pod_extra={key: ph.optional(key) for key in (
@@ -98,6 +99,12 @@ def _template(build: Any, condition: str = "", prelude: str = "") -> str:
 GUARD = """\
 {{- if and (not .Values.leaderElection.enabled) (gt (int .Values.replicaCount) 1) }}
 {{- fail "replicaCount > 1 needs leaderElection.enabled=true: replicas would reconcile at once" }}
+{{- end }}
+{{- with .Values.kserveNamespace }}
+{{- if and $.Values.watchNamespaces (not (has . $.Values.watchNamespaces)) }}
+{{- fail (printf "kserveNamespace %q must be one of watchNamespaces: nimop reads KServe's \
+inferenceservice-config there (add it to watchNamespaces, or leave kserveNamespace empty)" .) }}
+{{- end }}
 {{- end }}
 """
 

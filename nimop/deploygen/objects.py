@@ -40,6 +40,9 @@ LABELS = {**SELECTOR, "app.kubernetes.io/part-of": NAME, "app.kubernetes.io/vers
 
 NAMESPACE_ENV = "NIMOP_LEASE_NAMESPACE"
 WATCH_ENV = "NIMOP_NAMESPACES"
+#: KServe's namespace, read as upstream reads it (nimop.controllers.kserve_config); empty: found
+#: from KServe's controller Deployment. Spelled here too: deploygen imports no controllers.
+KSERVE_ENV = "KSERVE_NAMESPACE"
 LOG_LEVEL = "info"
 LOG_FORMAT = "json"
 
@@ -91,6 +94,8 @@ class Install:
     env: list[Any] = field(default_factory=downward_env)
     #: The NIMOP_NAMESPACES source: `{"value": ...}` or `{"valueFrom": ...}`.
     watch: Any = field(default_factory=lambda: {"value": ""})
+    #: The KSERVE_NAMESPACE value (empty: KServe's namespace is looked up).
+    kserve_namespace: Any = ""
     metrics_port: Any = METRICS_PORT
     health_port: Any = HEALTH_PORT
     pod_extra: dict[str, Any] = field(default_factory=dict)
@@ -153,7 +158,8 @@ def container(install: Install = DEFAULT) -> dict[str, Any]:
         "image": install.image,
         "imagePullPolicy": install.pull_policy,
         "args": install.args,
-        "env": [*install.env, {"name": WATCH_ENV, **install.watch}],
+        "env": [*install.env, {"name": WATCH_ENV, **install.watch},
+                {"name": KSERVE_ENV, "value": install.kserve_namespace}],
         "ports": [{"name": "metrics", "containerPort": install.metrics_port, "protocol": "TCP"},
                   {"name": "health", "containerPort": install.health_port, "protocol": "TCP"}],
         "livenessProbe": _probe("/healthz", 15, 20),

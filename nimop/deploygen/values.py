@@ -40,6 +40,12 @@ leaderElection:
 # listed namespace and a ClusterRole only for the cluster-scoped reads (nodes, CRDs, ...).
 watchNamespaces: []
 
+# KServe's namespace (the KSERVE_NAMESPACE variable), where nimop reads KServe's
+# inferenceservice-config for its default deployment mode. Empty: the namespace of KServe's
+# controller Deployment (label control-plane=kserve-controller-manager). With watchNamespaces,
+# it must be one of them.
+kserveNamespace: ""
+
 # debug, info, warning or error
 logLevel: {o.LOG_LEVEL}
 # json, console or auto
@@ -100,6 +106,8 @@ def values_schema() -> dict[str, Any]:
         "leaderElection": _object({"enabled": {"type": "boolean"}}),
         "watchNamespaces": {"type": "array", "uniqueItems": True, "items": {
             "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}},
+        "kserveNamespace": {"type": "string", "maxLength": 63,
+                            "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$"},
         "logLevel": {"enum": ["debug", "info", "warning", "error"]},
         "logFormat": {"enum": ["json", "console", "auto"]},
         "metrics": _object({"port": _PORT, "secure": {"type": "boolean"},

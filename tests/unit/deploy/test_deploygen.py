@@ -128,8 +128,9 @@ def test_namespaced_overlay_moves_namespaced_rules_into_a_role() -> None:
 
 
 def test_args_and_env_are_real_settings_of_nimop_run() -> None:
-    """The Deployment's args parse as `nimop run` flags and its env names are settings, and
-    together they turn on leader election in the pod's namespace and watch every namespace."""
+    """The Deployment's args parse as `nimop run` flags and its env names are settings (or
+    upstream's KSERVE_NAMESPACE, read as upstream reads it), and together they turn on leader
+    election in the pod's namespace and watch every namespace."""
     import argparse
 
     from nimop.watch.flags import add_setting_flags, settings_from_args
@@ -138,10 +139,10 @@ def test_args_and_env_are_real_settings_of_nimop_run() -> None:
     dep = find(docs(BASE / "deployment.yaml"), "Deployment", "nimop")
     ctr = dep["spec"]["template"]["spec"]["containers"][0]
     fields = {f"NIMOP_{name.upper()}" for name in WatchSettings.model_fields}
-    assert {e["name"] for e in ctr["env"]} <= fields
+    assert {e["name"] for e in ctr["env"]} - {o.KSERVE_ENV} <= fields
     parser = argparse.ArgumentParser(exit_on_error=False)
     add_setting_flags(parser)
-    environ = {e["name"]: e.get("value", "pod-ns") for e in ctr["env"]}
+    environ = {e["name"]: e.get("value", "pod-ns") for e in ctr["env"] if e["name"] in fields}
     settings = settings_from_args(parser.parse_args(ctr["args"]), environ)
     assert settings.leader_election is True and settings.lease_name == LEADER_LEASE
     assert settings.namespaces == []
