@@ -5,8 +5,11 @@ against the cluster's kubeconfig, as a developer runs it) → every example in a
 a live table of their states until all are Ready. Everything keeps running afterwards; stop
 it with `make cluster-down`.
 
-The local cluster runs no KServe controller; the demo plays its part for InferenceServices
-(marks their predictor ready, as KServe would once its pods run), and says so. Simulated pods
+KServe's own controller manager runs beside the cluster in Standard mode (built once from its
+Go module, tests/cluster/kserve.py), so the Standard-mode example becomes KServe's Deployment
+and Service and turns Ready by KServe's hand. Knative is not run: for Knative-mode
+InferenceServices only, the demo plays KServe's part (marks the predictor ready, as KServe
+would once its pods run), and says so. Simulated pods
 run no code either: for an engine build the demo gives the local-manifest probe pod the log a
 real build leaves behind (the built profile), as the e2e tests do.
 """
@@ -26,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.cluster import Cluster  # noqa: E402
 from tests.cluster.controlplane import cri_log, kwok_logs  # noqa: E402
+from tests.cluster.kserve import KServe  # noqa: E402
 from tests.cluster.processes import pid_of, record  # noqa: E402
 from tests.operator_process import OperatorProcess, install_crds  # noqa: E402
 
@@ -118,11 +122,17 @@ def rows(cluster: Cluster) -> list[tuple[str, str, str, str]]:
     return sorted(table)
 
 
+#: Knative-mode spellings: KServe's controller cannot serve these here (no Knative).
+KNATIVE_MODES = ("Serverless", "Knative")
+
+
 def play_kserve(cluster: Cluster) -> None:
-    """Mark InferenceServices ready with their URLs, as KServe's controller would."""
+    """Mark Knative-mode InferenceServices ready with their URLs, as KServe would with Knative;
+    Standard-mode ones are KServe's own controller's."""
     out = cluster.kubectl("get", "inferenceservices", "-n", NAMESPACE, "-o", "json").stdout
     for isvc in json.loads(out)["items"]:
-        if (isvc.get("status") or {}).get("conditions"):
+        mode = (isvc["metadata"].get("annotations") or {}).get("serving.kserve.io/deploymentMode")
+        if mode not in KNATIVE_MODES or (isvc.get("status") or {}).get("conditions"):
             continue
         name = isvc["metadata"]["name"]
         status = {
@@ -178,13 +188,16 @@ def main() -> int:
     cluster = Cluster().up(attached=False)
     print(f"local cluster: {cluster.server}")
     install_crds(cluster)
+    KServe(cluster).start(attached=False)
+    print("KServe: its controller manager runs (Standard mode)")
     start_operator(cluster)
     apply_examples(cluster)
     play_engine_builds(cluster)
     all_ready = watch(cluster)
     print(cluster.kubectl("get", ",".join(KINDS), "-n", NAMESPACE).stdout)
-    print("The demo played KServe's controller for the InferenceServices (none runs here) and")
-    print("gave the engine build's manifest probe the log a real build leaves behind.")
+    print("KServe's own controller ran the Standard-mode InferenceService; the demo played it")
+    print("only for Knative mode (Knative is not run here), and gave the engine build's")
+    print("manifest probe the log a real build leaves behind.")
     print("Look around:")
     print(f"  export KUBECONFIG={cluster.kubeconfig}")
     print(f"  export PATH={cluster.bin_dir}:$PATH   # kubectl of the same release")

@@ -19,7 +19,7 @@ from nimop.controllers.runtime import Runtime
 from nimop.controllers.validate import CRT, Checked
 from nimop.render import Problem, Rendered
 from nimop.watch.controller import Controller, Result
-from nimop.watch.errors import AlreadyExistsError, InvalidError, NotFoundError
+from nimop.watch.errors import AlreadyExistsError, ForbiddenError, InvalidError, NotFoundError
 from nimop.watch.objects import Obj, ObjectKey, key_of, meta
 from nimop.watch.ownership import ChildConflictError
 from nimop.watch.status import StatusWriter
@@ -124,18 +124,31 @@ async def apply_or_reject(work: Awaitable[object], rendered: Rendered) -> Render
     `ChildRejected` problem naming what the apiserver said — retrying the same spec cannot
     succeed, so the CR reports Failed and waits for a spec change instead of hot-looping.
     A child name held by an object this CR does not control becomes `ChildConflict` (Failed,
-    naming the object, its owner and the fix); the children sync re-checks it on a backoff."""
+    naming the object, its owner and the fix); the children sync re-checks it on a backoff.
+    A denial by another project's admission webhook (KServe's validator refusing an
+    InferenceService) is the same kind of verdict on the spec and reads the same way; any other
+    403 (RBAC) is not, and propagates."""
     try:
         await work
     except ChildConflictError as exc:
         problem = Problem("ChildConflict", str(exc), failed=True)
         return dataclasses.replace(rendered, problems=(*rendered.problems, problem))
     except InvalidError as exc:
-        problem = Problem(
-            "ChildRejected", f"the apiserver rejected a child: {exc.message}", failed=True
-        )
-        return dataclasses.replace(rendered, problems=(*rendered.problems, problem))
+        return _rejected(rendered, f"the apiserver rejected a child: {exc.message}")
+    except ForbiddenError as exc:
+        if not exc.message.startswith(WEBHOOK_DENIAL):
+            raise
+        return _rejected(rendered, f"a child was refused at admission: {exc.message}")
     return rendered
+
+
+#: How the apiserver words a validating or mutating webhook's refusal.
+WEBHOOK_DENIAL = "admission webhook "
+
+
+def _rejected(rendered: Rendered, message: str) -> Rendered:
+    problem = Problem("ChildRejected", message, failed=True)
+    return dataclasses.replace(rendered, problems=(*rendered.problems, problem))
 
 
 #: Top-level status keys the controllers report: one no longer reported is removed.

@@ -168,6 +168,13 @@ def _container_level_security(pod: dict[str, Any]) -> None:
             ctr["securityContext"] = {**moved, **(ctr.get("securityContext") or {})}
 
 
+#: The name KServe's defaulting webhook gives a custom predictor's only container (and the one its
+#: controller looks for among several): rendered as is, so the stored InferenceService matches
+#: what nimop applies and no sync fights the webhook over the name (KServe v0.16
+#: `CustomPredictor.Default`, found with KServe's own controller in the local cluster).
+PREDICTOR_CONTAINER = "kserve-container"
+
+
 def inference_service(p: Prepared, labels: Mapping[str, str], mode: str, knative: bool,
                       out: Collector) -> dict[str, Any]:
     """Command/args are rendered (upstream drops them, §9 bug 16); init/sidecar containers get
@@ -179,7 +186,7 @@ def inference_service(p: Prepared, labels: Mapping[str, str], mode: str, knative
         prb = knative_probes(owner, p.ports.grpc, p.ports.api)
     else:
         ports, prb = p.ports.container_ports(), probes(owner)
-    main = main_container(owner, parts, child_name(owner.name, "-ctr"), ports, prb)
+    main = main_container(owner, parts, PREDICTOR_CONTAINER, ports, prb)
     pod = pod_spec(owner, [main], parts, p.claims.pod)
     dra.add_container_claims(pod["containers"], p.claims)
     predictor: dict[str, Any] = {}

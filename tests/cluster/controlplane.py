@@ -51,7 +51,7 @@ class ClusterError(RuntimeError):
     """The control plane could not be started or did not become usable."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -236,7 +236,7 @@ class Cluster:
         for d in (self.layout.state, self.layout.logs, self.layout.pids):
             d.mkdir(parents=True, exist_ok=True)
         pki.ensure_ca(self.layout.pki)
-        self.ports = {name: _free_port() for name in _PORTS}
+        self.ports = {name: free_port() for name in _PORTS}
         self.layout.ports_file.write_text(json.dumps(self.ports))
         self.kubeconfig.write_text(
             self._kubeconfig_text(

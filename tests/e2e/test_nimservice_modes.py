@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.cluster import Cluster
 from tests.cluster.seed import MIG_NODE
 from tests.e2e.crs import nimservice, ready_condition, wait_state
@@ -161,7 +159,9 @@ def test_a_claim_that_cannot_be_allocated_keeps_the_service_not_ready_and_says_w
 
 
 def set_isvc_status(cluster: Cluster, namespace: str, name: str, ready: bool) -> None:
-    """What KServe's controller would write (there is no KServe controller in the local cluster)."""
+    """What KServe's controller would write for a Knative-mode InferenceService: Knative is not
+    run here, so KServe cannot serve that mode (tests/e2e/test_kserve_controller.py runs KServe's
+    own controller for Standard mode, with nothing played)."""
     status = {
         "conditions": [
             {"type": "PredictorReady", "status": "True" if ready else "False"},
@@ -183,10 +183,11 @@ def set_isvc_status(cluster: Cluster, namespace: str, name: str, ready: bool) ->
     )
 
 
-@pytest.mark.parametrize("mode", ["RawDeployment", "Serverless"])
-def test_kserve_service_follows_its_inference_service(
-    cluster: Cluster, namespace: str, operator: OperatorProcess, mode: str
+def test_serverless_kserve_service_follows_its_inference_service(
+    cluster: Cluster, namespace: str, operator: OperatorProcess
 ) -> None:
+    """Knative mode with KServe's part played (no Knative here): the status nimop follows."""
+    mode = "Serverless"
     annotations = {"serving.kserve.io/deploymentMode": mode}
     apply(
         cluster, namespace, nimservice("kllm", inferencePlatform="kserve", annotations=annotations)

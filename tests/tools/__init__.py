@@ -101,8 +101,20 @@ def ensure(tool: GoTool) -> Path:
 
 def go_mod_of(module: str, version: str) -> str:
     """The text of `module@version`'s go.mod, from the proxy (to derive `replaces` from it)."""
-    info = _go(["mod", "download", "-json", f"{module}@{version}"], Path.cwd(), {})
-    return Path(json.loads(info)["GoMod"]).read_text()
+    return Path(_download(module, version)["GoMod"]).read_text()
+
+
+def module_dir(module: str, version: str) -> Path:
+    """Where `module@version`'s source is unpacked in Go's module cache (fetched first if
+    missing): manifests a module ships (CRDs, ConfigMaps, webhook configurations) are read from
+    there at run time, never copied into this repository."""
+    return Path(_download(module, version)["Dir"])
+
+
+def _download(module: str, version: str) -> dict[str, str]:
+    info: dict[str, str] = json.loads(
+        _go(["mod", "download", "-json", f"{module}@{version}"], Path.cwd(), {}))
+    return info
 
 
 def _build(tool: GoTool, target: Path) -> None:

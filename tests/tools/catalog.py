@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.cluster.config import KSERVE_VERSION
 from tests.tools import GoTool, kube_floor
 
 HELM_VERSION = "v3.22.0"
@@ -29,8 +30,17 @@ BUNDLE_VALIDATE = GoTool(
     source=Path(__file__).with_name("bundlevalidate"),
 )  # fmt: skip
 
+#: KServe's controller manager, run by the local control plane in Standard (RawDeployment) mode
+#: (tests/cluster/kserve.py). The version is the one whose CRDs the cluster serves; its go.mod
+#: replaces controller-runtime, a replace a dependency cannot pass on, so the wrapper repeats it.
+KSERVE = GoTool(
+    "kserve-manager", "github.com/kserve/kserve", KSERVE_VERSION,
+    package="github.com/kserve/kserve/cmd/manager",
+    replaces={"sigs.k8s.io/controller-runtime": "sigs.k8s.io/controller-runtime@v0.19.7"},
+)  # fmt: skip
+
 #: The oldest supported kube-apiserver and its etcd (tests/e2e/test_old_apiserver.py); their
 #: definitions read Kubernetes' go.mod from the proxy (cached by Go after the first time).
 FLOOR = (kube_floor.apiserver(), kube_floor.etcd())
 
-TOOLS = {tool.name: tool for tool in (HELM, BUNDLE_VALIDATE, *FLOOR)}
+TOOLS = {tool.name: tool for tool in (HELM, BUNDLE_VALIDATE, KSERVE, *FLOOR)}
