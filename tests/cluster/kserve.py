@@ -13,6 +13,9 @@ in-cluster Service forces a change:
 - the manager authenticates with the cluster's admin kubeconfig (as LWS does here), not as
   KServe's ServiceAccount.
 
+Its metrics and health servers bind 127.0.0.1; KServe's main has no flag for the webhook
+server's host, so that one listens on its port on every interface (only 127.0.0.1 calls it).
+
 KServe's webhooks fail closed (`failurePolicy: Fail`) for every InferenceService, so they are
 registered only while the manager runs: `stop()` removes them before it stops the process.
 Knative-mode InferenceServices cannot be served by it (no Knative): tests of that mode play the
