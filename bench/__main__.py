@@ -1,5 +1,5 @@
 """`python -m bench run --n 1000` · `python -m bench sweep --n 100,300,1000` ·
-`python -m bench report FILE.json…` (see docs/performance.md)."""
+`python -m bench startup` · `python -m bench report FILE.json…` (see docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import asyncio
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from bench import plots, results, scenario
+from bench import plots, results, scenario, startup
 from tests.cluster import Cluster
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -39,6 +40,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, help="NIMOP_WORKERS (default: the operator's)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
     p.add_argument(
+        "--floor",
+        action="store_true",
+        help="after the run, the floor: the driver creates the same children itself",
+    )
+    p.add_argument(
         "--profile",
         action="store_true",
         help="run nimop under pyinstrument; writes .pyisession/.html/.txt",
@@ -54,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="one run per N, then the cost-vs-N plot")
     sweep.add_argument("--n", default="100,300,1000", help="comma-separated values of N")
     _common(sweep)
+    start = sub.add_parser("startup", help="nimop render and nimop run → /readyz vs python")
+    start.add_argument("--repeat", type=int, default=5)
+    start.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    start.add_argument("--cluster-state", type=Path)
+    start.add_argument("--no-cluster", action="store_true", help="only the render command")
     report = sub.add_parser("report", help="Markdown and plots from existing JSON results")
     report.add_argument("files", nargs="+", type=Path)
     report.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -74,6 +85,7 @@ def _config(args: argparse.Namespace, n: int) -> scenario.Config:
         phase_timeout=args.timeout,
         profile=args.profile,
         label=args.label,
+        floor=args.floor,
     )
 
 
@@ -84,6 +96,8 @@ def run_one(cluster: Cluster, cfg: scenario.Config) -> dict[str, Any]:
     md = results.markdown(result)
     path.with_suffix(".md").write_text(md)
     plots.ready_curve([result], path.with_name(path.stem + "-ready.png"))
+    if (result.get("floor") or {}).get("create"):
+        plots.ready_vs_floor(result, path.with_name(path.stem + "-floor.png"))
     if r.profile_path is not None:
         _render_profile(r.profile_path)
     print(md)
@@ -105,6 +119,18 @@ def _render_profile(session: Path) -> None:
     session.with_suffix(".txt").write_text(text)
 
 
+def _startup(args: argparse.Namespace) -> int:
+    cluster = None if args.no_cluster else Cluster().up(attached=False)
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = startup.measure(cluster, args.out, args.repeat)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    path = args.out / f"startup-{stamp}.json"
+    path.write_text(json.dumps(result, indent=1))
+    print(startup.markdown(result))
+    print(f"results: {path}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.cmd == "report":
@@ -118,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cluster_state is not None:
         os.environ["NIMOP_CLUSTER_STATE"] = str(args.cluster_state.resolve())
+    if args.cmd == "startup":
+        return _startup(args)
     cluster = Cluster().up(attached=False)
     if args.cmd == "run":
         run_one(cluster, _config(args, args.n))

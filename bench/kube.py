@@ -35,6 +35,8 @@ class Kube:
         self._limit = asyncio.Semaphore(concurrency)
         self._session: aiohttp.ClientSession | None = None
         self._concurrency = concurrency
+        #: write requests sent (POST, PUT, PATCH, DELETE), retries included
+        self.writes = 0
 
     async def __aenter__(self) -> Kube:
         connector = aiohttp.TCPConnector(ssl=self._ssl, limit=self._concurrency + 8)
@@ -66,6 +68,8 @@ class Kube:
         data = json.dumps(body) if body is not None else None
         headers = {"Content-Type": content_type} if data is not None else {}
         for attempt in range(8):
+            if method != "GET":
+                self.writes += 1
             async with (
                 self._limit,
                 self.session.request(

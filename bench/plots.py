@@ -36,6 +36,28 @@ def ready_curve(results: Sequence[dict[str, Any]], path: Path) -> Path:
     return path
 
 
+def ready_vs_floor(res: dict[str, Any], path: Path) -> Path:
+    """Create phase: NIMServices Ready (operator) against Deployments available (floor)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    wall = res["phases"].get("create", {}).get("wall_s") or 0.0
+    ops = [(0.0, 0), *[(t, c) for t, c in res["ready_curve"] if t <= wall + 0.5]]
+    floor = [(0.0, 0), *[(t, c) for t, c in res["floor"]["create"]["ready_curve"]]]
+    n = res["meta"]["n"]
+    ax.step([t for t, _ in ops], [c for _, c in ops], where="post",
+            label=f"{res['meta']['label']}: NIMServices Ready")  # fmt: skip
+    ax.step([t for t, _ in floor], [c for _, c in floor], where="post",
+            label="floor: Deployments available")  # fmt: skip
+    ax.set_xlabel("seconds since the first create")
+    ax.set_ylabel(f"of N = {n}")
+    ax.set_title("Create phase against the floor")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _mark_phases(ax: Any, res: dict[str, Any]) -> None:
     phases = res["phases"]
     for name in ("create", "idle", "update", "delete"):

@@ -152,9 +152,42 @@ def to_json(r: Run) -> dict[str, Any]:
         },
         "rss": rss,
         "ready_curve": curve,
+        "floor": r.floor,
+        "vs_floor": _vs_floor(phases, r.floor, latencies),
         "stuck": r.stuck[:50],
         "stuck_count": len(r.stuck),
     }
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def _vs_floor(phases: dict[str, Any], fl: dict[str, Any], latencies: list[float]) -> Any:
+    """Operator / floor, per phase: wall time and requests (the floor's are its writes)."""
+    if not fl:
+        return None
+    out: dict[str, Any] = {}
+    for name in ("create", "update"):
+        mine, floor_phase = phases.get(name) or {}, fl.get(name) or {}
+        if name == "update":
+            wall = mine.get("rolled_out_s", mine.get("wall_s"))
+        else:
+            wall = mine.get("wall_s")
+        requests = (mine.get("api") or {}).get("total")
+        out[name] = {
+            "operator_s": wall, "floor_s": floor_phase.get("wall_s"),
+            "time_ratio": _ratio(wall, floor_phase.get("wall_s")),
+            "operator_requests": requests, "floor_requests": floor_phase.get("writes"),
+            "requests_ratio": _ratio(requests, floor_phase.get("writes")),
+        }  # fmt: skip
+    floor_lat = (fl.get("create") or {}).get("create_to_available_s") or {}
+    out["create_to_ready_s"] = {
+        "operator_p50": _round(_percentile(latencies, 0.5)),
+        "operator_p99": _round(_percentile(latencies, 0.99)),
+        "floor_p50": floor_lat.get("p50"), "floor_p99": floor_lat.get("p99"),
+    }  # fmt: skip
+    return out
 
 
 def _round(v: float | None) -> float | None:
@@ -236,6 +269,22 @@ def markdown(result: dict[str, Any]) -> str:
         f"- load average at start / end: {_load(meta.get('loadavg_start'))} / "
         f"{_load(meta.get('loadavg_end'))} ({meta['cpus']} CPUs)",
     ]
+    vs = result.get("vs_floor")
+    if vs:
+        lat = vs["create_to_ready_s"]
+        lines += [
+            "",
+            "| phase | operator s | floor s | operator / floor | operator requests "
+            "| floor requests | operator / floor |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *(f"| {n} | {vs[n]['operator_s']} | {vs[n]['floor_s']} | {vs[n]['time_ratio']} "
+              f"| {vs[n]['operator_requests']} | {vs[n]['floor_requests']} "
+              f"| {vs[n]['requests_ratio']} |" for n in ("create", "update")),
+            "",
+            f"- create → Ready p50 / p99: operator {lat['operator_p50']} / "
+            f"{lat['operator_p99']} s, floor (create → Deployment available) "
+            f"{lat['floor_p50']} / {lat['floor_p99']} s",
+        ]  # fmt: skip
     if result["stuck_count"]:
         lines.append(f"- **{result['stuck_count']} objects never became Ready** (see JSON)")
     return "\n".join(lines) + "\n"

@@ -14,13 +14,14 @@ import math
 import os
 import secrets
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import manifests, prom
+from bench import floor, manifests, prom
 from bench.audit import AuditLog
 from bench.kube import Kube, KubeError
 from bench.operator import Operator, profiled
@@ -52,6 +53,8 @@ class Config:
     phase_timeout: float = 900.0
     profile: bool = False
     label: str | None = None
+    #: after the operator's run, the floor: the same children created by the driver itself
+    floor: bool = False
 
     @property
     def idle_seconds(self) -> float:
@@ -86,6 +89,9 @@ class Run:
     tracker: Tracker | None = None
     created_at: dict[str, float] = field(default_factory=dict)
     children: dict[str, int] = field(default_factory=dict)
+    #: (collection path, object) of every child of the first NIMService, as the cluster has it
+    child_objects: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    floor: dict[str, Any] = field(default_factory=dict)
     stuck: list[dict[str, Any]] = field(default_factory=list)
     load: dict[str, Any] = field(default_factory=dict)
     profile_path: Path | None = None
@@ -137,6 +143,9 @@ async def run(cluster: Cluster, cfg: Config) -> Run:
             await kube.create("/api/v1/nodes", manifests.node(node, cfg.n + 50))
             await _wait_node_ready(kube, node)
             await _phases(r, kube)
+            op.stop()
+            if cfg.floor:
+                await _floor(r, kube)
         finally:
             op.stop()
             if r.sampler is not None:
@@ -158,6 +167,62 @@ async def _wait_node_ready(kube: Kube, node: str, within: float = 60) -> None:
             return
         await asyncio.sleep(0.2)
     raise RuntimeError(f"node {node} not Ready after {within}s")
+
+
+async def _floor(r: Run, kube: Kube) -> None:
+    """The floor phases (bench.floor) in a namespace of their own, once the operator's pods
+    have left the node."""
+    ns = f"{r.namespace}-floor"
+    print(f"floor: waiting for the pods of {r.namespace} to leave", file=sys.stderr)
+    await _wait_pods_gone(kube, r.namespace, r.config.phase_timeout)
+    print(f"floor: creating the children of {r.config.n} NIMServices in {ns}", file=sys.stderr)
+    await kube.create("/api/v1/namespaces", manifests.namespace(ns))
+    try:
+        templates = [(path, floor.template(obj)) for path, obj in r.child_objects]
+        await _copy_claims(kube, templates, r.namespace, ns)
+        r.floor = await floor.run(
+            kube, templates=templates, sample=names(r.config.n)[0],
+            sample_namespace=r.namespace, names=names(r.config.n), namespace=ns,
+            update_fraction=r.config.update_fraction, within=r.config.phase_timeout,
+        )  # fmt: skip
+        r.floor["loadavg"] = os.getloadavg()
+    finally:
+        with contextlib.suppress(Exception):
+            await kube.delete(f"/api/v1/namespaces/{ns}")
+
+
+async def _copy_claims(kube: Kube, templates: list[tuple[str, Any]], src: str, dst: str) -> None:
+    """The PVCs the Deployments mount (the NIMCache's, made once before the create phase, not
+    per NIMService), copied into the floor's namespace and bound before the floor starts."""
+    claims = {
+        v["persistentVolumeClaim"]["claimName"]
+        for _, t in templates
+        if t.get("kind") == "Deployment"
+        for v in t["spec"]["template"]["spec"].get("volumes") or ()
+        if "persistentVolumeClaim" in v
+    }
+    for claim in sorted(claims):
+        pvc = await kube.request("GET", f"/api/v1/namespaces/{src}/persistentvolumeclaims/{claim}")
+        copy = floor.template(pvc or {})
+        copy["metadata"] = {"name": claim, "namespace": dst}
+        copy["spec"].pop("volumeName", None)
+        path = f"/api/v1/namespaces/{dst}/persistentvolumeclaims"
+        await kube.create(path, copy)
+        for _ in range(120):
+            got = await kube.request("GET", f"{path}/{claim}") or {}
+            if (got.get("status") or {}).get("phase") == "Bound":
+                break
+            await asyncio.sleep(0.5)
+
+
+async def _wait_pods_gone(kube: Kube, ns: str, within: float) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        left = await kube.request("GET", f"/api/v1/namespaces/{ns}/pods",
+                                  params={"limit": "1"}) or {}  # fmt: skip
+        if not left.get("items"):
+            return
+        await asyncio.sleep(1.0)
 
 
 def _needles(ns: str) -> tuple[bytes, ...]:
@@ -266,16 +331,22 @@ async def _children_of(r: Run, kube: Kube, name: str) -> dict[str, int]:
             base = f"/apis/{group}/{ref['apiVersion']}" if group else f"/api/{ref['apiVersion']}"
             paths.add(f"{base}/namespaces/{r.namespace}/{ref['resource']}")
     counts: dict[str, int] = {}
+    r.child_objects = []
     for path in sorted(paths):
         with contextlib.suppress(KubeError):
-            items = (await kube.list(path))["items"]
+            listing = await kube.list(path)
             owned = [
                 o
-                for o in items
+                for o in listing["items"]
                 if any(ref.get("uid") == uid for ref in o["metadata"].get("ownerReferences") or ())
             ]
             if owned:
                 counts[path.rsplit("/", 1)[1]] = len(owned)
+            kind = str(listing.get("kind", "")).removesuffix("List")
+            for obj in owned:  # list items carry no kind
+                obj.setdefault("apiVersion", listing.get("apiVersion"))
+                obj.setdefault("kind", kind)
+                r.child_objects.append((path, obj))
     return counts
 
 

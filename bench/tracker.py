@@ -1,5 +1,6 @@
-"""Follow NIMServices through a watch (the driver's own, as the admin): which are Ready and
-at which generation, with the time each got there — the Ready curve."""
+"""Follow NIMServices (or, for the floor, Deployments) through a watch (the driver's own, as
+the admin): which are Ready and at which generation, with the time each got there — the Ready
+curve."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class Tracker:
     kube: Kube
     namespace: str
     plural: str = "nimservices"
+    api: str = GROUP_PATH
+    ready_when: Callable[[Mapping[str, Any]], bool] = is_ready
+    #: the first list is in
+    listed: bool = False
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     ready: set[str] = field(default_factory=set)
     #: (monotonic time, Ready count) at every change of the count
@@ -47,7 +52,7 @@ class Tracker:
 
     @property
     def path(self) -> str:
-        return f"{GROUP_PATH}/namespaces/{self.namespace}/{self.plural}"
+        return f"{self.api}/namespaces/{self.namespace}/{self.plural}"
 
     async def run(self) -> None:
         while True:
@@ -58,6 +63,8 @@ class Tracker:
                 for obj in listing["items"]:
                     self._put(obj)
                 rv = str(listing["metadata"]["resourceVersion"])
+                self.listed = True
+                self._changed.set()
                 async for event in self.kube.watch(self.path, rv):
                     if event["type"] == "ERROR":
                         break
@@ -71,7 +78,7 @@ class Tracker:
     def _put(self, obj: dict[str, Any]) -> None:
         name = obj["metadata"]["name"]
         self.objects[name] = obj
-        if is_ready(obj):
+        if self.ready_when(obj):
             if name not in self.ready:
                 self.flips[name] = self.flips.get(name, 0) + 1
                 self.ready.add(name)

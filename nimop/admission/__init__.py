@@ -3,16 +3,19 @@
 :func:`review` applies the kind's CRD schema as the apiserver does (``schema.py``: pruning,
 defaulting, types and limits, then the ``x-kubernetes-validations`` CEL rules, evaluated with
 cel-python and Kubernetes' CEL libraries in ``celk8s.py``), plus the metadata checks every
-object gets. The CRD comes from the same models ``nimop crds`` publishes, so the offline verdict
-and the apiserver's come from one source (``tests/e2e/test_offline_admission.py`` compares them
-on the invalid corpus). Imports are lazy: ``nimop render`` pays for CEL only when it validates.
+object gets. The schema is the CRD's, which ``nimop crds`` also writes as package data, so the
+offline verdict and the apiserver's come from one source (``tests/e2e/test_offline_admission.py``
+compares them on the invalid corpus). Imports are lazy: ``nimop render`` pays for CEL only when
+it validates.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Verdict", "review"]
@@ -32,16 +35,19 @@ class Verdict:
     admitted: dict[str, Any] = field(default_factory=dict)
 
 
+#: Written by `nimop crds` from the models (``nimop.api.crdgen``), checked for staleness with
+#: the CRDs: the same schema the apiserver serves, without building it from the models.
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
 @cache
 def _schema(kind: str) -> dict[str, Any] | None:
-    from nimop.api.crdgen import crd
     from nimop.api.registry import KINDS
 
     info = KINDS.get(kind)
     if info is None:
         return None
-    version = crd(info)["spec"]["versions"][0]
-    schema: dict[str, Any] = version["schema"]["openAPIV3Schema"]
+    schema: dict[str, Any] = json.loads((SCHEMAS / f"{info.plural}.json").read_text())
     return schema
 
 

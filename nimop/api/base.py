@@ -103,9 +103,11 @@ class K8sModel(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         extra="allow",
-        use_attribute_docstrings=True,
         protected_namespaces=(),
         validate_default=False,
+        # Schemas are built when a model is first used, not at import: a process touches few
+        # of the ~240 models (nimop render one NIMService, the operator its watched kinds).
+        defer_build=True,
     )
 
     @model_validator(mode="before")

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from nimop.api.base import K8sModel
+from nimop.api.fielddocs import attach
 from nimop.api.resource import CustomResource
 
 DROP = {"title", "$defs", "discriminator"}
@@ -107,7 +109,8 @@ def _siblings(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def structural(model: type[BaseModel]) -> dict[str, Any]:
-    """The inlined, structural schema of a model."""
+    """The inlined, structural schema of a model, with the fields' docstrings."""
+    attach(K8sModel)
     raw = model.model_json_schema(by_alias=True, mode="validation")
     return _Inliner(raw.get("$defs", {})).clean(raw)
 

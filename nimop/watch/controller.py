@@ -10,6 +10,11 @@ The reconciler contract is controller-runtime's (``pkg/reconcile``,
   at debug only: the cache simply had not caught up with our own write yet;
 * raise anything else -> error log, ``add_rate_limited`` (per-key exponential backoff).
 
+Queue priorities (controller-runtime's priority queue, one step further): what the first list
+and a resync enqueue is ``LOW``, a primary's watch event ``NORMAL``, a child's (``owns``) event
+``HIGH`` — so when a workload becomes available its owner's status is reported next, not after
+the first reconcile of every object created meanwhile (a Ready ramp, not a cliff).
+
 Workers start only after every watched informer has synced (``CacheSyncTimeout``), each
 reconcile gets a ``reconcile_id`` bound in structlog contextvars and an OpenTelemetry span, and
 a periodic resync re-enqueues every primary (controller-runtime's ``SyncPeriod``: level-based
@@ -43,7 +48,7 @@ from .errors import (
 )
 from .informer import Event, Handler, Informer
 from .objects import ObjectKey
-from .queue import QueueShutDown, WorkQueue
+from .queue import HIGH, LOW, NORMAL, QueueShutDown, WorkQueue
 from .ratelimit import RateLimiter
 from .sources import Mapper, Predicate, enqueue_owner, enqueue_self
 
@@ -80,6 +85,8 @@ class _Source:
     predicates: tuple[Predicate, ...]
     primary: bool
     handler: Handler | None = None
+    #: the queue priority of this source's watch events (the first list's are always LOW)
+    priority: int = NORMAL
 
 
 class Controller:
@@ -136,7 +143,7 @@ class Controller:
              *predicates: Predicate) -> Self:  # fmt: skip
         """Children: their events enqueue their controller owner of ``owner_kind``."""
         mapper = enqueue_owner(owner_group, owner_kind)
-        return self._add(_Source(informer, mapper, predicates, primary=False))
+        return self._add(_Source(informer, mapper, predicates, primary=False, priority=HIGH))
 
     def watches(self, informer: Informer, mapper: Mapper, *predicates: Predicate) -> Self:
         """Anything else, mapped to primary keys by ``mapper``."""
@@ -224,8 +231,9 @@ class Controller:
     def _handler(self, source: _Source) -> Handler:
         def handle(event: Event) -> None:
             if all(p(event) for p in source.predicates):
+                priority = LOW if event.initial else source.priority
                 for key in source.mapper(event):
-                    self.queue.add(key)
+                    self.queue.add(key, priority)
 
         return handle
 
@@ -246,7 +254,7 @@ class Controller:
             for source in self._sources:
                 if source.primary:
                     for key in source.informer.store.keys():  # noqa: SIM118
-                        self.queue.add(key)
+                        self.queue.add(key, LOW)
 
     async def _worker(self) -> None:
         while True:

@@ -12,6 +12,13 @@ Invariants, as in ``queue.go``:
 * :meth:`WorkQueue.shutdown` ignores new adds; workers drain what is queued, then ``get``
   raises :class:`QueueShutDown`; ``drain=True`` also waits for in-flight keys.
 
+Priorities (controller-runtime's ``priorityqueue``): every add carries one, the highest queued
+priority is handed out first, FIFO within a priority, and adding a queued key with a higher
+priority moves it up (never down). The controller queues what the first list and resyncs
+find at :data:`LOW`, watch events at :data:`NORMAL` and events about a child's state at
+:data:`HIGH`: the reconcile that can report a workload available does not wait behind the
+first reconcile of every object created after it.
+
 Waiting workers each own an :class:`anyio.Event` (a deque of waiters): swapping one shared
 event loses wake-ups under many workers, as the framework notes observed.
 """
@@ -34,9 +41,58 @@ from .clock import Clock, SystemClock
 from .errors import StateError
 from .ratelimit import RateLimiter, default_controller_rate_limiter
 
-__all__ = ["QueueShutDown", "QueueState", "QueueStats", "WorkQueue"]
+__all__ = ["HIGH", "LOW", "NORMAL", "QueueShutDown", "QueueState", "QueueStats", "WorkQueue"]
 
 K = TypeVar("K", bound=Hashable)
+
+#: what the initial list and resyncs enqueue: nothing has happened to these objects
+LOW = -100
+#: watch events, retries and requeues
+NORMAL = 0
+#: a child's state changed: its owner may now be able to report progress
+HIGH = 10
+
+
+class _Lanes(Generic[K]):
+    """Keys in FIFO lanes, one per priority; a key lives in one lane (the highest it was
+    added with). Raising a key leaves a stale entry behind in its old lane, skipped on pop."""
+
+    def __init__(self) -> None:
+        self._lanes: dict[int, deque[K]] = {}
+        self._priority: dict[K, int] = {}
+
+    def push(self, key: K, priority: int) -> None:
+        current = self._priority.get(key)
+        if current is not None and current >= priority:
+            return
+        self._priority[key] = priority
+        lane = self._lanes.get(priority)
+        if lane is None:
+            self._lanes = dict(sorted({**self._lanes, priority: deque()}.items(), reverse=True))
+            lane = self._lanes[priority]
+        lane.append(key)
+
+    def pop(self) -> K:
+        for priority, lane in self._lanes.items():
+            while lane:
+                key = lane.popleft()
+                if self._priority.get(key) == priority:
+                    del self._priority[key]
+                    return key
+        raise IndexError("pop from empty lanes")
+
+    def priority(self, key: K) -> int | None:
+        return self._priority.get(key)
+
+    def clear(self) -> None:
+        self._lanes.clear()
+        self._priority.clear()
+
+    def __len__(self) -> int:
+        return len(self._priority)
+
+    def __bool__(self) -> bool:
+        return bool(self._priority)
 
 
 class QueueShutDown(Exception):
@@ -73,8 +129,9 @@ class WorkQueue(Generic[K]):
         self._limiter = rate_limiter or default_controller_rate_limiter(self._clock)
         self._metrics = metrics
         self._state = QueueState.NEW
-        self._queue: deque[K] = deque()
+        self._queue: _Lanes[K] = _Lanes()
         self._dirty: set[K] = set()
+        self._requeue_priority: dict[K, int] = {}  # dirty while processing -> lane on done()
         self._processing: dict[K, float] = {}  # key -> when a worker took it
         self._added_at: dict[K, float] = {}
         self._waiters: deque[anyio.Event] = deque()
@@ -123,6 +180,7 @@ class WorkQueue(Generic[K]):
         if discard_queued:
             self._queue.clear()
             self._dirty.clear()
+            self._requeue_priority.clear()
             self._added_at.clear()
             self._set_depth()
         if self._state in (QueueState.SHUTTING_DOWN, QueueState.CLOSED):
@@ -148,18 +206,26 @@ class WorkQueue(Generic[K]):
 
     # -- producers ---------------------------------------------------------------------------
 
-    def add(self, key: K) -> None:
-        """Queue ``key`` now, unless it is already queued (dedup) or shutdown began."""
+    def add(self, key: K, priority: int = NORMAL) -> None:
+        """Queue ``key`` now, unless it is already queued (dedup: a higher ``priority`` only
+        moves it up) or shutdown began."""
         self._require_open()
-        if self._state is not QueueState.RUNNING or key in self._dirty:
+        if self._state is not QueueState.RUNNING:
+            return
+        if key in self._dirty:
+            if key in self._processing:
+                self._requeue_priority[key] = max(priority, self._requeue_priority[key])
+            else:
+                self._queue.push(key, priority)
             return
         self._dirty.add(key)
         if self._metrics:
             m.WORKQUEUE_ADDS.labels(self.name, self.name).inc()
         self._added_at.setdefault(key, self._clock.now())
         if key in self._processing:
+            self._requeue_priority[key] = priority
             return  # done() re-queues it: one worker per key
-        self._push(key)
+        self._push(key, priority)
 
     def add_after(self, key: K, delay: float) -> None:
         """Queue ``key`` after ``delay`` seconds; an earlier pending time wins."""
@@ -217,7 +283,7 @@ class WorkQueue(Generic[K]):
                 self._clock.now() - started
             )
         if key in self._dirty:
-            self._push(key)
+            self._push(key, self._requeue_priority.pop(key, NORMAL))
         self._check_idle()
 
     def oldest_processing(self) -> tuple[K, float] | None:
@@ -242,14 +308,14 @@ class WorkQueue(Generic[K]):
         if self._state in (QueueState.NEW, QueueState.CLOSED):
             raise StateError(f"work queue {self.name!r} is {self._state.value}")
 
-    def _push(self, key: K) -> None:
-        self._queue.append(key)
+    def _push(self, key: K, priority: int) -> None:
+        self._queue.push(key, priority)
         self._set_depth()
         if self._waiters:
             self._waiters.popleft().set()
 
     def _take(self) -> K:
-        key = self._queue.popleft()
+        key = self._queue.pop()
         now = self._clock.now()
         self._dirty.discard(key)
         self._processing[key] = now

@@ -127,6 +127,30 @@ async def test_predicates_filter_updates_and_owner_mapping() -> None:
     assert list(enqueue_owner("other.io", "Widget")(Event(EventType.ADDED, child))) == []
 
 
+async def test_a_childs_event_goes_before_new_primaries_and_the_first_list_last() -> None:
+    clock, primaries, children = FakeClock(), fed_informer(), fed_informer()
+    order: list[str] = []
+
+    async def reconcile(key: ObjectKey) -> None:
+        order.append(key.name)
+
+    ctl = Controller("unit-priority", reconcile, clock=clock, resync_period=None, workers=1)
+    ctl.for_(primaries).owns(children, "example.com", "Widget")
+    async with ctl:
+        await anyio.wait_all_tasks_blocked()  # the worker waits for a key
+        listed = {"metadata": {"namespace": "ns", "name": "listed"}}
+        primaries.store.upsert(listed)
+        primaries.dispatch(Event(EventType.ADDED, listed, initial=True))
+        for name in ("new-1", "new-2"):
+            add(primaries, name)
+        child = {"metadata": {"namespace": "ns", "name": "c", "ownerReferences": [
+            {"apiVersion": "example.com/v1", "kind": "Widget", "name": "w", "uid": "u",
+             "controller": True}]}}  # fmt: skip
+        children.dispatch(Event(EventType.UPDATED, child, child))
+        await run_until_quiet(clock, 1)
+    assert order == ["w", "new-1", "new-2", "listed"]
+
+
 async def test_controller_misuse_is_loud() -> None:
     clock = FakeClock()
     with pytest.raises(StateError):

@@ -9,7 +9,7 @@ import anyio.lowlevel
 import pytest
 
 from nimop.watch.errors import StateError
-from nimop.watch.queue import QueueShutDown, WorkQueue
+from nimop.watch.queue import HIGH, LOW, NORMAL, QueueShutDown, WorkQueue
 from nimop.watch.ratelimit import ItemExponentialLimiter, MaxOfLimiter, TokenBucket
 from nimop.watch.testing import FakeClock
 
@@ -27,6 +27,43 @@ async def test_dedup_while_queued() -> None:
         q.add("b")
         assert len(q) == 2
         assert [q.get_nowait(), q.get_nowait(), q.get_nowait()] == ["a", "b", None]
+
+
+async def test_highest_priority_first_fifo_within_a_priority() -> None:
+    clock = FakeClock()
+    async with _queue(clock) as q:
+        q.add("low-1", LOW)
+        q.add("n-1")
+        q.add("low-2", LOW)
+        q.add("high-1", HIGH)
+        q.add("n-2", NORMAL)
+        q.add("high-2", HIGH)
+        got = [q.get_nowait() for _ in range(7)]
+        assert got == ["high-1", "high-2", "n-1", "n-2", "low-1", "low-2", None]
+
+
+async def test_readding_a_queued_key_raises_it_never_lowers_it() -> None:
+    clock = FakeClock()
+    async with _queue(clock) as q:
+        q.add("a", LOW)
+        q.add("b", LOW)
+        q.add("b", HIGH)  # a child's event for a key the first list queued
+        q.add("c")
+        q.add("c", LOW)  # a resync does not push a pending event back
+        assert len(q) == 3
+        assert [q.get_nowait() for _ in range(4)] == ["b", "c", "a", None]
+
+
+async def test_readd_while_processing_keeps_the_highest_priority_for_after_done() -> None:
+    clock = FakeClock()
+    async with _queue(clock) as q:
+        q.add("a")
+        key = await q.get()
+        q.add("b")
+        q.add("a", LOW)
+        q.add("a", HIGH)
+        q.done(key)
+        assert [q.get_nowait() for _ in range(3)] == ["a", "b", None]
 
 
 async def test_readd_while_processing_runs_again_after_done() -> None:
