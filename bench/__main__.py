@@ -1,5 +1,6 @@
 """`python -m bench run --n 1000` · `python -m bench sweep --n 100,300,1000` ·
-`python -m bench startup` · `python -m bench report FILE.json…` (see docs/performance.md)."""
+`python -m bench startup` · `python -m bench failover` · `python -m bench report FILE.json…`
+(see docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import plots, results, scenario, startup
+from bench import failover, plots, results, scenario, startup
 from tests.cluster import Cluster
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -39,6 +40,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--concurrency", type=int, default=32, help="driver's concurrent requests")
     p.add_argument("--workers", type=int, help="NIMOP_WORKERS (default: the operator's)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
+    p.add_argument("--namespaces", type=int, default=1,
+                   help="spread the NIMServices over this many namespaces")  # fmt: skip
     p.add_argument(
         "--floor",
         action="store_true",
@@ -65,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--out", type=Path, default=DEFAULT_OUT)
     start.add_argument("--cluster-state", type=Path)
     start.add_argument("--no-cluster", action="store_true", help="only the render command")
+    fail = sub.add_parser("failover", help="kill -9 of the leader -> first write of the next")
+    fail.add_argument("--rounds", type=int, default=3)
+    fail.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    fail.add_argument("--cluster-state", type=Path)
     report = sub.add_parser("report", help="Markdown and plots from existing JSON results")
     report.add_argument("files", nargs="+", type=Path)
     report.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -86,6 +93,7 @@ def _config(args: argparse.Namespace, n: int) -> scenario.Config:
         profile=args.profile,
         label=args.label,
         floor=args.floor,
+        namespaces=args.namespaces,
     )
 
 
@@ -131,6 +139,18 @@ def _startup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _failover(args: argparse.Namespace) -> int:
+    cluster = Cluster().up(attached=False)
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = asyncio.run(failover.measure(cluster, args.out, args.rounds))
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    path = args.out / f"failover-{stamp}.json"
+    path.write_text(json.dumps(result, indent=1))
+    print(failover.markdown(result))
+    print(f"results: {path}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.cmd == "report":
@@ -146,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["NIMOP_CLUSTER_STATE"] = str(args.cluster_state.resolve())
     if args.cmd == "startup":
         return _startup(args)
+    if args.cmd == "failover":
+        return _failover(args)
     cluster = Cluster().up(attached=False)
     if args.cmd == "run":
         run_one(cluster, _config(args, args.n))

@@ -26,7 +26,8 @@ def _cluster_writes(events: list[audit.Event], ns: str) -> dict[str, int]:
     controller-manager, scheduler and kwok write as the admin here), not only the operator's."""
     out: dict[str, int] = {}
     for ev in events:
-        if ev["verb"] in audit.WRITE_VERBS and (ev.get("objectRef") or {}).get("namespace") == ns:
+        where = str((ev.get("objectRef") or {}).get("namespace") or "")
+        if ev["verb"] in audit.WRITE_VERBS and where.startswith(ns):
             who = f"{audit.user(ev)} {_client(str(ev.get('userAgent') or '?'))}"
             out[who] = out.get(who, 0) + 1
     return out
@@ -90,7 +91,7 @@ def to_json(r: Run) -> dict[str, Any]:
         for e in events
         if audit.user(e) != OPERATOR_USER
         and not audit.user(e).startswith(SYSTEM_USERS)
-        and (e.get("objectRef") or {}).get("namespace") == r.namespace
+        and str((e.get("objectRef") or {}).get("namespace") or "").startswith(r.namespace)
     ]
     phases = {p.name: _phase(r, p, ops, foreign, events) for p in r.phases}
     idle = next((p for p in r.phases if p.name == "idle"), None)
@@ -120,6 +121,7 @@ def to_json(r: Run) -> dict[str, Any]:
             "operator_command": r.operator.command,
             "operator_user": OPERATOR_USER,
             "namespace": r.namespace,
+            "namespaces": len(r.namespaces),
             "started": r.started,
             "resync_period_s": cfg.resync,
             "idle_s": cfg.idle_seconds,

@@ -55,6 +55,9 @@ class Config:
     label: str | None = None
     #: after the operator's run, the floor: the same children created by the driver itself
     floor: bool = False
+    #: NIMServices spread round-robin over this many namespaces (one NIMCache in each); with
+    #: more than one the operator watches all namespaces
+    namespaces: int = 1
 
     @property
     def idle_seconds(self) -> float:
@@ -96,6 +99,16 @@ class Run:
     load: dict[str, Any] = field(default_factory=dict)
     profile_path: Path | None = None
 
+    @property
+    def namespaces(self) -> list[str]:
+        """Where the NIMServices live: the run's namespace, or ``<it>-000`` … when spread."""
+        k = self.config.namespaces
+        return [self.namespace] if k <= 1 else [f"{self.namespace}-{i:03d}" for i in range(k)]
+
+    def ns_of(self, name: str) -> str:
+        spaces = self.namespaces
+        return spaces[int(name.rsplit("-", 1)[1]) % len(spaces)]
+
     def begin(self, name: str) -> Phase:
         if self.sampler is not None:
             self.sampler.sample()
@@ -119,7 +132,8 @@ async def run(cluster: Cluster, cfg: Config) -> Run:
     ns, node = f"bench-{cfg.n}-{suffix}", f"kwok-bench-{suffix}"
     cfg.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    env = {"NIMOP_NAMESPACES": ns, "NIMOP_RESYNC_PERIOD": str(cfg.resync)}
+    env = {"NIMOP_NAMESPACES": ns if cfg.namespaces <= 1 else "",
+           "NIMOP_RESYNC_PERIOD": str(cfg.resync)}  # fmt: skip
     if cfg.workers:
         env["NIMOP_WORKERS"] = str(cfg.workers)
     profile_path = cfg.out / f"profile-{cfg.n}-{stamp}.pyisession" if cfg.profile else None
@@ -139,18 +153,19 @@ async def run(cluster: Cluster, cfg: Config) -> Run:
     r.audit = AuditLog(audit_path, _needles(ns)).mark()
     async with Kube(cluster, concurrency=cfg.concurrency) as kube:
         try:
-            await kube.create("/api/v1/namespaces", manifests.namespace(ns))
+            for space in r.namespaces:
+                await kube.create("/api/v1/namespaces", manifests.namespace(space))
             await kube.create("/api/v1/nodes", manifests.node(node, cfg.n + 50))
             await _wait_node_ready(kube, node)
             await _phases(r, kube)
             op.stop()
-            if cfg.floor:
+            if cfg.floor and cfg.namespaces <= 1:
                 await _floor(r, kube)
         finally:
             op.stop()
             if r.sampler is not None:
                 r.sampler.stop()
-            await _cleanup(kube, ns, node)
+            await _cleanup(kube, r.namespaces, node)
     r.load["loadavg_end"] = os.getloadavg()
     await asyncio.sleep(1.0)  # the apiserver flushes its audit log in batches
     r.audit.poll()
@@ -226,7 +241,8 @@ async def _wait_pods_gone(kube: Kube, ns: str, within: float) -> None:
 
 
 def _needles(ns: str) -> tuple[bytes, ...]:
-    return (f'"username":"{OPERATOR_USER}"'.encode(), f'"namespace":"{ns}"'.encode())
+    """Audit lines of the operator, or about the run's namespaces (all start with ``ns``)."""
+    return (f'"username":"{OPERATOR_USER}"'.encode(), f'"namespace":"{ns}'.encode())
 
 
 async def _phases(r: Run, kube: Kube) -> None:
@@ -239,12 +255,13 @@ async def _phases(r: Run, kube: Kube) -> None:
     r.finish(phase)
 
     phase = r.begin("cache")
-    await kube.create(
-        f"{GROUP_PATH}/namespaces/{r.namespace}/nimcaches", manifests.nimcache(r.namespace, CACHE)
-    )
-    r.finish(phase, await _wait_cache_ready(r, kube, cfg.phase_timeout))
+    for space in r.namespaces:
+        await kube.create(f"{GROUP_PATH}/namespaces/{space}/nimcaches",
+                          manifests.nimcache(space, CACHE))  # fmt: skip
+    ready = [await _wait_cache_ready(r, kube, space, cfg.phase_timeout) for space in r.namespaces]
+    r.finish(phase, all(ready))
 
-    tracker = r.tracker = Tracker(kube, r.namespace)
+    tracker = r.tracker = Tracker(kube, r.namespace if cfg.namespaces <= 1 else None)
     watch = asyncio.create_task(tracker.run())
     try:
         await _create(r, kube, tracker)
@@ -264,8 +281,8 @@ def names(n: int) -> list[str]:
     return [f"svc-{i:0{width}d}" for i in range(n)]
 
 
-async def _wait_cache_ready(r: Run, kube: Kube, within: float) -> bool:
-    path = f"{GROUP_PATH}/namespaces/{r.namespace}/nimcaches/{CACHE}"
+async def _wait_cache_ready(r: Run, kube: Kube, ns: str, within: float) -> bool:
+    path = f"{GROUP_PATH}/namespaces/{ns}/nimcaches/{CACHE}"
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         obj = await kube.request("GET", path) or {}
@@ -278,12 +295,13 @@ async def _wait_cache_ready(r: Run, kube: Kube, within: float) -> bool:
 
 
 async def _create(r: Run, kube: Kube, tracker: Tracker) -> None:
-    cfg, ns = r.config, r.namespace
-    path = f"{GROUP_PATH}/namespaces/{ns}/nimservices"
+    cfg = r.config
     all_names = names(cfg.n)
     phase = r.begin("create")
 
     async def create(name: str) -> None:
+        ns = r.ns_of(name)
+        path = f"{GROUP_PATH}/namespaces/{ns}/nimservices"
         await kube.create(path, manifests.nimservice(ns, name, CACHE, r.node))
         r.created_at[name] = time.monotonic()
 
@@ -317,19 +335,20 @@ async def _children_of(r: Run, kube: Kube, name: str) -> dict[str, int]:
     await asyncio.sleep(1.0)
     r.audit.poll()
     uid = (r.tracker.objects.get(name) or {}).get("metadata", {}).get("uid")
+    ns = r.ns_of(name)
     paths: set[str] = set()
     for ev in r.audit.events.values():
         ref = ev.get("objectRef") or {}
         if (
             ev["user"]["username"] == OPERATOR_USER
             and ev["verb"] in ("create", "patch")
-            and ref.get("namespace") == r.namespace
+            and ref.get("namespace") == ns
             and not ref.get("subresource")
             and ref.get("resource") not in ("events", "nimservices", "nimcaches")
         ):
             group = ref.get("apiGroup")
             base = f"/apis/{group}/{ref['apiVersion']}" if group else f"/api/{ref['apiVersion']}"
-            paths.add(f"{base}/namespaces/{r.namespace}/{ref['resource']}")
+            paths.add(f"{base}/namespaces/{ns}/{ref['resource']}")
     counts: dict[str, int] = {}
     r.child_objects = []
     for path in sorted(paths):
@@ -351,7 +370,7 @@ async def _children_of(r: Run, kube: Kube, name: str) -> dict[str, int]:
 
 
 async def _update(r: Run, kube: Kube, tracker: Tracker) -> None:
-    cfg, ns = r.config, r.namespace
+    cfg = r.config
     all_names = names(cfg.n)
     count = max(1, math.ceil(cfg.n * cfg.update_fraction))
     step = cfg.n / count
@@ -361,7 +380,8 @@ async def _update(r: Run, kube: Kube, tracker: Tracker) -> None:
     generations: dict[str, int] = {}
 
     async def update(name: str) -> None:
-        obj = await kube.merge_patch(f"{GROUP_PATH}/namespaces/{ns}/nimservices/{name}", patch)
+        path = f"{GROUP_PATH}/namespaces/{r.ns_of(name)}/nimservices/{name}"
+        obj = await kube.merge_patch(path, patch)
         generations[name] = int((obj or {})["metadata"]["generation"])
 
     await asyncio.gather(*(update(n) for n in chosen))
@@ -383,7 +403,7 @@ async def _update(r: Run, kube: Kube, tracker: Tracker) -> None:
     deadline = time.monotonic() + cfg.phase_timeout
     rolled = 0
     while done and time.monotonic() < deadline:
-        rolled = await _rolled_out(kube, ns, set(chosen))
+        rolled = sum([await _rolled_out(kube, ns, set(chosen)) for ns in r.namespaces])
         if rolled >= count and converged():
             break
         await asyncio.sleep(0.5)
@@ -418,27 +438,29 @@ async def _rolled_out(kube: Kube, ns: str, chosen: set[str]) -> int:
 
 
 async def _delete(r: Run, kube: Kube, tracker: Tracker) -> None:
-    cfg, ns = r.config, r.namespace
+    cfg = r.config
     phase = r.begin("delete")
-    await asyncio.gather(
-        *(kube.delete(f"{GROUP_PATH}/namespaces/{ns}/nimservices/{n}") for n in names(cfg.n))
-    )
+    await asyncio.gather(*(kube.delete(f"{GROUP_PATH}/namespaces/{r.ns_of(n)}/nimservices/{n}")
+                           for n in names(cfg.n)))  # fmt: skip
     gone = await tracker.wait(lambda: not tracker.objects, cfg.phase_timeout)
     phase.extra["nimservices_gone_s"] = round(time.monotonic() - phase.t0, 2)
     deadline = time.monotonic() + cfg.phase_timeout
-    path = f"/apis/apps/v1/namespaces/{ns}/deployments"
-    while time.monotonic() < deadline:
+    pending = list(r.namespaces)
+    while pending and time.monotonic() < deadline:
+        path = f"/apis/apps/v1/namespaces/{pending[0]}/deployments"
         left = await kube.request("GET", path, params={"limit": "1"}) or {}
         if not left.get("items"):
-            break
+            pending.pop(0)
+            continue
         await asyncio.sleep(0.5)
     phase.extra["children_gone_s"] = round(time.monotonic() - phase.t0, 2)
     r.finish(phase, gone)
 
 
-async def _cleanup(kube: Kube, ns: str, node: str) -> None:
-    with contextlib.suppress(Exception):
-        await kube.delete(f"/api/v1/namespaces/{ns}")
+async def _cleanup(kube: Kube, spaces: list[str], node: str) -> None:
+    for ns in spaces:
+        with contextlib.suppress(Exception):
+            await kube.delete(f"/api/v1/namespaces/{ns}")
     with contextlib.suppress(Exception):
         await kube.delete(f"/api/v1/nodes/{node}")
 

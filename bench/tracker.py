@@ -34,7 +34,8 @@ def is_ready(obj: Mapping[str, Any]) -> bool:
 @dataclass
 class Tracker:
     kube: Kube
-    namespace: str
+    #: None: every namespace (names are unique across the run's namespaces)
+    namespace: str | None
     plural: str = "nimservices"
     api: str = GROUP_PATH
     ready_when: Callable[[Mapping[str, Any]], bool] = is_ready
@@ -52,6 +53,8 @@ class Tracker:
 
     @property
     def path(self) -> str:
+        if self.namespace is None:
+            return f"{self.api}/{self.plural}"
         return f"{self.api}/namespaces/{self.namespace}/{self.plural}"
 
     async def run(self) -> None:

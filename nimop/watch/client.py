@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from enum import Enum
 from types import TracebackType
@@ -88,6 +88,9 @@ class KubeClient:
         self._session: Session | None = None
         self._watch_session: Session | None = None
         self.requests: Counter[tuple[str, str, int]] = Counter()
+        #: called with (seconds, HTTP status, seconds held by the client-side limiter) for
+        #: every answered request but watches: what the adaptive concurrency limit follows
+        self.observers: list[Callable[[float, int, float], None]] = []
         self._host = urlsplit(config.server).netloc or config.server
         #: after a 429 no request leaves before this time (the clock's), like client-go's
         #: honouring of Retry-After: a throttled apiserver sees one wave, not a storm
@@ -337,7 +340,7 @@ class KubeClient:
         session = self._watch_session if stream else self._session
         if self._state is not _State.OPEN or session is None:
             raise StateError(f"client is {self._state.value}")
-        pause = self._throttled_until - self._clock.now()
+        pause = max(0.0, self._throttled_until - self._clock.now())
         if pause > 0:
             await self._clock.sleep(pause)
         waited = await self._bucket.acquire()
@@ -358,8 +361,12 @@ class KubeClient:
             self._count(verb, resource, method, 0, path)
             raise TransportError(f"{method} {path}: {exc!r}") from exc
         finally:
-            m.REST_DURATION.labels(method, self._host).observe(time.monotonic() - start)
+            elapsed = time.monotonic() - start
+            m.REST_DURATION.labels(method, self._host).observe(elapsed)
         self._count(verb, resource, method, resp.status, path)
+        if not stream:
+            for observe in self.observers:
+                observe(elapsed, resp.status, waited + pause)
         if resp.status >= 400:
             error = await _error(resp)
             if isinstance(error, TooManyRequests):

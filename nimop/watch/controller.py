@@ -10,6 +10,10 @@ The reconciler contract is controller-runtime's (``pkg/reconcile``,
   at debug only: the cache simply had not caught up with our own write yet;
 * raise anything else -> error log, ``add_rate_limited`` (per-key exponential backoff).
 
+Concurrency: ``workers`` reconciles at most; with an :class:`~.concurrency.AdaptiveLimit`
+(the manager's default) fewer run when the apiserver signals pressure and up to ``workers``
+when it keeps up.
+
 Queue priorities (controller-runtime's priority queue, one step further): what the first list
 and a resync enqueue is ``LOW``, a primary's watch event ``NORMAL``, a child's (``owns``) event
 ``HIGH`` — so when a workload becomes available its owner's status is reported next, not after
@@ -27,6 +31,7 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from types import TracebackType
@@ -39,6 +44,7 @@ from opentelemetry import trace
 
 from . import metrics as m
 from .clock import Clock, SystemClock
+from .concurrency import AdaptiveLimit
 from .errors import (
     ConflictError,
     KubeError,
@@ -104,12 +110,16 @@ class Controller:
         cache_sync_timeout: float = 120.0,
         shutdown_timeout: float = 25.0,
         clock: Clock | None = None,
+        limit: AdaptiveLimit | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be >= 1")
         self.name = name
         self._reconcile = reconciler.reconcile if hasattr(reconciler, "reconcile") else reconciler
         self.workers = workers
+        #: with a limit, ``workers`` is the most this controller runs at once and the limit
+        #: (shared by the process's controllers, following the apiserver) decides how many
+        self.limit = limit
         self.resync_period = resync_period
         self.reconcile_timeout = reconcile_timeout
         self.cache_sync_timeout = cache_sync_timeout
@@ -134,6 +144,14 @@ class Controller:
             return
         self._clock = clock
         self.queue = WorkQueue(self.name, rate_limiter=self._rate_limiter, clock=clock)
+
+    def adopt_limit(self, limit: AdaptiveLimit, workers: int) -> None:
+        """Share the process's adaptive limit (its manager's), up to ``workers`` at once,
+        unless one was given at construction. Only before the controller starts."""
+        if self.limit is not None or self._state is not ControllerState.NEW:
+            return
+        self.limit = limit
+        self.workers = max(self.workers, workers)
 
     def for_(self, informer: Informer, *predicates: Predicate) -> Self:
         """The primary kind: its own events enqueue its key; resync re-enqueues all of it."""
@@ -262,11 +280,17 @@ class Controller:
                 key = await self.queue.get()
             except QueueShutDown:
                 return
-            m.ACTIVE_WORKERS.labels(self.name).inc()
+            slot: AbstractAsyncContextManager[None] = (
+                self.limit.slot() if self.limit else nullcontext()
+            )
             try:
-                await self._process(key)
+                async with slot:
+                    m.ACTIVE_WORKERS.labels(self.name).inc()
+                    try:
+                        await self._process(key)
+                    finally:
+                        m.ACTIVE_WORKERS.labels(self.name).dec()
             finally:
-                m.ACTIVE_WORKERS.labels(self.name).dec()
                 self.queue.done(key)
 
     async def _process(self, key: ObjectKey) -> None:

@@ -40,6 +40,7 @@ import structlog
 from .cache import InformerCache
 from .client import KubeClient
 from .clock import Clock, SystemClock
+from .concurrency import AdaptiveLimit
 from .config import ClientConfig, load_client_config
 from .controller import Controller, ReconcileFunc, Reconciler
 from .discovery import Discovery
@@ -106,6 +107,7 @@ class Manager:
         self._client: KubeClient | None = None
         self._discovery: Discovery | None = None
         self._cache: InformerCache | None = None
+        self._limit: AdaptiveLimit | None = None
 
     # -- accessors ---------------------------------------------------------------------------
 
@@ -152,6 +154,8 @@ class Manager:
         if any(c.name == controller.name for c in self._controllers):
             raise StateError(f"controller name {controller.name!r} is taken (names are unique)")
         controller.adopt_clock(self._clock)
+        if self.settings.max_concurrency > 0:
+            controller.adopt_limit(self._adaptive_limit(), self.settings.max_concurrency)
         self._controllers.append(controller)
         return controller
 
@@ -163,6 +167,15 @@ class Manager:
         options.setdefault("resync_period", self.settings.resync_period)
         options.setdefault("shutdown_timeout", self.settings.shutdown_timeout)
         return self.add_controller(Controller(name, reconciler, **options))
+
+    def _adaptive_limit(self) -> AdaptiveLimit:
+        """One limit for the whole process, fed by the client's answers (the apiserver is
+        shared by every controller)."""
+        if self._limit is None:
+            top = max(self.settings.workers, self.settings.max_concurrency)
+            self._limit = AdaptiveLimit(min(self.settings.workers, top), maximum=top)
+            self.client.observers.append(self._limit.observe)
+        return self._limit
 
     def events(self, reporting_controller: str = "nimop") -> EventRecorder:
         return EventRecorder(self.client, reporting_controller=reporting_controller,

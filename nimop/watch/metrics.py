@@ -173,6 +173,11 @@ INFORMER_RELISTS = Counter(
 INFORMER_OBJECTS = Gauge(
     "nimop_informer_objects", "Objects held by an informer store", ("resource",), registry=REGISTRY
 )
+CONCURRENCY_LIMIT = Gauge(
+    "nimop_concurrency_limit",
+    "Reconciles the adaptive concurrency limit lets run at once in this process",
+    registry=REGISTRY,
+)
 
 LEADER_STATUS = Gauge(
     "leader_election_master_status",

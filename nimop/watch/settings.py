@@ -68,8 +68,17 @@ class WatchSettings(BaseSettings):
     workers: int = Field(
         8,
         ge=1,
-        description="concurrent reconciles per controller",
+        description="concurrent reconciles per controller; with the adaptive limit "
+        "(max_concurrency > 0) where the process-wide limit starts",
         json_schema_extra=_flag("--max-concurrent-reconciles", "--workers"),
+    )
+    max_concurrency: int = Field(
+        64,
+        ge=0,
+        description="ceiling of the adaptive concurrency limit: reconciles at once in the "
+        "process, raised while the apiserver answers promptly, cut on 429s and slow answers; "
+        "0 = a fixed `workers` per controller",
+        json_schema_extra=_flag("--max-concurrency"),
     )
     qps: float = Field(200.0, description="client-side request rate; <= 0 disables the limiter",
                        json_schema_extra=_flag("--kube-api-qps"))  # fmt: skip
