@@ -26,6 +26,7 @@ is created or changed (garbage collection is under way). Reads come from informe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,7 @@ import structlog
 from .client import KubeClient
 from .diff import diff_paths, manifest_hash
 from .errors import NotFoundError
-from .objects import Obj, ObjectKey, ResourceRef, key_of, meta
+from .objects import Obj, ObjectKey, ResourceRef, key_of, meta, strip_for_store
 from .ownership import ChildConflict, ChildConflictError, owned_by
 from .store import Store
 
@@ -48,6 +49,10 @@ DEFAULT_HASH_ANNOTATION = "nimop.io/applied-hash"
 
 #: Re-check of an owner in conflict: first after this many seconds, doubling up to the cap.
 CONFLICT_RECHECK = (10.0, 300.0)
+
+
+#: how long a child this sync created may be missing from the cache before it counts as missing
+EXPECT_FOR = 30.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,11 @@ class ChildSync:
         self._max_parallel = max_parallel
         #: owner UID -> consecutive syncs that ended in a conflict (drives ``recheck_after``).
         self._conflicted: dict[str, int] = {}
+        #: children this sync created that the informer has not shown yet (client-go's
+        #: "expectations"): (kind, key) -> (when, the apply's answer). A reconcile woken by one
+        #: child's event then does not take a sibling still in flight for missing (a GET and
+        #: a second apply); after EXPECT_FOR seconds a child still unseen is missing again.
+        self._expected: dict[tuple[str, ObjectKey], tuple[float, Obj]] = {}
 
     def prepare(self, owner: Mapping[str, Any], manifest: Mapping[str, Any]) -> Obj:
         """Desired child with namespace defaulted, owner reference and manifest hash added."""
@@ -161,7 +171,7 @@ class ChildSync:
             res, store = self._kinds[(desired["apiVersion"], desired["kind"])]
             key = key_of(desired)
             wanted.add((res.api_version, res.kind, key))
-            live = store.get(key)
+            live = self._live(res, store, key)
             if live is not None and _guarded(desired, owner_uid) and not owned_by(live, owner_uid):
                 result.conflicts.append(ChildConflict.of(res.kind, live))
                 continue
@@ -185,6 +195,21 @@ class ChildSync:
             raise ChildConflictError(owner, result)
         self._conflicted.pop(owner_uid, None)
         return result
+
+    def _live(self, res: ResourceRef, store: Store, key: ObjectKey) -> Obj | None:
+        """The cached child, or the one this sync just created if the cache lags behind."""
+        live = store.get(key)
+        expected = self._expected.pop((res.kind, key), None)
+        if live is None and expected is not None and time.monotonic() - expected[0] < EXPECT_FOR:
+            self._expected[(res.kind, key)] = expected
+            return expected[1]
+        return live
+
+    def _expect(self, res: ResourceRef, created: Obj) -> None:
+        now = time.monotonic()
+        if len(self._expected) > 10_000:  # informer events lost for long: forget the stale
+            self._expected = {k: v for k, v in self._expected.items() if now - v[0] < EXPECT_FOR}
+        self._expected[(res.kind, key_of(created))] = (now, strip_for_store(created))
 
     def recheck_after(self, owner: Mapping[str, Any]) -> float | None:
         """Seconds until an owner whose last sync hit a conflict should be synced again (the
@@ -233,7 +258,7 @@ class ChildSync:
         try:
             live = await self._client.get(res, key.namespace, key.name)
         except NotFoundError:
-            await self._client.apply(res, desired)
+            self._expect(res, await self._client.apply(res, desired))
             return None
         if not owned_by(live, owner_uid):
             return ChildConflict.of(res.kind, live)

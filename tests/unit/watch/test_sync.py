@@ -267,3 +267,26 @@ async def test_a_cached_object_with_another_controller_is_left_alone() -> None:
         assert w.writes() == []
         live = w.twin.get(CM, "n", "a")
         assert live is not None and live["data"] == {"mine": "yes"}
+
+
+async def test_a_child_just_created_is_not_taken_for_missing_while_the_cache_lags(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reconcile woken by one child's event may run before the informer shows its sibling:
+    the sync remembers what it created (client-go's expectations) instead of reading and
+    applying it again; once EXPECT_FOR has passed, a child still unseen is looked up again."""
+    from nimop.watch import sync as sync_module
+    from nimop.watch.store import Store
+
+    twin = ApiTwin()
+    async with twin.client() as client:
+        lagging = ChildSync(client, [(CM, Store())])  # a cache that never catches up
+        first = await lagging.sync(OWNER, [cm("a", k="v")])
+        assert first.created == ["ConfigMap/n/a"]
+        twin.requests.clear()
+        again = await lagging.sync(OWNER, [cm("a", k="v")])
+        assert again.unchanged == 1 and twin.requests == []
+        monkeypatch.setattr(sync_module, "EXPECT_FOR", 0.0)
+        late = await lagging.sync(OWNER, [cm("a", k="v")])
+        assert late.created == ["ConfigMap/n/a"]  # adopted: it is ours
+        assert [r.verb for r, _ in twin.requests][:1] == ["get"]
