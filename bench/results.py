@@ -198,7 +198,10 @@ def _round(v: float | None) -> float | None:
 
 def _rss(r: Run, phases: dict[str, Any]) -> dict[str, Any]:
     base = phases.get("cache", {}).get("process", {}).get("rss_end_mib")
-    steady = phases.get("idle", {}).get("process", {}).get("rss_end_mib")
+    # after the idle phase; when the create phase did not converge (no idle), at its end
+    steady = (phases.get("idle") or phases.get("create") or {}).get("process", {}).get(
+        "rss_end_mib"
+    )
     peak = max((p.get("process", {}).get("rss_peak_mib") or 0 for p in phases.values()), default=0)
     per_1000 = None
     if base is not None and steady is not None and r.config.n:

@@ -264,11 +264,12 @@ async def _phases(r: Run, kube: Kube) -> None:
     tracker = r.tracker = Tracker(kube, r.namespace if cfg.namespaces <= 1 else None)
     watch = asyncio.create_task(tracker.run())
     try:
-        await _create(r, kube, tracker)
-        phase = r.begin("idle")
-        await asyncio.sleep(cfg.idle_seconds)
-        r.finish(phase)
-        await _update(r, kube, tracker)
+        converged = await _create(r, kube, tracker)
+        if converged:  # else the machine did not hold N: what it reached is the result
+            phase = r.begin("idle")
+            await asyncio.sleep(cfg.idle_seconds)
+            r.finish(phase)
+            await _update(r, kube, tracker)
         await _delete(r, kube, tracker)
     finally:
         watch.cancel()
@@ -294,7 +295,7 @@ async def _wait_cache_ready(r: Run, kube: Kube, ns: str, within: float) -> bool:
     return False
 
 
-async def _create(r: Run, kube: Kube, tracker: Tracker) -> None:
+async def _create(r: Run, kube: Kube, tracker: Tracker) -> bool:
     cfg = r.config
     all_names = names(cfg.n)
     phase = r.begin("create")
@@ -312,6 +313,7 @@ async def _create(r: Run, kube: Kube, tracker: Tracker) -> None:
     if not done:
         _record_stuck(r, tracker, all_names)
     r.children = await _children_of(r, kube, all_names[0])
+    return done
 
 
 def _record_stuck(r: Run, tracker: Tracker, wanted: list[str]) -> None:
