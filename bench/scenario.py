@@ -264,13 +264,14 @@ async def _phases(r: Run, kube: Kube) -> None:
     tracker = r.tracker = Tracker(kube, r.namespace if cfg.namespaces <= 1 else None)
     watch = asyncio.create_task(tracker.run())
     try:
-        converged = await _create(r, kube, tracker)
-        if converged:  # else the machine did not hold N: what it reached is the result
+        # A create phase that did not converge means the machine did not hold N: what it
+        # reached is the result, and the namespaces' deletion at the end cleans up.
+        if await _create(r, kube, tracker):
             phase = r.begin("idle")
             await asyncio.sleep(cfg.idle_seconds)
             r.finish(phase)
             await _update(r, kube, tracker)
-        await _delete(r, kube, tracker)
+            await _delete(r, kube, tracker)
     finally:
         watch.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -96,7 +96,8 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
             # (Only for creations: an update the apiserver normalises away sends no event, and
             # deferring then would loop.)
             return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
-        if nimservice_status.settling(svc, status, self.rt.now()):
+        workload_created = meta(observed.workload or {}).get("creationTimestamp")
+        if nimservice_status.settling(svc, status, self.rt.now(), workload_created):
             return Result(requeue_after=nimservice_status.SETTLE_RECHECK_SECONDS)
         await self._report(svc, status, warnings)
         return None

@@ -211,9 +211,13 @@ _ROLLOUT_REASONS = frozenset({
 })  # fmt: skip
 
 
-def settling(svc: Mapping[str, Any], status: Mapping[str, Any], now: str) -> bool:
+def settling(
+    svc: Mapping[str, Any], status: Mapping[str, Any], now: str, since: str | None = None
+) -> bool:
     """A NIMService created moments ago, never reported yet, whose workload is just rolling out:
-    wait (briefly) to report Ready directly instead of NotReady then Ready."""
+    wait (briefly) to report Ready directly instead of NotReady then Ready. The grace counts
+    from the later of the service's creation and ``since`` (its workload's creation): a service
+    that waited in a busy queue before its Deployment was made still gives its pods the time."""
     if (svc.get("status") or {}).get("state") or status.get("state") != "NotReady":
         return False
     ready: Mapping[str, Any] = next(
@@ -222,6 +226,7 @@ def settling(svc: Mapping[str, Any], status: Mapping[str, Any], now: str) -> boo
     if ready.get("reason") not in _ROLLOUT_REASONS:
         return False
     created = str((svc.get("metadata") or {}).get("creationTimestamp") or "")
+    created = max(created, since or "") if created else ""  # RFC 3339 UTC: ordered as text
     return bool(created) and _seconds_between(created, now) < FIRST_STATUS_GRACE_SECONDS
 
 

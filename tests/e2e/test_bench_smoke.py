@@ -1,6 +1,7 @@
 """The benchmark harness still works end to end (N = 5), so it cannot rot between the runs
 that docs/performance.md reports. This checks the shape of the result and the idle-phase
-write budget (zero), not speed: benchmarks report timings, tests do not assert them."""
+write budget (zero) and that the floor (the same children created by the driver) completes,
+not speed: benchmarks report timings, tests do not assert them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ PHASES = ("startup", "cache", "create", "idle", "update", "delete")
 
 @pytest.mark.slow
 def test_bench_run_at_n5(cluster: Cluster, tmp_path: Path) -> None:
-    result = run_one(cluster, Config(n=5, out=tmp_path, resync=5.0, idle=8.0, phase_timeout=180))
+    result = run_one(
+        cluster, Config(n=5, out=tmp_path, resync=5.0, idle=8.0, phase_timeout=180, floor=True)
+    )
 
     assert tuple(result["phases"]) == PHASES
     assert all(p["completed"] for p in result["phases"].values()), result["stuck"]
@@ -31,6 +34,12 @@ def test_bench_run_at_n5(cluster: Cluster, tmp_path: Path) -> None:
     # Budget: zero writes while nothing changes, resync included.
     assert result["idle_writes"]["count"] == len(result["idle_writes"]["requests"])
     assert result["idle_writes"]["requests"] == [], result["idle_writes"]["requests"]
+    # The floor: the same children, created by the driver, all available, then the update.
+    k = sum(result["children_per_nimservice"].values())
+    floor = result["floor"]
+    assert floor["create"]["completed"] and floor["update"]["completed"]
+    assert floor["create"]["writes"] == 5 * k and floor["update"]["writes"] == 1
+    assert result["vs_floor"]["create"]["floor_requests"] == 5 * k
     files = {p.suffix for p in tmp_path.iterdir()}
     assert {".json", ".md", ".png"} <= files
     assert json.loads(next(tmp_path.glob("run-5-*.json")).read_text())["meta"]["n"] == 5

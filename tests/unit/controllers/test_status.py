@@ -295,6 +295,20 @@ def test_a_brand_new_service_waits_briefly_before_a_first_not_ready() -> None:
     assert not settling(obj, rolling, "2026-01-01T00:00:03Z")  # already reported once
 
 
+def test_the_first_status_grace_counts_from_the_workloads_creation() -> None:
+    """In a busy queue a service's Deployment may be made long after the service: its pods get
+    the grace from then, so the first status is still Ready, not NotReady then Ready."""
+    obj = svc()
+    obj["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    rolling = nimservice_status.compute(
+        obj, render_nimservice(obj), Observed(workload=deployment(0)), now=NOW
+    )
+    late = "2026-01-01T00:01:00Z"
+    assert nimservice_status.settling(obj, rolling, "2026-01-01T00:01:05Z", since=late)
+    assert not nimservice_status.settling(obj, rolling, "2026-01-01T00:01:15Z", since=late)
+    assert not nimservice_status.settling(obj, rolling, "2026-01-01T00:01:05Z")  # from creation
+
+
 def test_a_cache_job_waiting_on_an_unbound_pvc_says_so() -> None:
     pvc = {"metadata": {"name": "c-pvc"}, "status": {"phase": "Pending"}}
     status = nimcache_status.compute(cache(), Rendered(), pvc, job(active=1), profiles=[], now=NOW)
