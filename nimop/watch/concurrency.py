@@ -8,9 +8,11 @@ requests (every one but watches):
 * **additive increase**: one more slot per ``limit`` requests answered without a sign of
   pressure, up to ``maximum``;
 * **multiplicative decrease** on the apiserver's signals: a 429 (API Priority and Fairness
-  rejected the request: its queues for our flow are full) halves the limit; a latency above
-  ``tolerance`` times the recent best (APF queueing, an overloaded etcd) takes 10 % off — at most
-  once per ``limit`` answers, so one slow burst is one step;
+  rejected the request: its queues for our flow are full) halves the limit, down to
+  ``minimum``; answers getting slower — the recent latency (a fast moving average) above
+  ``tolerance`` times the usual one (a slow moving average): APF queueing, a busy etcd — take
+  10 % off, at most once per ``limit`` answers and never below ``initial``: latency on a shared
+  machine is noisy, and only the apiserver's explicit "no" may push below the start;
 * **no increase while the client-side limiter holds requests back**: the QPS budget is then
   the bound, and more reconciles would only wait in it.
 
@@ -39,20 +41,20 @@ class AdaptiveLimit:
         *,
         minimum: int = 1,
         maximum: int = 64,
-        tolerance: float = 2.0,
-        baseline_drift: float = 0.01,
+        tolerance: float = 1.5,
     ) -> None:
         if not 1 <= minimum <= initial <= maximum:
             raise ValueError("need 1 <= minimum <= initial <= maximum")
         self.minimum, self.maximum, self.tolerance = minimum, maximum, tolerance
+        self.initial = initial
         self._limit = initial
         self._good = 0  # answers without pressure since the last change
         self._in_use = 0
         self._waiters: deque[anyio.Event] = deque()
-        #: the best recent latency; drifts up slowly so a lasting change of the apiserver's
-        #: speed becomes the new normal instead of a permanent "overloaded"
-        self._baseline: float | None = None
-        self._drift = baseline_drift
+        #: moving averages of the latency: recent (weight 0.2) and usual (0.01), so a lasting
+        #: change of the apiserver's speed becomes the new normal, not a permanent "overload"
+        self._recent: float | None = None
+        self._usual: float | None = None
         self._since_decrease = 0
         m.CONCURRENCY_LIMIT.set(self.limit)
 
@@ -72,13 +74,11 @@ class AdaptiveLimit:
         if status == 429:
             self._decrease(0.5)
             return
-        if self._baseline is None or seconds < self._baseline:
-            self._baseline = seconds
-        else:
-            self._baseline += (seconds - self._baseline) * self._drift
-        if seconds > self.tolerance * self._baseline and seconds > 0.05:
-            if self._since_decrease >= self._limit:
-                self._decrease(0.9)
+        recent = self._recent = _average(self._recent, seconds, 0.2)
+        usual = self._usual = _average(self._usual, seconds, 0.01)
+        if recent > self.tolerance * usual and recent > 0.05:
+            if self._since_decrease >= self._limit and self._limit > self.initial:
+                self._decrease(0.9, floor=self.initial)
             return
         if limiter_wait > 0:
             return
@@ -86,9 +86,9 @@ class AdaptiveLimit:
         if self._good >= self._limit:
             self._set(self._limit + 1)
 
-    def _decrease(self, factor: float) -> None:
+    def _decrease(self, factor: float, floor: int = 0) -> None:
         self._since_decrease = 0
-        self._set(int(self._limit * factor))
+        self._set(max(floor, int(self._limit * factor)))
 
     def _set(self, value: int) -> None:
         self._good = 0
@@ -126,3 +126,7 @@ class AdaptiveLimit:
         while free > 0 and self._waiters:
             self._waiters.popleft().set()
             free -= 1
+
+
+def _average(current: float | None, sample: float, weight: float) -> float:
+    return sample if current is None else current + (sample - current) * weight

@@ -34,17 +34,22 @@ def test_a_429_halves_it_and_never_below_the_minimum() -> None:
     assert limit.limit == 2
 
 
-def test_slow_answers_take_a_tenth_off_once_per_window() -> None:
-    limit = AdaptiveLimit(20, maximum=64)
-    for _ in range(20):
-        limit.observe(0.1, 200)  # the baseline: 100 ms
+def test_slower_answers_take_a_tenth_off_once_per_window_down_to_the_start() -> None:
+    limit = AdaptiveLimit(8, maximum=64)
+    for _ in range(400):
+        limit.observe(0.1, 200)  # the usual latency: 100 ms; the limit grew meanwhile
     before = limit.limit
+    assert before > 8
     for _ in range(5):
-        limit.observe(0.5, 200)  # 5x the baseline: queueing somewhere
+        limit.observe(1.0, 200)  # 10x: queueing somewhere
     assert limit.limit == int(before * 0.9)  # one step for one burst, not five
-    for _ in range(3 * before):
-        limit.observe(0.5, 200)
-    assert limit.limit < int(before * 0.9)
+    seen = []
+    for _ in range(2000):  # lasting slowness: steps down, then it is the new normal
+        limit.observe(1.0, 200)
+        seen.append(limit.limit)
+    assert 8 <= min(seen) < int(before * 0.9)  # steps down, never below where it started
+    limit.observe(1.0, 429)
+    assert limit.limit == limit.maximum // 2  # grew back at the new normal; a 429 halves
 
 
 def test_no_increase_while_the_client_side_limiter_holds_requests_back() -> None:
