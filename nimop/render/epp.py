@@ -1,5 +1,5 @@
-"""Gateway API Inference Extension for a standalone NIMService: the endpoint picker (EPP)
-stack `<name>-epp` and the InferencePool `<name>` (§4.7; kubernetes-sigs/
+"""Gateway API Inference Extension for a NIMService (standalone or multi-node): the endpoint
+picker (EPP) stack `<name>-epp` and the InferencePool `<name>` (§4.7; kubernetes-sigs/
 gateway-api-inference-extension `api/v1/inferencepool_types.go`).
 
 The inline `eppConfig.config` is written as JSON (a YAML subset the EPP reads), since renderers
@@ -29,7 +29,9 @@ DEFAULT_PORTS = [("grpc-ext-proc", 9002), ("grpc-health", 9003), ("http-metrics"
 
 
 def render_epp(owner: ServiceOwner, labels: Mapping[str, str], ports: Ports, facts: ClusterFacts,
-               out: Collector) -> None:
+               out: Collector, *, pods: Mapping[str, str] | None = None) -> None:
+    """The endpoint picker and its InferencePool, which selects `pods` (default: the
+    standalone pods, `app: <name>`; a multi-node group passes its leaders)."""
     router = owner.spec.expose.router if owner.spec.expose else None
     epp = router.epp_config if router else None
     if epp is None:
@@ -57,7 +59,7 @@ def render_epp(owner: ServiceOwner, labels: Mapping[str, str], ports: Ports, fac
                            "ports": [{k: v for k, v in p.items() if v is not None}
                                      for p in svc_ports]}))
     out.add(deployment(owner, name, lbl, epp))
-    out.add(inference_pool(owner, labels, ports, name))
+    out.add(inference_pool(owner, labels, ports, name, pods))
 
 
 def rbac(owner: ServiceOwner, name: str, labels: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -130,9 +132,10 @@ def deployment(owner: ServiceOwner, name: str, labels: Mapping[str, str],
 
 
 def inference_pool(owner: ServiceOwner, labels: Mapping[str, str], ports: Ports,
-                   epp_name: str) -> dict[str, Any]:
+                   epp_name: str, pods: Mapping[str, str] | None = None) -> dict[str, Any]:
+    select = dict(pods) if pods else {"app": label_value(owner.name)}
     return manifest(POOL_API, "InferencePool", metadata(owner, child_name(owner.name), labels),
-                    spec={"selector": {"matchLabels": {"app": label_value(owner.name)}},
+                    spec={"selector": {"matchLabels": select},
                           "targetPorts": [{"number": ports.api}],
                           "endpointPickerRef": {"name": service_name(owner.name, "-epp"),
                                                 "port": {"number": 9002}}})

@@ -1,6 +1,8 @@
 """Multi-node NIMService as a LeaderWorkerSet `<name>-lws` (§4.2; LWS API from sigs.k8s.io/lws
-`api/leaderworkerset/v1/leaderworkerset_types.go`), with the MPI (default) or Ray backend
-and a Service for the leaders.
+`api/leaderworkerset/v1/leaderworkerset_types.go`), with the MPI (default) or Ray backend,
+a Service for the leaders, and, as for a standalone NIMService, Ingress, routes, ServiceMonitor
+(scraping the leaders through that Service) and the endpoint picker (its InferencePool selects
+the leaders: only they serve).
 
 Group size: the group must hold `pipeline * tensor` GPUs; each pod holds the GPUs it requests
 (`nvidia.com/gpu`, else `tensor` as upstream assumes), so size = pp·tp / gpusPerPod — equal to
@@ -16,12 +18,13 @@ from nimop.api.nimservice import MPIConfig, RayConfig
 from nimop.render import dra, exposure
 from nimop.render.compute_domain import render_compute_domain
 from nimop.render.env import env_var, field_env, merge_env
+from nimop.render.epp import render_epp
 from nimop.render.facts import ClusterFacts
-from nimop.render.mpi import MPI_SCRIPT
+from nimop.render.mpi import LAUNCH_KEY, LAUNCH_PATH, SCRIPTS, START_KEY, START_PATH
 from nimop.render.names import child_name, label_value
-from nimop.render.objects import manifest, merge_maps, metadata
+from nimop.render.objects import manifest, merge_maps, metadata, standard_labels
 from nimop.render.owners import ServiceOwner
-from nimop.render.prepare import Prepared, parts_for, prepare, probes, service_labels
+from nimop.render.prepare import PART_OF, Prepared, parts_for, prepare, probes, service_labels
 from nimop.render.rbac import rbac
 from nimop.render.result import Child, Collector, GeneratedSecret
 from nimop.render.storage import gpu_count
@@ -42,6 +45,9 @@ def render_multinode(owner: ServiceOwner, facts: ClusterFacts, out: Collector) -
     exposure.add_service(owner, labels, p.ports, leader_sel, out)
     out.expose(exposure.ingress(owner, labels))
     out.expose(*exposure.routes(owner, labels, p.ports, facts, out))
+    out.add(exposure.service_monitor(owner, labels, standard_labels(owner, PART_OF), p.ports,
+                                     facts, out))
+    render_epp(owner, labels, p.ports, facts, out, pods=leader_sel)
     if not facts.lws:
         out.problem("LeaderWorkerSetAPIMissing", "spec.multiNode needs the LeaderWorkerSet API "
                     "(leaderworkerset.x-k8s.io/v1); install LWS", failed=True)
@@ -118,7 +124,7 @@ def mpi_objects(owner: ServiceOwner, labels: dict[str, str], size: int,
                  data=hostfiles),
         manifest("v1", "ConfigMap",
                  metadata(owner, child_name(owner.name, "-mpi-start-script"), labels),
-                 data={"start-mpi-cluster.sh": MPI_SCRIPT}),
+                 data=dict(SCRIPTS)),
     ]
 
 
@@ -134,8 +140,8 @@ def mpi_volumes(owner: ServiceOwner,
     mounts: list[dict[str, Any]] = [
         {"name": "ssh-dotfiles", "mountPath": "/opt/nim/llm/.ssh"},
         {"name": "ssh-pk", "mountPath": "/opt/nim/llm/pk"},
-        {"name": "start-mpi-script", "mountPath": "/opt/nim/start-mpi-cluster.sh",
-         "subPath": "start-mpi-cluster.sh"},
+        {"name": "start-mpi-script", "mountPath": START_PATH, "subPath": START_KEY},
+        {"name": "start-mpi-script", "mountPath": LAUNCH_PATH, "subPath": LAUNCH_KEY},
     ]
     if leader:
         vols.append({"name": "mpi-config", "configMap": {
@@ -165,16 +171,15 @@ def role_template(p: Prepared, parts: PodParts, lws_name: str, leader: bool, env
         prb = {"startupProbe": {"exec": {"command": ["/bin/sh", "-c", "ray status"]},
                                 "initialDelaySeconds": 30, "timeoutSeconds": 5,
                                 "periodSeconds": 10, "failureThreshold": 3}} if ray else {}
-    command: list[str] | None = None
+    # As upstream: MPI containers set no command, the image's entrypoint starts the group (a
+    # spec.command replaces it, e.g. nimop's launcher, `mpi.py`); Ray runs `nim-serve-ray`.
     args: list[str] | None = None
     if ray:
         tail = ["--head", "--port", str(ray_port)] if leader else [
             "--head-address", f"$(LWS_LEADER_ADDRESS):{ray_port}"]
         args = ["nim-serve-ray", *tail]
-    else:
-        command = ["/bin/bash", "/opt/nim/start-mpi-cluster.sh", role]
-    ctr = main_container(owner, role_parts, f"nim-{role}", ports, prb, env, command=command,
-                         args=args, user_command=not ray)
+    ctr = main_container(owner, role_parts, f"nim-{role}", ports, prb, env, args=args,
+                         user_command=not ray)
     pod = pod_spec(owner, [ctr], role_parts, p.claims.pod)
     dra.add_container_claims(pod["containers"], p.claims)
     labels = merge_maps(p.labels, {"app": label_value(lws_name), "nim-llm-role": role})
