@@ -53,11 +53,13 @@ class PrimaryReconciler(Generic[CRT]):
     async def reconcile(self, key: ObjectKey) -> Result | None:
         obj = self.rt.store(self.kind).get(key)
         if obj is None:
+            self.children.forget(key)  # nothing is kept about an owner that is gone
             return None
         # Upstream's finalizer is released at once, not only at deletion: after a switch of
         # operators nothing would remove it, and a CR must never wait on an absent operator.
         await release_legacy_finalizer(self.rt, self.kind, obj)
         if meta(obj).get("deletionTimestamp"):
+            self.children.forget(key)
             return None
         # Zero values a Go client writes for unset fields read as unset, as in the models.
         obj = as_models_read(obj)

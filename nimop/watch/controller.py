@@ -115,6 +115,7 @@ class Controller:
         if workers < 1:
             raise ValueError("workers must be >= 1")
         self.name = name
+        self.reconciler = reconciler
         self._reconcile = reconciler.reconcile if hasattr(reconciler, "reconcile") else reconciler
         self.workers = workers
         #: with a limit, ``workers`` is the most this controller runs at once and the limit

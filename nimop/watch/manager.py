@@ -128,6 +128,10 @@ class Manager:
         return self._need(self._cache)
 
     @property
+    def controllers(self) -> tuple[Controller, ...]:
+        return tuple(self._controllers)
+
+    @property
     def is_leader(self) -> bool:
         return self.elector is None or self.elector.is_leader
 

@@ -115,8 +115,9 @@ class ChildSync:
         self._kinds = {(r.api_version, r.kind): (r, s) for r, s in kinds}
         self._hash_annotation = hash_annotation
         self._max_parallel = max_parallel
-        #: owner UID -> consecutive syncs that ended in a conflict (drives ``recheck_after``).
-        self._conflicted: dict[str, int] = {}
+        #: owner key -> (owner UID, consecutive syncs that ended in a conflict): drives
+        #: ``recheck_after``; an entry goes when the owner's sync is clean or the owner goes.
+        self._conflicted: dict[ObjectKey, tuple[str, int]] = {}
         #: children this sync created that the informer has not shown yet (client-go's
         #: "expectations"): (kind, key) -> (when, the apply's answer). A reconcile woken by one
         #: child's event then does not take a sibling still in flight for missing (a GET and
@@ -160,6 +161,7 @@ class ChildSync:
         for something), so children that are running are not torn down meanwhile."""
         result = SyncResult()
         if meta(owner).get("deletionTimestamp"):
+            self.forget(key_of(owner))
             return result  # never recreate what garbage collection is removing
         owner_uid = str(meta(owner)["uid"])
         wanted: set[tuple[str, str, ObjectKey]] = set()
@@ -190,10 +192,12 @@ class ChildSync:
             writes.append((res, desired, live is None))
         deletes = self._orphans(owner_uid, wanted) if prune else []
         await self._write(owner_uid, writes, deletes, result, recreates)
+        owner_key = key_of(owner)
         if result.conflicts:
-            self._conflicted[owner_uid] = self._conflicted.get(owner_uid, 0) + 1
+            uid, count = self._conflicted.get(owner_key, (owner_uid, 0))
+            self._conflicted[owner_key] = (owner_uid, count + 1 if uid == owner_uid else 1)
             raise ChildConflictError(owner, result)
-        self._conflicted.pop(owner_uid, None)
+        self._conflicted.pop(owner_key, None)
         return result
 
     def _live(self, res: ResourceRef, store: Store, key: ObjectKey) -> Obj | None:
@@ -211,12 +215,22 @@ class ChildSync:
             self._expected = {k: v for k, v in self._expected.items() if now - v[0] < EXPECT_FOR}
         self._expected[(res.kind, key_of(created))] = (now, strip_for_store(created))
 
+    def forget(self, owner_key: ObjectKey) -> None:
+        """The owner is gone (or going): drop what was kept about it, so a controller that
+        sees many short-lived owners in conflict does not grow without bound."""
+        self._conflicted.pop(owner_key, None)
+
+    @property
+    def in_conflict(self) -> frozenset[ObjectKey]:
+        """Owners whose last sync ended in a conflict (and that are not gone)."""
+        return frozenset(self._conflicted)
+
     def recheck_after(self, owner: Mapping[str, Any]) -> float | None:
         """Seconds until an owner whose last sync hit a conflict should be synced again (the
         stranger is outside the informer's label selector, so its removal sends no event):
         10 s, doubling to 5 min. None when the owner is not in conflict."""
-        count = self._conflicted.get(str(meta(owner).get("uid")))
-        if not count:
+        uid, count = self._conflicted.get(key_of(owner), ("", 0))
+        if not count or uid != str(meta(owner).get("uid")):
             return None
         first, cap = CONFLICT_RECHECK
         return float(min(cap, first * 2 ** (count - 1)))

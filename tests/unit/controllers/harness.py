@@ -52,6 +52,11 @@ class Operator:
     twin: ApiTwin
     clock: FakeClock
     rt: Runtime
+    mgr: Manager
+
+    def reconciler(self, controller: str) -> Any:
+        """The reconciler of the controller named `controller` (e.g. `nimservice`)."""
+        return next(c.reconciler for c in self.mgr.controllers if c.name == controller)
 
     async def settle(self) -> None:
         """Until every event is handled and every reconcile it caused has finished."""
@@ -167,7 +172,7 @@ async def running(
                     await anyio.sleep(0.001)
             await twin.settle()
             try:
-                yield Operator(twin, clock, rt)
+                yield Operator(twin, clock, rt, mgr)
             finally:
                 mgr.stop()
 

@@ -158,3 +158,20 @@ async def test_a_service_waits_for_its_cache_without_polling_and_starts_when_rea
         claims = [v["persistentVolumeClaim"]["claimName"] for v in volumes
                   if "persistentVolumeClaim" in v]  # fmt: skip
         assert claims == ["llama-pvc"]
+
+
+async def test_the_conflict_kept_about_an_owner_goes_with_the_owner() -> None:
+    """A NIMService whose Service name a stranger holds is in conflict (re-checked on a
+    backoff); once the NIMService is deleted nothing is kept about it, so many short-lived
+    owners in conflict do not grow the operator's memory."""
+    stranger = {"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "svc", "namespace": "team"},
+                "spec": {"ports": [{"port": 80}]}}  # fmt: skip
+    async with running(objects=[stranger]) as op:
+        children = op.reconciler("nimservice").children
+        await op.put(nimservice("svc"))
+        reasons = [c["reason"] for c in op.status("NIMService", "svc")["conditions"]]
+        assert "ChildConflict" in reasons, reasons
+        assert [str(k) for k in children.in_conflict] == ["team/svc"]
+        await op.remove("NIMService", "svc")
+        assert children.in_conflict == frozenset()
