@@ -1,10 +1,15 @@
 """Start the operator under test as a process: nimop by default, or any command.
 
 Every operator gets the same environment: `KUBECONFIG` (and `NIMOP_KUBECONFIG`) for a client
-certificate of its own user — so the audit log tells its requests apart from everyone
-else's — plus the `NIMOP_*` settings the benchmark wants (watched namespace, resync period,
-metrics port). A foreign operator may ignore the `NIMOP_*` ones; point `--metrics-url` at its
-metrics endpoint if it has one.
+certificate of the installed operator's user (deploy/base's ServiceAccount) — so the audit
+log tells its requests apart from everyone else's — plus the `NIMOP_*` settings the benchmark
+wants (watched namespace, resync period, metrics port). A foreign operator may ignore the
+`NIMOP_*` ones; point `--metrics-url` at its metrics endpoint if it has one.
+
+nimop runs as it runs when installed: that ServiceAccount bound to the generated ClusterRole
+only (`tests.operator_process.install_identity`), so the benchmark measures the RBAC users
+get. A foreign command's RBAC is not nimop's to know: it gets the same user name (the audit
+filters stay the same) in `system:masters`.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pathlib import Path
 from nimop.watch.flags import settings_environment
 from tests.cluster import Cluster
 from tests.cluster.processes import die_with_parent
-from tests.operator_process import free_port
+from tests.operator_process import SA_GROUPS, SA_USER, free_port, install_identity
 
 NIMOP = [str(Path(sys.executable).with_name("nimop")), "run"]
 
@@ -47,14 +52,17 @@ class Operator:
         self,
         cluster: Cluster,
         *,
-        user: str,
         argv: list[str] | None,
         shell_cmd: str | None,
         env: dict[str, str],
         log_path: Path,
         metrics_url: str | None = None,
     ) -> None:
-        self.kubeconfig = cluster.kubeconfig_for(user, ("system:masters",))
+        self.kubeconfig = (
+            cluster.kubeconfig_for(SA_USER, (*SA_GROUPS, "system:masters"))
+            if shell_cmd
+            else install_identity(cluster)
+        )
         self.metrics_port = free_port()
         self.health_port = free_port()
         self.argv = argv or NIMOP

@@ -28,9 +28,10 @@ from bench.operator import Operator, profiled
 from bench.procstat import Sampler
 from bench.tracker import GROUP_PATH, Tracker
 from tests.cluster import Cluster
-from tests.operator_process import install_crds
+from tests.operator_process import SA_USER, install_crds
 
-OPERATOR_USER = "nimop-bench-operator"
+#: The installed operator's user: how the audit log tells the operator's requests apart.
+OPERATOR_USER = SA_USER
 CACHE = "bench-cache"
 
 
@@ -139,7 +140,6 @@ async def run(cluster: Cluster, cfg: Config) -> Run:
     profile_path = cfg.out / f"profile-{cfg.n}-{stamp}.pyisession" if cfg.profile else None
     op = Operator(
         cluster,
-        user=OPERATOR_USER,
         argv=profiled(profile_path) if profile_path else None,
         shell_cmd=cfg.operator_cmd,
         env=env,
