@@ -103,7 +103,9 @@ class Manager:
         self.elector: LeaderElector | None = None
         self.metrics_port: int | None = None
         self.health_port: int | None = None
-        self.liveness = Liveness(lambda: self._controllers)
+        self.liveness = Liveness(
+            lambda: self._controllers, wedged_after=self.settings.wedged_after
+        )
         self._client: KubeClient | None = None
         self._discovery: Discovery | None = None
         self._cache: InformerCache | None = None

@@ -154,6 +154,10 @@ class WatchSettings(BaseSettings):
     shutdown_timeout: Seconds = Field(
         25.0, description="bound on graceful stop after SIGTERM",
         json_schema_extra=_flag("--graceful-shutdown-timeout"))  # fmt: skip
+    wedged_after: Seconds = Field(
+        300.0, gt=0, description="seconds one reconcile may run before /healthz reports its "
+        "worker wedged (the kubelet then restarts the pod)",
+        json_schema_extra=_flag("--wedged-after"))  # fmt: skip
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="`json`, `console`, or `auto` (JSON unless attached to a terminal)",
         json_schema_extra=_flag("--log-format", "--zap-encoder"))  # fmt: skip
