@@ -11,12 +11,18 @@ Rules of the table (upstream's ClusterRole grants far more, §6.6):
 - children get exactly the verbs the sync loop uses: `list watch` (informers), `get` (one read
   of a child missing from the cache before creating it: never adopt a stranger), `create`
   (server-side apply of a missing object is authorized as create), `patch` (apply), `delete`
-  (pruning). No `update`, no `deletecollection`;
+  (pruning) — and no `delete` where no spec change can prune the child (PVCs are never pruned;
+  multi-node and DRA settings are immutable). No `update`, no `deletecollection`;
 - kinds only cached get `list watch`, no `get`; status only `patch`;
 - Secrets: only for the features that need them (the MPI SSH key; the existence check of the
   Secrets a NeMo spec names): `get` by name and `create`, no `list`/`watch` (RBAC cannot narrow
   those to nimop's own), never updated or deleted;
-- Leases only in the operator's namespace (a Role, never a ClusterRole).
+- Leases only in the operator's namespace (a Role, never a ClusterRole);
+- every grant is one some request of the operator sends, or is marked ``held`` with the reason
+  it is held although never sent (the RBAC the operator must hold to grant it in a Role it
+  creates, or an authorization check the apiserver makes itself):
+  tests/e2e/test_rbac_verbs.py derives the sent ones from the audit log of a scenario that
+  drives every controller and fails on any other grant.
 
 Scopes: `cluster` rules are about cluster-scoped resources (always a ClusterRole); `namespaced`
 rules are about the watched namespaces' objects (a ClusterRole when watching every namespace, a
@@ -40,6 +46,11 @@ READ = ("get", "list", "watch")
 CACHE = ("list", "watch")
 #: What the generic child sync does: informer reads, create/apply, prune.
 MANAGE = ("create", "delete", "get", "list", "patch", "watch")
+#: Children no spec change prunes: everything the sync does but delete.
+KEEP = ("create", "get", "list", "patch", "watch")
+#: Why escalation-prevention rules are held: nimop never sends them.
+ESCALATION = ("Never sent: RBAC escalation prevention lets nimop create a Role only with "
+              "permissions it holds itself.")  # fmt: skip
 
 CORE = ""
 APPS_NVIDIA = GROUP
@@ -67,6 +78,9 @@ class Permission:
     why: str
     scope: Scope = "namespaced"
     resource_names: tuple[str, ...] = ()
+    #: Held, not sent: why the operator holds this grant although no request of its own uses
+    #: it (the derived-verbs e2e test checks these are exactly the grants never sent).
+    held: str = ""
 
     def rule(self) -> dict[str, list[str]]:
         """The `rbac.authorization.k8s.io/v1` PolicyRule."""
@@ -95,12 +109,16 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(APPS_NVIDIA, tuple(f"{k}/finalizers" for k in OWN_KINDS), ("update",),
                "Children carry a controller ownerReference with blockOwnerDeletion; clusters "
                "running the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) "
-               "require update on the owner's finalizers for that."),
+               "require update on the owner's finalizers for that.",
+               held="Never sent: the OwnerReferencesPermissionEnforcement admission plugin "
+                    "checks it when a child with blockOwnerDeletion is written."),
     # -- children the renderers emit -----------------------------------------------------------
-    Permission(*on(kinds.PVC), MANAGE,
+    Permission(*on(kinds.PVC), KEEP,
                "NIMCache model storage, NIMService PVCs (spec.storage.pvc.create), the NeMo "
                "data store and guardrail config-store PVCs; a GET by name of an existing PVC a "
-               "NeMo spec names (create: false), reported PVCNotFound when absent."),
+               "NeMo spec names (create: false), reported PVCNotFound when absent. nimop never "
+               "deletes a PVC (data): one the spec stops creating stays until its owner is "
+               "deleted."),
     Permission(*on(kinds.SERVICE_ACCOUNT), MANAGE,
                "Per-NIMService and per-NeMo-service ServiceAccount and the shared NIMCache job "
                "ServiceAccount."),
@@ -133,7 +151,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("security.openshift.io", ("securitycontextconstraints",), ("use",),
                "Escalation prevention: to create the Roles above nimop must hold what they "
                "grant, `use` of exactly these SCCs.", "cluster",
-               ("anyuid", "hostmount-anyuid", "nonroot")),
+               ("anyuid", "hostmount-anyuid", "nonroot"), held=ESCALATION),
     Permission(*on(kinds.INGRESS), MANAGE,
                "spec.expose.router.ingress / spec.expose.ingress."),
     Permission(*on(kinds.HPA), MANAGE, "spec.scale.hpa."),
@@ -141,19 +159,23 @@ PERMISSIONS: tuple[Permission, ...] = (
                "spec.expose.router.gateway (Gateway API routes)."),
     Permission(*on(kinds.SERVICE_MONITOR), MANAGE,
                "spec.metrics.serviceMonitor (Prometheus Operator)."),
-    Permission(*on(kinds.LWS), MANAGE,
-               "Multi-node NIMServices run as a LeaderWorkerSet."),
+    Permission(*on(kinds.LWS), KEEP,
+               "Multi-node NIMServices run as a LeaderWorkerSet (spec.multiNode is immutable, "
+               "so it is never pruned; garbage collection deletes it)."),
     Permission(*on(kinds.ISVC), MANAGE,
                "inferencePlatform: kserve renders a KServe InferenceService."),
     Permission(*on(kinds.INFERENCE_POOL), MANAGE,
                "spec.expose.router.eppConfig: the endpoint picker's InferencePool (Gateway API "
                "Inference Extension)."),
     Permission("inference.networking.k8s.io", ("inferenceobjectives",), READ,
-               "Escalation prevention: the endpoint picker's Role grants read on these."),
+               "Escalation prevention: the endpoint picker's Role grants read on these.",
+               held=ESCALATION),
     Permission("inference.networking.x-k8s.io", ("inferencepools", "inferenceobjectives"), READ,
-               "Escalation prevention: the endpoint picker's Role grants read on these."),
-    Permission(*on(kinds.CLAIM_TEMPLATE), MANAGE,
-               "DRA: ResourceClaimTemplates created from spec.draResources device specs."),
+               "Escalation prevention: the endpoint picker's Role grants read on these.",
+               held=ESCALATION),
+    Permission(*on(kinds.CLAIM_TEMPLATE), KEEP,
+               "DRA: ResourceClaimTemplates created from spec.draResources device specs "
+               "(immutable, so never pruned; garbage collection deletes them)."),
     Permission(*on(kinds.COMPUTE_DOMAIN), MANAGE,
                "spec.multiNode.computeDomain: create the NIMService's ComputeDomain (recreated "
                "when its immutable spec must change), or read an existing one for its channel's "
@@ -163,32 +185,47 @@ PERMISSIONS: tuple[Permission, ...] = (
     # -- what NeMo pods are granted (escalation prevention: nimop must hold it) ----------------
     Permission("batch", ("jobs",), ("update",),
                "Escalation prevention: the NemoCustomizer Role lets the customizer create and "
-               "update its training Jobs (upstream's Role, kept as the customizer needs it)."),
+               "update its training Jobs (upstream's Role, kept as the customizer needs it).",
+               held=ESCALATION),
     Permission("batch", ("jobs/status",), READ,
-               "Escalation prevention: the NemoCustomizer Role reads training Job status."),
+               "Escalation prevention: the NemoCustomizer Role reads training Job status.",
+               held=ESCALATION),
+    Permission(*on(kinds.PVC), ("delete",),
+               "Escalation prevention: the NemoCustomizer Role lets the customizer delete the "
+               "pods, PVCs, Services and ConfigMaps of its training jobs (nimop itself never "
+               "deletes a PVC).",
+               held=ESCALATION),
     Permission(CORE, ("events",), ("create", "get", "list", "watch"),
                "Escalation prevention: the NemoCustomizer Role lets the customizer read and "
-               "record Events of its training jobs."),
+               "record Events of its training jobs.",
+               held=ESCALATION),
     Permission("nvidia.com", ("nemotrainingjobs", "nemotrainingjobs/status", "nemoentityhandlers"),
                ("create", "delete", "get", "list", "patch", "update", "watch"),
                "Escalation prevention: the NemoCustomizer Role lets the customizer drive NeMo's "
-               "training job resources."),
+               "training job resources.",
+               held=ESCALATION),
     Permission("batch.volcano.sh", ("jobs",),
                ("create", "delete", "get", "list", "patch", "update", "watch"),
                "Escalation prevention: a NemoCustomizer with scheduler volcano launches Volcano "
-               "jobs."),
+               "jobs.",
+               held=ESCALATION),
     Permission("batch.volcano.sh", ("jobs/status",), READ,
-               "Escalation prevention: the Volcano customizer Role reads job status."),
+               "Escalation prevention: the Volcano customizer Role reads job status.",
+               held=ESCALATION),
     Permission("nodeinfo.volcano.sh", ("numatopologies",), READ,
-               "Escalation prevention: the Volcano customizer Role reads NUMA topologies."),
+               "Escalation prevention: the Volcano customizer Role reads NUMA topologies.",
+               held=ESCALATION),
     Permission("scheduling.incubator.k8s.io", ("queues", "queues/status", "podgroups"), READ,
-               "Escalation prevention: the Volcano customizer Role reads queues and podgroups."),
+               "Escalation prevention: the Volcano customizer Role reads queues and podgroups.",
+               held=ESCALATION),
     Permission("scheduling.volcano.sh", ("queues", "queues/status", "podgroups"), READ,
-               "Escalation prevention: the Volcano customizer Role reads queues and podgroups."),
+               "Escalation prevention: the Volcano customizer Role reads queues and podgroups.",
+               held=ESCALATION),
     Permission("run.ai", ("trainingworkloads", "runaijobs"),
                ("create", "delete", "get", "list", "patch", "update", "watch"),
                "Escalation prevention: a NemoCustomizer with scheduler runai launches Run:ai "
-               "workloads (upstream's ClusterRole lacks create here, so its Role is refused)."),
+               "workloads (upstream's ClusterRole lacks create here, so its Role is refused).",
+               held=ESCALATION),
     # -- what the controllers read for cluster facts -------------------------------------------
     Permission(*on(kinds.NODE), CACHE,
                "GPU facts: nvidia.com/gpu.product labels for profile selection, OpenShift "
@@ -236,13 +273,19 @@ def allowed(group: str, resource: str, verb: str, name: str | None = None, *,
     return any(p.scope in wanted and p.allows(group, resource, verb, name) for p in table)
 
 
+def sent(group: str, resource: str, verb: str) -> bool:
+    """Whether nimop's own requests may use `verb` (granted, and not only held for a Role it
+    creates): the children sync never prunes a kind it may not delete itself."""
+    return any(p.allows(group, resource, verb) and not p.held for p in PERMISSIONS)
+
+
 def markdown_table(table: Iterable[Permission] = PERMISSIONS) -> str:
     """The RBAC table of docs/security.md."""
-    lines = ["| scope | apiGroup | resources | verbs | names | why |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| scope | apiGroup | resources | verbs | names | why | held, not sent |",
+             "|---|---|---|---|---|---|---|"]
     for p in table:
         group = p.group or "core"
         names = ", ".join(sorted(p.resource_names)) or "any"
         lines.append(f"| {p.scope} | `{group}` | {', '.join(p.resources)} | "
-                     f"{', '.join(sorted(p.verbs))} | {names} | {p.why} |")
+                     f"{', '.join(sorted(p.verbs))} | {names} | {p.why} | {p.held or '-'} |")
     return "\n".join(lines) + "\n"

@@ -3,9 +3,10 @@
 Checks like "the operator wrote nothing" pass vacuously when the window read nothing at all (the
 wrong file, an offset past a rotated file, events not flushed yet). So every read first sends a
 probe request of its own and waits until the probe is in the window: a window that did not see
-the probe fails loudly. The window also survives a rotation of `audit.log` (the apiserver's
-lumberjack backend renames it to `audit-<time>.log` and starts a new file): the rest of the old
-file is read from the offset, then the new one from its start.
+the probe fails loudly. The window also survives rotations of `audit.log` (the apiserver's
+lumberjack backend renames it to `audit-<time>.log` and starts a new file): the rest of the
+window's first file is read from the offset, then every later backup and the current file
+whole (tests/e2e/test_audit_rotation.py rotates a 1 MB log three times under a window).
 """
 
 from __future__ import annotations
@@ -68,15 +69,20 @@ class AuditWindow:
     def _read(self) -> bytes:
         if not self.path.exists():
             return b""
-        current = self.path.stat()
-        if self.inode is None or current.st_ino == self.inode:
+        if self.inode is None or self.path.stat().st_ino == self.inode:
             return _tail(self.path, self.offset)
-        rotated = [p for p in self.path.parent.glob("audit-*.log") if p.stat().st_ino == self.inode]
-        if not rotated:
+        # Rotated since the window opened: lumberjack's backups are named by rotation time, so
+        # in name order they are the log's history. Ours from the offset, each later one whole,
+        # then the current file.
+        backups = sorted(self.path.parent.glob("audit-*.log"))
+        first = next((i for i, p in enumerate(backups) if _inode(p) == self.inode), None)
+        if first is None:
             raise AssertionError(
-                "audit.log was rotated twice during the window; its start is gone"
+                "audit.log was rotated past the window's start and that file is gone "
+                "(more rotations than --audit-log-maxbackup keeps)"
             )
-        return _tail(rotated[0], self.offset) + _tail(self.path, 0)
+        later = b"".join(_tail(p, 0) for p in backups[first + 1 :])
+        return _tail(backups[first], self.offset) + later + _tail(self.path, 0)
 
     @staticmethod
     def _parse(data: bytes) -> list[dict[str, Any]]:
@@ -89,6 +95,13 @@ class AuditWindow:
             if event.get("stage") == "ResponseComplete":
                 out.append(event)
         return out
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:  # a backup removed by the apiserver meanwhile
+        return None
 
 
 def _tail(path: Path, offset: int) -> bytes:
@@ -121,3 +134,26 @@ def forbidden(events: Iterable[dict[str, Any]]) -> list[str]:
         if code(e) == 403
         and e.get("annotations", {}).get("authorization.k8s.io/decision") == "forbid"
     ]
+
+
+#: (apiGroup, resource[/subresource], RBAC verb): what one request needed from the authorizer.
+Access = tuple[str, str, str]
+
+
+def accesses(events: Iterable[dict[str, Any]]) -> set[Access]:
+    """The RBAC (group, resource, verb) each resource request the authorizer allowed needed
+    (whatever its outcome after that: a GET answered 404 was still authorized). A patch that
+    created its object (server-side apply of a missing child, 201) was also authorized as
+    `create`; requests without an objectRef (discovery) need no rule of ours."""
+    out: set[Access] = set()
+    for e in events:
+        r = ref(e)
+        allowed = e.get("annotations", {}).get("authorization.k8s.io/decision") == "allow"
+        if not r.get("resource") or not allowed:
+            continue
+        resource = r["resource"] + (f"/{r['subresource']}" if r.get("subresource") else "")
+        group = str(r.get("apiGroup") or "")
+        out.add((group, resource, str(e["verb"])))
+        if e["verb"] == "patch" and code(e) == 201:
+            out.add((group, resource, "create"))
+    return out

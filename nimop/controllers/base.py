@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Generic
 
 import structlog
 
+from nimop import permissions
 from nimop.api import as_models_read
 from nimop.api.kinds import Kind
 from nimop.api.resource import GROUP
@@ -107,7 +108,10 @@ def primary_controller(
     """The controller of one kind: its reconciler over a ChildSync of the child kinds this
     cluster serves, woken by the kind's spec or deletion changes and by any owned child."""
     served = [k for k in children if rt.served(k)]
-    sync = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in served])
+    # A kind the RBAC table grants nimop no delete of its own on is never pruned (PVCs hold
+    # data; immutable settings make the others unprunable): the table decides both.
+    kept = [rt.resource(k) for k in served if not permissions.sent(k.group, k.plural, "delete")]
+    sync = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in served], kept=kept)
     ctrl = Controller(name, reconciler(rt, sync), workers=workers)
     ctrl.for_(rt.informers[reconciler.kind], spec_or_deletion_changed)
     for child in served:

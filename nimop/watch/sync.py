@@ -27,7 +27,7 @@ is created or changed (garbage collection is under way). Reads come from informe
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,7 +100,9 @@ class ChildSync:
     """Reusable children sync for one controller: ``await sync.sync(owner, desired)``.
 
     ``kinds`` lists every child kind the controller manages with the informer store that caches
-    it; those stores must carry the children (e.g. a label-selected informer).
+    it; those stores must carry the children (e.g. a label-selected informer). Children of the
+    kinds in ``kept`` are never pruned (data a spec stops creating stays; garbage collection
+    removes it with its owner).
     """
 
     def __init__(
@@ -110,8 +112,10 @@ class ChildSync:
         *,
         hash_annotation: str = DEFAULT_HASH_ANNOTATION,
         max_parallel: int = 8,
+        kept: Iterable[ResourceRef] = (),
     ) -> None:
         self._client = client
+        self._kept = {(r.api_version, r.kind) for r in kept}
         self._kinds = {(r.api_version, r.kind): (r, s) for r, s in kinds}
         self._hash_annotation = hash_annotation
         self._max_parallel = max_parallel
@@ -257,6 +261,8 @@ class ChildSync:
     ) -> list[tuple[ResourceRef, Obj]]:
         out = []
         for res, store in self._kinds.values():
+            if (res.api_version, res.kind) in self._kept:
+                continue
             for child in store.children_of(owner_uid):
                 if (res.api_version, res.kind, key_of(child)) in wanted:
                     continue

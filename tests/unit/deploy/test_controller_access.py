@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from nimop.api import kinds
-from nimop.permissions import MANAGE, PERMISSIONS, allowed
+from nimop.permissions import KEEP, MANAGE, PERMISSIONS, allowed, sent
 from nimop.render import nemo_customizer, nemo_evaluator
 from nimop.watch.events import EVENTS
 from nimop.watch.leader import LEASES
@@ -33,11 +33,21 @@ def test_every_cached_kind_can_be_listed_and_watched(kind: kinds.Kind) -> None:
         assert allowed(group, resource, verb, scopes=WATCH_SCOPES), f"{verb} {group}/{resource}"
 
 
+#: Child kinds no spec change prunes, so nimop holds no delete on them and the children sync
+#: never deletes one (`primary_controller`): PVCs hold data; multi-node and DRA settings are
+#: immutable. Garbage collection deletes them with their owner.
+NEVER_PRUNED = {(k.group, k.plural) for k in (kinds.PVC, kinds.LWS, kinds.CLAIM_TEMPLATE)}
+
+
 @pytest.mark.parametrize("kind", CHILDREN, ids=ident)
 def test_every_synced_child_kind_is_manageable(kind: kinds.Kind) -> None:
     group, resource = resource_of(kind.api_version, kind.kind)
-    missing = [v for v in MANAGE if not allowed(group, resource, v, scopes=("namespaced",))]
+    kept = (kind.group, kind.plural) in NEVER_PRUNED
+    needed = KEEP if kept else MANAGE
+    missing = [v for v in needed if not allowed(group, resource, v, scopes=("namespaced",))]
     assert not missing, f"{group}/{resource} lacks {missing}"
+    deletable = sent(group, resource, "delete")
+    assert deletable != kept, f"{group}/{resource} delete: {deletable}"
 
 
 @pytest.mark.parametrize("kind", kinds.PRIMARIES, ids=ident)

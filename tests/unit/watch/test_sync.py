@@ -42,13 +42,14 @@ class World:
 
 
 @asynccontextmanager
-async def world() -> AsyncIterator[World]:
+async def world(*, kept: bool = False) -> AsyncIterator[World]:
     twin = ApiTwin()
     async with twin.client() as client:
         informer = Informer(client, CM)
         async with informer:
             await informer.wait_synced()
-            yield World(twin, informer, ChildSync(client, [(CM, informer.store)]))
+            sync = ChildSync(client, [(CM, informer.store)], kept=[CM] if kept else ())
+            yield World(twin, informer, sync)
 
 
 async def test_create_then_steady_state_is_zero_writes() -> None:
@@ -98,6 +99,16 @@ async def test_undesired_owned_children_are_deleted_others_kept() -> None:
         result = await w.run(OWNER, [cm("a")])
         assert result.deleted == ["ConfigMap/n/b"] and w.writes() == [("delete", "b")]
         assert w.twin.get(CM, "n", "unowned") is not None
+
+
+async def test_children_of_a_kept_kind_are_never_pruned() -> None:
+    """A kind the operator may not delete (PVCs: data) stays when no longer desired."""
+    async with world(kept=True) as w:
+        await w.run(OWNER, [cm("a"), cm("b")])
+        w.twin.requests.clear()
+        result = await w.run(OWNER, [cm("a")])
+        assert result.deleted == [] and w.writes() == []
+        assert w.twin.get(CM, "n", "b") is not None
 
 
 async def test_owner_being_deleted_gets_no_writes() -> None:
