@@ -7,7 +7,11 @@
 - Cross-namespace references are refused: a NIMService cannot mount another namespace's
   NIMCache (the API has no namespace field; a `ns/name` spelling or a same-named cache elsewhere
   finds nothing) and nothing is rendered against the other namespace's PVC.
-- Pod Security `restricted`: what nimop creates in a namespace enforcing it is admitted.
+- Pod Security `restricted`: what nimop creates in a namespace enforcing it is admitted — the
+  NIMService, NIMCache and multi-node pods, the endpoint picker's Deployment (its pod runs), and
+  the pod nimop asks Knative to run for a Serverless InferenceService (Knative is not run
+  locally: that pod, built from the predictor as Knative's revision would, is created with a
+  server-side dry run, so the real PodSecurity admission judges exactly nimop's fields).
 """
 
 from __future__ import annotations
@@ -327,3 +331,78 @@ def test_rendered_pods_pass_restricted_pod_security(
         if "PodSecurity" in e.get("message", "")
     ]
     assert not refused, refused[:3]
+
+
+EPP = {
+    "hostDomainName": "example.com",
+    "gateway": {"namespace": "gateway-system", "name": "inference-gateway",
+                "backendRef": {"group": "inference.networking.k8s.io", "kind": "InferencePool",
+                               "name": "picked"}},
+    "eppConfig": {
+        "containerSpec": {"name": "epp", "image": {
+            "repository": "registry.k8s.io/gateway-api-inference-extension/epp",
+            "tag": "v1.3.0"}},
+        "config": {"apiVersion": "inference.networking.x-k8s.io/v1alpha1",
+                   "kind": "EndpointPickerConfig",
+                   "plugins": [{"type": "queue-scorer"}, {"type": "max-score-picker"}],
+                   "schedulingProfiles": [{"name": "default", "plugins": [
+                       {"pluginRef": "queue-scorer", "weight": 1},
+                       {"pluginRef": "max-score-picker"}]}]},
+    },
+}  # fmt: skip
+
+
+def test_the_endpoint_picker_runs_under_restricted(
+    cluster: Cluster, namespace: str, operator: OperatorProcess
+) -> None:
+    """The endpoint picker's Deployment (`<name>-epp`) gets a pod admitted by a namespace that
+    enforces `restricted` (the ReplicaSet would otherwise report FailedCreate)."""
+    apply(cluster, namespace, nimservice("picked", expose={"service": {"port": 8000},
+                                                            "router": EPP}))  # fmt: skip
+
+    def epp_ready() -> bool:
+        status = (get(cluster, "deployment", "picked-epp", namespace) or {}).get("status") or {}
+        return int(status.get("readyReplicas") or 0) >= 1
+
+    try:
+        eventually(epp_ready, timeout=120, what="the endpoint picker's pod Ready")
+    except AssertionError:
+        events = cluster.kubectl("get", "events", "-n", namespace, "-o", "json").stdout
+        refused = [e["message"] for e in json.loads(events)["items"]
+                   if "PodSecurity" in e.get("message", "")]  # fmt: skip
+        raise AssertionError(f"endpoint picker not Ready; PodSecurity: {refused[:3]}") from None
+
+
+def test_the_knative_predictor_pod_is_admitted_under_restricted(
+    cluster: Cluster, namespace: str, operator: OperatorProcess
+) -> None:
+    """A Serverless InferenceService's predictor becomes a Knative revision's pod: that pod
+    (containers and pod fields as nimop rendered them) is created with a server-side dry run
+    in a `restricted` namespace, and admitted."""
+    serverless = {"serving.kserve.io/deploymentMode": "Serverless"}
+    apply(cluster, namespace, nimservice("knative", inferencePlatform="kserve",
+                                         annotations=serverless))  # fmt: skip
+    isvc = eventually(lambda: get(cluster, "inferenceservice", "knative", namespace),
+                      timeout=90, what="the InferenceService")  # fmt: skip
+    predictor = dict(isvc["spec"]["predictor"])
+    pod_fields = {k: v for k, v in predictor.items()
+                  if k in POD_SPEC_FIELDS and k not in KNATIVE_ONLY}  # fmt: skip
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "knative-revision"},
+           "spec": pod_fields}  # fmt: skip
+    result = cluster.kubectl("create", "--dry-run=server", "-n", namespace, "-f", "-",
+                             input=json.dumps(pod), check=False)  # fmt: skip
+    assert result.returncode == 0, f"refused: {result.stderr}\npod: {json.dumps(pod_fields)}"
+    assert "PodSecurity" not in result.stderr, result.stderr
+
+
+#: PodSpec fields a KServe predictor may carry (the rest — minReplicas, scaleTarget... — are
+#: KServe's own).
+POD_SPEC_FIELDS = frozenset({
+    "containers", "initContainers", "volumes", "securityContext", "serviceAccountName",
+    "imagePullSecrets", "nodeSelector", "tolerations", "affinity", "runtimeClassName",
+    "schedulerName", "priorityClassName", "hostIPC", "hostPID", "hostNetwork",
+    "automountServiceAccountToken", "dnsPolicy", "enableServiceLinks",
+})  # fmt: skip
+#: Not sent to the pod: the ServiceAccount needs to exist for a dry run, and is not a pod
+#: security field.
+KNATIVE_ONLY = frozenset({"serviceAccountName"})
