@@ -176,10 +176,16 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(*on(kinds.CLAIM_TEMPLATE), KEEP,
                "DRA: ResourceClaimTemplates created from spec.draResources device specs "
                "(immutable, so never pruned; garbage collection deletes them)."),
-    Permission(*on(kinds.COMPUTE_DOMAIN), MANAGE,
-               "spec.multiNode.computeDomain: create the NIMService's ComputeDomain (recreated "
-               "when its immutable spec must change), or read an existing one for its channel's "
-               "ResourceClaimTemplate and status (NVIDIA DRA driver for GPUs)."),
+    Permission(*on(kinds.COMPUTE_DOMAIN), KEEP,
+               "spec.multiNode.computeDomain: create the NIMService's ComputeDomain, or read an "
+               "existing one for its channel's ResourceClaimTemplate and status (NVIDIA DRA "
+               "driver for GPUs)."),
+    Permission(*on(kinds.COMPUTE_DOMAIN), ("delete",),
+               "A ComputeDomain whose rendered spec changed is deleted and created anew (its "
+               "spec is immutable).",
+               held="Sent only when an upgraded operator renders another spec for a live "
+                    "ComputeDomain: no NIMService edit leads there (spec.multiNode is "
+                    "immutable)."),
     Permission(*on(kinds.CLAIM), CACHE,
                "DRA: watch user-supplied ResourceClaims a NIMService names (allocation status)."),
     # -- what NeMo pods are granted (escalation prevention: nimop must hold it) ----------------

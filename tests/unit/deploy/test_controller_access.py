@@ -35,8 +35,10 @@ def test_every_cached_kind_can_be_listed_and_watched(kind: kinds.Kind) -> None:
 
 #: Child kinds no spec change prunes, so nimop holds no delete on them and the children sync
 #: never deletes one (`primary_controller`): PVCs hold data; multi-node and DRA settings are
-#: immutable. Garbage collection deletes them with their owner.
-NEVER_PRUNED = {(k.group, k.plural) for k in (kinds.PVC, kinds.LWS, kinds.CLAIM_TEMPLATE)}
+#: immutable (a ComputeDomain is only ever recreated, see its held delete). Garbage collection
+#: deletes them with their owner.
+NEVER_PRUNED = {(k.group, k.plural)
+                for k in (kinds.PVC, kinds.LWS, kinds.CLAIM_TEMPLATE, kinds.COMPUTE_DOMAIN)}
 
 
 @pytest.mark.parametrize("kind", CHILDREN, ids=ident)
