@@ -77,6 +77,7 @@ def runtime_for(mgr: Manager, kserve_namespace: str | None = None) -> Runtime:
         namespaces=namespaces,
         openshift_api=mgr.discovery.resource(*SCC_GVK) is not None,
         kserve_namespace=kserve_namespace,
+        image_inspection=mgr.settings.image_inspection,
     )
 
 

@@ -30,6 +30,7 @@ from nimop.controllers.base import (
 )
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
+from nimop.controllers.image_protocol import ImageProtocols
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.validate import Checked
 from nimop.render import ClusterFacts, Rendered, render_nimcache, select_profiles
@@ -37,7 +38,7 @@ from nimop.render.profiles import manifest_profiles
 from nimop.render.result import Child
 from nimop.watch.controller import Controller, Result
 from nimop.watch.objects import Obj, ObjectKey, meta
-from nimop.watch.sync import Desired, Immutable, SyncResult
+from nimop.watch.sync import ChildSync, Desired, Immutable, SyncResult
 
 log = structlog.get_logger("nimop.controllers.nimcache")
 
@@ -49,6 +50,10 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
     kind = kinds.NIMCACHE
     model_type = NIMCache
 
+    def __init__(self, rt: Runtime, children: ChildSync) -> None:
+        super().__init__(rt, children)
+        self.protocols = ImageProtocols(rt, enabled=rt.image_inspection)
+
     async def handle(
         self, key: ObjectKey, cache: dict[str, Any], cr: Checked[NIMCache]
     ) -> Result | None:
@@ -56,9 +61,12 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
             names = partial(render_nimcache, cr.model) if cr.model else Rendered
             await self._report(cache, names_only(names, cr.errors), None, None)
             return None
+        stored = cache
+        cache = await self._with_protocol(cache)
+        model = cr.model if cache is stored else NIMCache.model_validate(cache)
         md = meta(cache)
         facts = cluster_facts(self.rt, str(md["namespace"]), manifest_of=str(md["name"]))
-        rendered = render_nimcache(cr.model, facts)
+        rendered = render_nimcache(model, facts)
         job = self._live(cache, rendered.workload)
         desired = self._desired(cache, rendered, job)
         requeue: Result | None = None
@@ -75,6 +83,7 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
                 patch = {"type": found.cache_type}
                 await self.rt.client.patch_status(res, key.namespace, key.name, patch)
                 cache = {**cache, "status": {**(cache.get("status") or {}), **patch}}
+                stored = {**stored, "status": {**(stored.get("status") or {}), **patch}}
                 rendered = render_nimcache(NIMCache.model_validate(cache), facts)
                 desired = self._desired(cache, rendered, job)
             if found.configmap is not None:
@@ -92,8 +101,32 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
         if any(r.recreated for r in synced):
             log.info("replacing caching Job rendered from an older spec", nimcache=key.name)
             return None  # the deletion wakes the reconcile that creates the new Job and reports
-        await self._report(cache, rendered, self._live(cache, rendered.workload), facts)
+        await self._report(cache, rendered, self._live(cache, rendered.workload), facts, stored)
         return requeue
+
+    async def _with_protocol(self, cache: dict[str, Any]) -> dict[str, Any]:
+        """The cache with `status.type` as the image's model-download protocol says (§2.2 e):
+        `native` for a native-v1 NGC image, a stale `native` cleared otherwise. Only NGC
+        caches without `modelEndpoint` that are not Ready yet are inspected (once per
+        generation); the status write that records the type is the reconcile's one."""
+        status = cache.get("status") or {}
+        ngc = ((cache.get("spec") or {}).get("source") or {}).get("ngc") or {}
+        if status.get("state") == "Ready" or not ngc or ngc.get("modelEndpoint"):
+            return cache
+        if status.get("type") == "model-free":
+            return cache
+        md = meta(cache)
+        secret = str(ngc.get("pullSecret") or "")
+        native = await self.protocols.native(
+            str(md.get("uid", "")), int(md.get("generation", 0)), str(md["namespace"]),
+            str(ngc.get("modelPuller") or ""), [secret] if secret else [],
+        )  # fmt: skip
+        if native == (status.get("type") == "native"):
+            return cache
+        new_status = {k: v for k, v in status.items() if k != "type"}
+        if native:
+            new_status["type"] = "native"
+        return {**cache, "status": new_status}
 
     async def _sync(
         self, cache: Mapping[str, Any], owned: Sequence[Mapping[str, Any]], *, prune: bool,
@@ -132,12 +165,15 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
         rendered: Rendered,
         job: Obj | None,
         facts: ClusterFacts | None,
+        stored: Obj | None = None,
     ) -> None:
+        """Status computed from `cache` (with the type this reconcile decided), written against
+        `stored`, the object as the store holds it."""
         pvc = self._live(cache, rendered.storage)
         status = nimcache_status.compute(
             cache, rendered, pvc, job, profiles=_profiles(cache, facts), now=self.rt.now()
         )
-        await write_status(self.rt, kinds.NIMCACHE, cache, status)
+        await write_status(self.rt, kinds.NIMCACHE, stored or cache, status)
 
 
 def _completed(job: Mapping[str, Any]) -> bool:

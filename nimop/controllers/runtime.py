@@ -37,6 +37,8 @@ class Runtime:
     #: KServe's namespace (`KSERVE_NAMESPACE` or its controller's), whose
     #: `inferenceservice-config` the `KSERVE_CONFIG` informer caches
     kserve_namespace: str | None = None
+    #: read NIM images' model-download protocol from their registry (`--image-inspection`)
+    image_inspection: bool = True
 
     def served(self, kind: Kind) -> bool:
         return kind in self.informers

@@ -110,6 +110,14 @@ class WatchSettings(BaseSettings):
         json_schema_extra=_flag("--watch-crds"),
     )
 
+    image_inspection: bool = Field(
+        True,
+        description="read images' config labels from their registry (with the CR's pull "
+        "secret) before running them, to tell NIM model-download protocols apart; off = "
+        "every image is taken as legacy",
+        json_schema_extra=_flag("--image-inspection"),
+    )
+
     leader_election: bool = Field(
         False,
         description="only the Lease holder runs controllers",

@@ -43,4 +43,17 @@ KSERVE = GoTool(
 #: definitions read Kubernetes' go.mod from the proxy (cached by Go after the first time).
 FLOOR = (kube_floor.apiserver(), kube_floor.etcd())
 
-TOOLS = {tool.name: tool for tool in (HELM, BUNDLE_VALIDATE, KSERVE, *FLOOR)}
+#: A real OCI distribution registry and a client to push to it (go-containerregistry's `registry`
+#: and `crane`), for the NIM image inspection tests (tests/e2e/test_native_cache.py): images are
+#: pushed to a registry on loopback, never read from a public one.
+GCR_VERSION = "v0.22.1"
+REGISTRY = GoTool(
+    "registry", "github.com/google/go-containerregistry", GCR_VERSION,
+    package="github.com/google/go-containerregistry/cmd/registry",
+)  # fmt: skip
+CRANE = GoTool(
+    "crane", "github.com/google/go-containerregistry", GCR_VERSION,
+    package="github.com/google/go-containerregistry/cmd/crane",
+)  # fmt: skip
+
+TOOLS = {tool.name: tool for tool in (HELM, BUNDLE_VALIDATE, KSERVE, *FLOOR, REGISTRY, CRANE)}

@@ -144,8 +144,10 @@ async def running(
     *,
     objects: Iterable[Mapping[str, Any]] = (),
     twin: ApiTwin | None = None,
+    image_inspection: bool = False,
 ) -> AsyncIterator[Operator]:
-    """The operator running on a twin that serves nimop's CRDs and the `optional` APIs."""
+    """The operator running on a twin that serves nimop's CRDs and the `optional` APIs. Image
+    inspection is off unless asked for: tests never reach a public registry."""
     clock = FakeClock()
     twin = twin or ApiTwin(clock=clock)
     for crd in crds():
@@ -156,7 +158,7 @@ async def running(
         twin.create(obj)
     settings = WatchSettings(
         workers=2, leader_election=False, metrics_bind_address="127.0.0.1:0",
-        health_bind_address="127.0.0.1:0",
+        health_bind_address="127.0.0.1:0", image_inspection=image_inspection,
     )  # fmt: skip
     async with Manager(
         settings, client_config=twin.client_config(), transport=twin, clock=clock

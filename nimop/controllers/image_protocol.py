@@ -1,0 +1,115 @@
+"""Which model-download protocol a NIM image speaks (§3.5), read from its OCI config label
+`com.nvidia.nim.model_download_protocol` before any pod runs it: `native-v1` (NIMCraft: the
+image downloads its model itself on start, into `/model`) or legacy (`model_manifest.yaml`,
+`download-to-cache`, `/model-store`).
+
+As upstream: the NIMCache's pull secret authenticates (read by name with one GET; nimop holds no
+list/watch of Secrets), every runnable platform of a multi-arch image must agree, and anything
+that goes wrong — registry unreachable, no credentials, a platform disagreeing — is logged and
+read as legacy, so a legacy NIM never depends on the inspection. Unlike upstream, an image is
+inspected once per NIMCache generation (not on every reconcile): a registry hiccup cannot flip
+a cache between variants, and steady state makes no registry requests.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import structlog
+
+from nimop import oci
+from nimop.controllers.runtime import Runtime
+from nimop.controllers.secrets import SECRETS
+from nimop.watch.errors import KubeError
+
+log = structlog.get_logger("nimop.controllers.image_protocol")
+
+LABEL = "com.nvidia.nim.model_download_protocol"
+NATIVE_V1 = "native-v1"
+#: Bound on one inspection (manifest, platform manifests, configs, token handshake).
+INSPECTION_SECONDS = 10.0
+#: Verdicts remembered (one per NIMCache generation); older ones are forgotten first.
+MEMO_SIZE = 4096
+
+MemoKey = tuple[str, str, int, str, tuple[str, ...]]
+
+
+class InspectionFailed(Exception):
+    """Why an image could not be inspected (the caller falls back to legacy)."""
+
+
+def protocol_of(platform_labels: Sequence[dict[str, str]]) -> str:
+    """`native-v1` when every platform image says so; "" (legacy) when none or another value;
+    raises InspectionFailed when the platforms disagree or there are none."""
+    if not platform_labels:
+        raise InspectionFailed("the image has no platform image to inspect")
+    values = {labels.get(LABEL, "") for labels in platform_labels}
+    if len(values) > 1:
+        raise InspectionFailed(
+            f"its platform images disagree on {LABEL}: {', '.join(sorted(map(repr, values)))}"
+        )
+    return NATIVE_V1 if values == {NATIVE_V1} else ""
+
+
+class ImageProtocols:
+    """Inspects images for one controller and remembers each verdict."""
+
+    def __init__(self, rt: Runtime, *, enabled: bool = True) -> None:
+        self.rt = rt
+        self.enabled = enabled
+        self._memo: OrderedDict[MemoKey, bool] = OrderedDict()
+
+    async def native(
+        self, owner_uid: str, generation: int, namespace: str, image: str,
+        pull_secrets: Sequence[str],
+    ) -> bool:  # fmt: skip
+        """True when `image` is a native-v1 image; False for legacy or when it cannot be told."""
+        if not self.enabled or not image:
+            return False
+        key: MemoKey = (owner_uid, namespace, generation, image, tuple(pull_secrets))
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        try:
+            verdict = await self._inspect(namespace, image, pull_secrets) == NATIVE_V1
+        except InspectionFailed as exc:
+            log.info("could not inspect image for its model download protocol; assuming legacy",
+                     image=image, namespace=namespace, error=str(exc))  # fmt: skip
+            verdict = False
+        else:
+            log.info("inspected image", image=image, native=verdict)
+        self._memo[key] = verdict
+        while len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return verdict
+
+    async def _inspect(self, namespace: str, image: str, pull_secrets: Sequence[str]) -> str:
+        try:
+            ref = oci.parse_reference(image)
+        except oci.ReferenceError as exc:
+            raise InspectionFailed(str(exc)) from exc
+        credential = await self._credential(namespace, ref, pull_secrets)
+        try:
+            labels = await oci.config_labels(ref, credential, seconds=INSPECTION_SECONDS)
+        except oci.InspectionError as exc:
+            raise InspectionFailed(str(exc)) from exc
+        return protocol_of(labels)
+
+    async def _credential(
+        self, namespace: str, ref: oci.ImageReference, names: Sequence[str]
+    ) -> oci.Credential | None:
+        """The first pull secret (in order) with an entry for the image's registry."""
+        for name in names:
+            try:
+                secret = await self.rt.client.get(SECRETS, namespace, name)
+            except KubeError as exc:
+                raise InspectionFailed(f"image pull secret {namespace}/{name}: {exc}") from exc
+            try:
+                entries = oci.parse_pull_secret(secret)
+            except ValueError as exc:
+                raise InspectionFailed(f"image pull secret {namespace}/{name} {exc}") from exc
+            found = oci.credential_for(ref, entries)
+            if found is not None:
+                return found
+        return None
