@@ -68,13 +68,14 @@ class Source:
         return self.key == "ngc" and not (self.ngc and self.ngc.model_endpoint)
 
     def needs_manifest(self, have_manifest: bool) -> bool:
-        """A probe is needed for NGC optimized caches that must auto-select profiles (§3.6) and
-        for HF/DataStore sources not yet classified (`model-free` or not, §3.4)."""
+        """A probe is needed for every non-native NGC optimized cache — to auto-select profiles
+        (§3.6) and, for explicit `model.profiles`, to report their tags in `status.profiles`
+        (upstream probes them too) — and for HF/DataStore sources not yet classified
+        (`model-free` or not, §3.4)."""
         if have_manifest or self.native:
             return False
         if self.key == "ngc":
-            model = self.ngc.model if self.ngc else None
-            return self.optimized and not (model and model.profiles)
+            return self.optimized and self.cache_type != "model-free"
         return self.cache_type != "model-free"
 
     def repo_id(self) -> tuple[str, str]:

@@ -33,11 +33,17 @@ def job_ctr(r: Any) -> dict[str, Any]:
 NGC = {"ngc": {"modelPuller": "puller:1", "authSecret": "a", "pullSecret": "p"}}
 
 
-def test_ngc_explicit_profiles_and_all() -> None:
+def test_ngc_explicit_profiles_and_all_probe_the_manifest_too() -> None:
+    """Explicit profiles are cached as given, after the manifest probe that lets the cache
+    report their tags in `status.profiles` (upstream probes every non-native NGC cache)."""
+    facts = ClusterFacts(model_manifests={"ns/c": MANIFEST})
     src = {"ngc": {**NGC["ngc"], "model": {"profiles": ["p1", "p2"]}}}
-    assert job_ctr(render_nimcache(nimcache(src)))["args"] == ["--profiles", "p1", "p2"]
+    r = render_nimcache(nimcache(src))
+    assert [p.reason for p in r.problems] == ["ModelManifestPending"]
+    assert r.find("Pod", "c-pod") is not None and r.find("Job") is None
+    assert job_ctr(render_nimcache(nimcache(src), facts))["args"] == ["--profiles", "p1", "p2"]
     src = {"ngc": {**NGC["ngc"], "model": {"profiles": ["all"]}}}
-    assert job_ctr(render_nimcache(nimcache(src)))["args"] == ["--all"]
+    assert job_ctr(render_nimcache(nimcache(src), facts))["args"] == ["--all"]
 
 
 def test_ngc_auto_selection_waits_for_manifest_then_selects() -> None:
@@ -133,7 +139,8 @@ def test_cache_resources_only_those_set_and_proxy_env() -> None:
     src = {"ngc": {**NGC["ngc"], "model": {"profiles": ["all"]}}}
     ctr = job_ctr(
         render_nimcache(
-            nimcache(src, resources={"memory": "8Gi"}, proxy={"httpProxy": "http://p:1"})
+            nimcache(src, resources={"memory": "8Gi"}, proxy={"httpProxy": "http://p:1"}),
+            ClusterFacts(model_manifests={"ns/c": MANIFEST}),
         )
     )
     assert ctr["resources"] == {"requests": {"memory": "8Gi"}, "limits": {"memory": "8Gi"}}
