@@ -154,10 +154,17 @@ def _json(body: bytes, what: str) -> dict[str, Any]:
     return parsed
 
 
+#: `artifactType` values of index entries that are images (some tools set it to the config
+#: media type); any other value is an artifact (signature, SBOM), not a platform image.
+IMAGE_CONFIGS = frozenset({
+    "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json",
+})  # fmt: skip
+
+
 def runnable(descriptor: Mapping[str, Any]) -> bool:
     """An index entry that is a platform image: not an attestation or other artifact, not
     BuildKit's `unknown/unknown` provenance entry."""
-    if descriptor.get("artifactType"):
+    if descriptor.get("artifactType") and descriptor["artifactType"] not in IMAGE_CONFIGS:
         return False
     annotations = descriptor.get("annotations") or {}
     if annotations.get("vnd.docker.reference.type") == "attestation-manifest":

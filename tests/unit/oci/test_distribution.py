@@ -30,14 +30,18 @@ async def test_a_plain_image_gives_its_config_labels() -> None:
         assert await labels(reg, "nim/bare:1") == [{}]
 
 
-async def test_an_index_gives_every_runnable_platform_and_skips_attestations() -> None:
+async def test_an_index_gives_every_runnable_platform_and_skips_attestations_and_artifacts() -> None:
     async with serving(FakeRegistry()) as reg:
         amd = reg.image("nim/multi", "amd", LABEL)
         arm = reg.image("nim/multi", "arm", {"other": "x"})
         att = reg.image("nim/multi", "att", {"never": "read"})
+        sig = reg.image("nim/multi", "sig", {"never": "read"})
         reg.index("nim/multi", "1", [
             {"mediaType": dist.OCI_MANIFEST, "digest": amd, "size": 1,
-             "platform": {"os": "linux", "architecture": "amd64"}},
+             "platform": {"os": "linux", "architecture": "amd64"},
+             "artifactType": "application/vnd.docker.container.image.v1+json"},
+            {"mediaType": dist.OCI_MANIFEST, "digest": sig, "size": 1,
+             "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json"},
             {"mediaType": dist.OCI_MANIFEST, "digest": arm, "size": 1,
              "platform": {"os": "linux", "architecture": "arm64"}},
             {"mediaType": dist.OCI_MANIFEST, "digest": att, "size": 1,
