@@ -15,8 +15,9 @@ Rules of the table (upstream's ClusterRole grants far more, §6.6):
   multi-node and DRA settings are immutable). No `update`, no `deletecollection`;
 - kinds only cached get `list watch`, no `get`; status only `patch`;
 - Secrets: only for the features that need them (the MPI SSH key; the existence check of the
-  Secrets a NeMo spec names): `get` by name and `create`, no `list`/`watch` (RBAC cannot narrow
-  those to nimop's own), never updated or deleted;
+  Secrets a NeMo spec names; a NIMCache's image pull secret, to inspect its image): `get` by
+  name and `create`, no `list`/`watch` (RBAC cannot narrow those to nimop's own), never updated
+  or deleted;
 - Leases only in the operator's namespace (a Role, never a ClusterRole);
 - every grant is one some request of the operator sends, or is marked ``held`` with the reason
   it is held although never sent (the RBAC the operator must hold to grant it in a Role it
@@ -140,8 +141,10 @@ PERMISSIONS: tuple[Permission, ...] = (
                "name per process that tells whether it exists. NeMo services: one GET by name "
                "of each Secret their spec names (database password, object store, W&B, NGC…), "
                "so a missing Secret or key is a SecretNotFound condition instead of a pod that "
-               "never starts. No list/watch: nimop never sees other Secrets. Never updated or "
-               "deleted (garbage collection removes the SSH key with its NIMService)."),
+               "never starts. NIMCache: one GET of source.ngc.pullSecret by name per cache "
+               "generation, to read the image's model-download label from its registry. No "
+               "list/watch: nimop never sees other Secrets. Never updated or deleted (garbage "
+               "collection removes the SSH key with its NIMService)."),
     Permission(*on(kinds.DEPLOYMENT), MANAGE,
                "The standalone NIMService workload and every NeMo service's workload."),
     Permission(*on(kinds.JOB), MANAGE, "The NIMCache download Job."),
