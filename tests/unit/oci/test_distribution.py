@@ -30,7 +30,7 @@ async def test_a_plain_image_gives_its_config_labels() -> None:
         assert await labels(reg, "nim/bare:1") == [{}]
 
 
-async def test_an_index_gives_every_runnable_platform_and_skips_attestations_and_artifacts() -> None:
+async def test_an_index_gives_every_platform_image_and_skips_attestations_and_artifacts() -> None:
     async with serving(FakeRegistry()) as reg:
         amd = reg.image("nim/multi", "amd", LABEL)
         arm = reg.image("nim/multi", "arm", {"other": "x"})
