@@ -78,6 +78,7 @@ def runtime_for(mgr: Manager, kserve_namespace: str | None = None) -> Runtime:
         openshift_api=mgr.discovery.resource(*SCC_GVK) is not None,
         kserve_namespace=kserve_namespace,
         image_inspection=mgr.settings.image_inspection,
+        served_model_probe=mgr.settings.served_model_probe,
     )
 
 

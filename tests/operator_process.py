@@ -132,6 +132,8 @@ class OperatorProcess:
             "NIMOP_USER_AGENT": self.agent,
             # the images of the test CRs live on public registries, which tests never contact
             "NIMOP_IMAGE_INSPECTION": "false",
+            # the NIMs of the cluster are kwok's, serving nothing to ask
+            "NIMOP_SERVED_MODEL_PROBE": "false",
             **self.extra_env,
         }
         nimop = Path(sys.executable).with_name("nimop")

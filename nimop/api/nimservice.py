@@ -320,14 +320,18 @@ SPEC_TRANSITION_RULES = (
 
 
 class Model(K8sModel):
-    """The model the service serves, as reported by the NIM."""
+    """The model the service serves and where to reach it."""
 
     cluster_endpoint: str = Field(alias="clusterEndpoint")
-    """In-cluster URL of the API."""
+    """In-cluster address of the API (`<service>.<namespace>.svc:<port>`, or KServe's URL)."""
     external_endpoint: str = Field(alias="externalEndpoint")
     """URL from outside (Ingress/route host), if any."""
     name: str
-    """Model name for the OpenAI-compatible API."""
+    """Model name for the OpenAI-compatible API: `NIM_SERVED_MODEL_NAME` when the spec sets
+    it; else, once Ready, the model the NIM lists on its `/v1/models` (read by the operator,
+    no credentials sent; `--served-model-probe=false` turns the read off); until then, or
+    when it cannot be read, derived from the spec (the Hugging Face/NGC model name, the image's
+    NGC path) — empty for a universal NIM on local weights."""
 
 
 class ComputeDomainNode(K8sModel):

@@ -86,7 +86,8 @@ register(
                 "name": "Model",
                 "type": "string",
                 "jsonPath": ".status.model.name",
-                "description": "Model served, as reported by the NIM",
+                "description": "Model served: NIM_SERVED_MODEL_NAME, else what the Ready NIM "
+                "lists on /v1/models, else derived from the spec",
             },
             {
                 "name": "Platform",

@@ -17,7 +17,7 @@ import structlog
 
 from nimop.api import kinds
 from nimop.api.nimservice import NIMService
-from nimop.controllers import compute_domain, nimservice_status
+from nimop.controllers import compute_domain, nimservice_status, served_model
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -41,6 +41,7 @@ from nimop.watch.informer import Event
 from nimop.watch.objects import Obj, ObjectKey, meta
 from nimop.watch.sources import Mapper, enqueue_from_index
 from nimop.watch.store import INDEX_LABEL, Store
+from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers.nimservice")
 
@@ -76,6 +77,10 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
     kind = kinds.NIMSERVICE
     model_type = NIMService
 
+    def __init__(self, rt: Runtime, children: ChildSync) -> None:
+        super().__init__(rt, children)
+        self.served = served_model.ServedModels(enabled=rt.served_model_probe)
+
     async def handle(
         self, key: ObjectKey, svc: dict[str, Any], cr: Checked[NIMService]
     ) -> Result | None:
@@ -99,8 +104,10 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
         workload_created = meta(observed.workload or {}).get("creationTimestamp")
         if nimservice_status.settling(svc, status, self.rt.now(), workload_created):
             return Result(requeue_after=nimservice_status.SETTLE_RECHECK_SECONDS)
+        named = nimservice_status.named_by_spec(svc, rendered)
+        status, retry = await served_model.with_served_model(self.served, svc, status, named)
         await self._report(svc, status, warnings)
-        return None
+        return Result(requeue_after=retry) if retry else None
 
     def _render(self, svc: Obj, model: NIMService | None) -> Rendered:
         if model is None:

@@ -139,16 +139,13 @@ def model_status(svc: Obj, rendered: Rendered, observed: Observed) -> dict[str, 
 def model_name(
     spec: Mapping[str, Any], fallback: str, rendered_env: Sequence[Mapping[str, Any]] = ()
 ) -> str:
-    """The served model name, from the spec and the env nimop renders for the NIM:
+    """The served model name as the spec and the env nimop renders for the NIM tell it:
     `NIM_SERVED_MODEL_NAME` (first alias), a Hugging Face / NGC `NIM_MODEL_NAME` that is not a
-    local path, the `hf://` weights of a universal NIM on a cache (`NIM_MODEL_PATH`), else the
+    local path, the `hf://` weights of a universal NIM on a cache (`NIM_MODEL_PATH`), "" for a
+    universal NIM on local weights (only the NIM knows: `served_model` asks it), else the
     NGC model path of the image (`nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3` →
     `meta/llama-3.1-8b-instruct`)."""
-    env = {
-        str(e.get("name")): str(e.get("value") or "")
-        for e in [*rendered_env, *(spec.get("env") or ())]
-        if isinstance(e, Mapping)
-    }
+    env = _env(spec, rendered_env)
     if env.get("NIM_SERVED_MODEL_NAME"):
         return env["NIM_SERVED_MODEL_NAME"].split(",")[0].strip()
     named = env.get("NIM_MODEL_NAME", "")
@@ -156,10 +153,27 @@ def model_name(
         return named.removeprefix("hf://").removeprefix("ngc://")
     if env.get("NIM_MODEL_PATH", "").startswith("hf://"):
         return env["NIM_MODEL_PATH"].removeprefix("hf://")
+    if named:
+        # a universal NIM on local weights (a NIMCache's `modelEndpoint` download): the image
+        # is the generic `llm-nim`, not the model; only the running NIM knows its name
+        return ""
     repo = str((spec.get("image") or {}).get("repository") or "")
     path = repo.split("/", 1)[1] if "." in repo.split("/", 1)[0] else repo
     path = path.removeprefix("nim/")
     return path or fallback
+
+
+def _env(spec: Mapping[str, Any], rendered_env: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    return {
+        str(e.get("name")): str(e.get("value") or "")
+        for e in [*rendered_env, *(spec.get("env") or ())]
+        if isinstance(e, Mapping)
+    }
+
+
+def named_by_spec(svc: Obj, rendered: Rendered) -> bool:
+    """The spec names the served model (`NIM_SERVED_MODEL_NAME`): nothing to ask the NIM."""
+    return bool(_env(svc.get("spec") or {}, _main_env(rendered)).get("NIM_SERVED_MODEL_NAME"))
 
 
 def _main_env(rendered: Rendered) -> list[Mapping[str, Any]]:

@@ -39,6 +39,8 @@ class Runtime:
     kserve_namespace: str | None = None
     #: read NIM images' model-download protocol from their registry (`--image-inspection`)
     image_inspection: bool = True
+    #: read a Ready NIM's served model from its `/v1/models` (`--served-model-probe`)
+    served_model_probe: bool = True
 
     def served(self, kind: Kind) -> bool:
         return kind in self.informers

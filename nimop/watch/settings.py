@@ -117,6 +117,13 @@ class WatchSettings(BaseSettings):
         "every image is taken as legacy",
         json_schema_extra=_flag("--image-inspection"),
     )
+    served_model_probe: bool = Field(
+        True,
+        description="read a Ready service's served model from its own /v1/models (no "
+        "credentials sent, 5 s and 1 MiB bound) when the spec does not name it; off = the "
+        "name derived from the spec",
+        json_schema_extra=_flag("--served-model-probe"),
+    )
 
     leader_election: bool = Field(
         False,

@@ -1,11 +1,17 @@
-"""Native (NIMCraft) NIM images end to end: a real OCI registry on loopback holds images whose
-config carries `com.nvidia.nim.model_download_protocol`; the operator (inspection on, watching
-only this module's namespace — the session's operator is paused, it runs with inspection off)
-reads the label with the NIMCache's pull secret. A native image's cache runs the native Job
-(no manifest probe) and turns Ready with `status.type: native`, and a NIMService on it gets the
-native layout; a legacy image, an unreachable registry and missing credentials keep the legacy
-flow (manifest probe, then the download-to-cache Job). The registry has no authentication, so the
-pull-secret case goes through a token-auth front (tests/registry.py) before it."""
+"""Native (NIMCraft) NIM images, and the served model read from a running NIM, end to end: a real
+OCI registry on loopback holds images whose config carries
+`com.nvidia.nim.model_download_protocol`; the operator (inspection on, watching only this
+module's namespace — the session's operator is paused, it runs with inspection off) reads the
+label with the NIMCache's pull secret. A native image's cache runs the native Job (no manifest
+probe) and turns Ready with `status.type: native`, and a NIMService on it gets the native
+layout; a legacy image, an unreachable registry and missing credentials keep the legacy flow
+(manifest probe, then the download-to-cache Job). The registry has no authentication, so the
+pull-secret case goes through a token-auth front (tests/registry.py) before it.
+
+The same operator reads `/v1/models` of Ready NIMServices (`--served-model-probe`). kwok's pods
+serve nothing and `<svc>.<ns>.svc` does not resolve outside a cluster, so the NIMs answer
+through tests/fake_nim.py, set as the operator's HTTP proxy: the operator's real request for
+`http://<svc>.<ns>.svc:8000/v1/models`, answered per Service."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import pytest
 from tests.cluster import Cluster
 from tests.conftest import RESTRICTED
 from tests.e2e.crs import nimcache, nimservice, wait_state
+from tests.fake_nim import FakeNIMs, fake_nims
 from tests.operator_process import OperatorProcess, free_port
 from tests.registry import Registry, pull_secret, token_front
 from tests.support import apply, eventually, get
@@ -28,16 +35,24 @@ NATIVE = {LABEL: "native-v1"}
 
 
 @pytest.fixture(scope="module")
-def native_ns(cluster: Cluster, operator: OperatorProcess) -> Iterator[str]:
-    """This module's namespace, with an operator that inspects images watching only it (the
-    session's `operator`, which installed the CRDs, is paused meanwhile)."""
+def nims() -> Iterator[FakeNIMs]:
+    with fake_nims() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def native_ns(cluster: Cluster, operator: OperatorProcess, nims: FakeNIMs) -> Iterator[str]:
+    """This module's namespace, with an operator that inspects images and reads served models
+    watching only it (the session's `operator`, which installed the CRDs, is paused
+    meanwhile)."""
     name = f"t-native-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "namespace", name)
     cluster.kubectl("label", "namespace", name, *RESTRICTED)
     session = OperatorProcess.session
     if session is not None and session.proc is not None:
         session.stop()
-    env = {"NIMOP_IMAGE_INSPECTION": "true", "NIMOP_NAMESPACES": name}
+    env = {"NIMOP_IMAGE_INSPECTION": "true", "NIMOP_SERVED_MODEL_PROBE": "true",
+           "NIMOP_NAMESPACES": name, "HTTP_PROXY": nims.url, "NO_PROXY": "127.0.0.1,localhost"}
     proc = OperatorProcess(cluster, env=env, agent="nimop-e2e-native").start()
     try:
         yield name
@@ -109,3 +124,28 @@ def test_native_images_are_told_from_legacy_ones_in_a_real_registry(
     ctr = deployment["spec"]["template"]["spec"]["containers"][0]
     mounts = {m["mountPath"] for m in ctr.get("volumeMounts", [])}
     assert "/model" in mounts, mounts
+
+
+def test_a_universal_nim_reports_the_model_it_serves(
+    cluster: Cluster, native_ns: str, nims: FakeNIMs
+) -> None:
+    ns = native_ns
+    served = "nvidia/nemotron-mini-4b-instruct"
+    nims.serve(f"uni.{ns}.svc:8000", [{"id": served, "root": served},
+                                      {"id": "my-lora", "root": served}])  # fmt: skip
+    source = {"ngc": {"modelPuller": "nvcr.io/nim/nvidia/llm-nim:1.12.0",
+                      "authSecret": "ngc-api-secret",
+                      "modelEndpoint": "ngc://nvidia/nemo/nemotron-mini-4b-instruct:1.0"}}
+    apply(cluster, ns, nimcache("uni-cache", source=source))
+    wait_state(cluster, "nimcache", "uni-cache", ns, "Ready", timeout=120)
+    image = {"repository": "nvcr.io/nim/nvidia/llm-nim", "tag": "1.12.0"}
+    apply(cluster, ns, nimservice("uni", image=image, storage={"nimCache": {"name": "uni-cache"}}))
+    wait_state(cluster, "nimservice", "uni", ns, "Ready", timeout=120)
+
+    def named() -> str | None:
+        model = ((get(cluster, "nimservice", "uni", ns) or {}).get("status") or {}).get("model")
+        return str(model["name"]) if model and model.get("name") else None
+
+    assert eventually(named, timeout=60, what="status.model.name") == served
+    asked = [(h, p, auth) for h, p, auth in nims.seen if h == f"uni.{ns}.svc:8000"]
+    assert asked and all(p == "/v1/models" and auth == "" for _, p, auth in asked), asked

@@ -145,9 +145,11 @@ async def running(
     objects: Iterable[Mapping[str, Any]] = (),
     twin: ApiTwin | None = None,
     image_inspection: bool = False,
+    served_model_probe: bool = False,
 ) -> AsyncIterator[Operator]:
     """The operator running on a twin that serves nimop's CRDs and the `optional` APIs. Image
-    inspection is off unless asked for: tests never reach a public registry."""
+    inspection and the served-model read are off unless asked for: tests reach no registry
+    and no NIM they did not start."""
     clock = FakeClock()
     twin = twin or ApiTwin(clock=clock)
     for crd in crds():
@@ -159,6 +161,7 @@ async def running(
     settings = WatchSettings(
         workers=2, leader_election=False, metrics_bind_address="127.0.0.1:0",
         health_bind_address="127.0.0.1:0", image_inspection=image_inspection,
+        served_model_probe=served_model_probe,
     )  # fmt: skip
     async with Manager(
         settings, client_config=twin.client_config(), transport=twin, clock=clock
