@@ -76,6 +76,10 @@ class Operator:
             "NIMOP_METRICS_BIND_ADDRESS": f"127.0.0.1:{self.metrics_port}",
             "NIMOP_HEALTH_BIND_ADDRESS": f"127.0.0.1:{self.health_port}",
             "NIMOP_LOG_FORMAT": "json",
+            # the benchmark's images are on public registries and its NIMs are kwok's: neither
+            # is asked (image inspection, /v1/models)
+            "NIMOP_IMAGE_INSPECTION": "false",
+            "NIMOP_SERVED_MODEL_PROBE": "false",
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
