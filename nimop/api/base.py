@@ -23,6 +23,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from nimop.api.gozero import drop_zero
+from nimop.api.quantity import canonical
 
 QUANTITY_PATTERN = (
     r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?"
@@ -59,13 +60,6 @@ class Schema:
         return merged
 
 
-def _number_to_str(value: object) -> object:
-    """YAML turns ``cpu: 0.5`` into a float; Kubernetes reads it as the quantity "0.5"."""
-    if isinstance(value, float):
-        return format(value, "g")
-    return value
-
-
 Int32 = Annotated[int, Schema({"format": "int32"})]
 Int64 = Annotated[int, Schema({"format": "int64"})]
 IntOrString = Annotated[
@@ -77,7 +71,9 @@ IntOrString = Annotated[
 ]
 Quantity = Annotated[
     int | str,
-    BeforeValidator(_number_to_str),
+    # One form for every way of writing the same quantity (`0.5`, "500m", a Go client's
+    # canonical string), so hand-written and Go-written CRs render the same children.
+    BeforeValidator(canonical),
     Schema(
         {
             "anyOf": [{"type": "integer"}, {"type": "string"}],

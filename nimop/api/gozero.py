@@ -33,7 +33,9 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
+
+from nimop.api.quantity import canonical, go_string
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,20 @@ _IMAGE = GoFields(scalars={"repository": "", "tag": ""})
 _HF = GoFields(
     scalars={"authSecret": "", "endpoint": "", "modelPuller": "", "namespace": "", "pullSecret": ""}
 )
+
+_NEMO_STRUCTS = ("image", "expose", "scale", "metrics")
+_NEMO = GoFields(structs=_NEMO_STRUCTS)
+
+
+def _nemo(*structs: str) -> GoFields:
+    """A NeMo kind's spec: the struct values every NeMo spec has, plus its own."""
+    return GoFields(structs=_NEMO_STRUCTS + structs)
+
+
+def _empty(*names: str) -> dict[str, Any]:
+    """Strings written without omitempty: each is `""` when unset."""
+    return {name: "" for name in names}
+
 
 #: Keyed by ``<module>.<class>`` of nimop.api (see :func:`key`); a unit test checks every key
 #: names a model and every field a field of it.
@@ -88,6 +104,60 @@ GO_FIELDS: dict[str, GoFields] = {
     "nimpipeline.NIMServicePipelineSpec": GoFields(structs=("spec",)),
     "nimbuild.NIMBuildSpec": GoFields(structs=("image", "nimCache")),
     "nimbuild.NIMCacheReference": GoFields(scalars={"name": ""}),
+    # The five NeMo kinds (nemo_*_types.go, nemo_common_types.go): ExposeV1, Autoscaling,
+    # Metrics and Image are struct values in every spec; the endpoints, database and secrets
+    # structs are required values; NGCSecret/HFSecret keys, OTel's endpoint and the
+    # ModelDownloadJobs numbers are written without omitempty.
+    "nemo_common.NemoSpec": _NEMO,
+    "nemo_common.NemoExpose": GoFields(structs=("service", "ingress", "router")),
+    "nemo_common.IngressSpecV1": GoFields(scalars={"ingressClassName": ""}),
+    "nemo_common.ServiceEndpoint": GoFields(scalars={"endpoint": ""}),
+    "nemo_common.ArgoWorkflows": GoFields(scalars={"endpoint": "", "serviceAccount": ""}),
+    "nemo_common.DatabaseConfig": GoFields(
+        structs=("credentials",), scalars={"host": "", "databaseName": ""}
+    ),
+    "nemo_common.DatabaseCredentials": GoFields(scalars={"user": "", "secretName": ""}),
+    "nemo_common.OTelSpec": GoFields(
+        structs=("exporterConfig",), scalars={"exporterOtlpEndpoint": ""}
+    ),
+    "nemo_common.ConfigMapRef": GoFields(scalars={"name": ""}),
+    "nemo_customizer.NemoCustomizerSpec": _nemo(
+        "datastore", "entitystore", "mlflow", "modelConfig", "scheduler", "databaseConfig", "wandb"
+    ),
+    "nemo_customizer.WandBConfig": GoFields(scalars={"secretName": "", "apiKeyKey": ""}),
+    "nemo_customizer.NGCSecret": GoFields(scalars={"name": "", "key": ""}),
+    "nemo_customizer.HFSecret": GoFields(scalars={"name": "", "key": ""}),
+    "nemo_customizer.ModelDownloadJobs": GoFields(
+        scalars={"image": "", "ttlSecondsAfterFinished": 0, "pollIntervalSeconds": 0}
+    ),
+    "nemo_customizer.DatastoreTools": GoFields(scalars={"image": ""}),
+    "nemo_customizer.TrainingConfig": GoFields(structs=("modelPVC", "workspacePVC", "image")),
+    "nemo_evaluator.NemoEvaluatorSpec": _nemo(
+        "argoWorkflows", "vectorDB", "datastore", "entitystore", "otel", "evaluationImages"
+    ),
+    "nemo_datastore.NemoDatastoreSpec": _nemo("databaseConfig", "secrets"),
+    "nemo_datastore.DatastoreSecrets": GoFields(
+        scalars=dict.fromkeys(
+            (
+                "giteaAdminSecret",
+                "lfsJwtSecret",
+                "datastoreInitSecret",
+                "datastoreConfigSecret",
+                "datastoreInlineConfigSecret",
+            ),
+            "",
+        )
+    ),
+    # `ssl` is written too, but false is a value a user sets: it is never dropped.
+    "nemo_datastore.ObjectStoreConfig": GoFields(
+        structs=("credentials",), scalars={"endpoint": "", "bucketName": "", "region": ""}
+    ),
+    "nemo_datastore.ObjectStoreCredentials": GoFields(
+        scalars={"user": "", "secretName": "", "passwordKey": ""}
+    ),
+    "nemo_entitystore.NemoEntitystoreSpec": _nemo("datastore"),
+    "nemo_guardrail.NemoGuardrailSpec": _nemo("configStore"),
+    "nemo_guardrail.NIMEndpoint": GoFields(scalars={"baseURL": ""}),
 }
 
 _NONE = GoFields()
@@ -174,8 +244,9 @@ def drop_zero(model: type[BaseModel], data: Any) -> Any:
 
 
 def normalized(value: Any, model: type[BaseModel]) -> Any:
-    """A raw object (dict) read as a model reads it: Go zero values removed at every level.
-    Branches without any are returned as they are (store objects are shared, never mutated)."""
+    """A raw object (dict) read as a model reads it: Go zero values removed at every level and
+    quantities in the models' one form (nimop.api.quantity). Branches without either are
+    returned as they are (store objects are shared, never mutated)."""
     if not isinstance(value, dict):
         return value
     out = drop_zero(model, value)
@@ -188,6 +259,8 @@ def normalized(value: Any, model: type[BaseModel]) -> Any:
         elif isinstance(v, list) and (item := _list_item(model, k)) is not None:
             items = [normalized(x, item) for x in v]
             new = v if all(a is b for a, b in zip(items, v, strict=True)) else items
+        elif (shape := _quantity_shape(model, k)) is not None:
+            new = _canonical_quantities(v, shape)
         else:
             continue
         if new is not v:
@@ -231,7 +304,8 @@ def zero_of(model: type[BaseModel] | None) -> dict[str, Any]:
 
 def go_written(value: Any, model: type[BaseModel]) -> Any:
     """`value` as a Go client using upstream's types re-serializes it (unmarshal, marshal):
-    every struct-valued or non-omitempty field it did not set is added with its zero value.
+    every struct-valued or non-omitempty field it did not set is added with its zero value,
+    and every quantity is written in ``resource.Quantity``'s canonical form (nimop.api.quantity).
     Fields upstream's types do not know are kept (a Go client would drop them; keeping them
     lets one object carry nimop-only fields through the comparison)."""
     if not isinstance(value, dict):
@@ -248,7 +322,55 @@ def go_written(value: Any, model: type[BaseModel]) -> Any:
             out[k] = go_written(v, sub)
         elif isinstance(v, list) and (item := _list_item(model, k)) is not None:
             out[k] = [go_written(x, item) for x in v]
+        elif (shape := _quantity_shape(model, k)) == "scalar":
+            out[k] = go_string(v)
+        elif shape == "map" and isinstance(v, dict):
+            out[k] = {name: go_string(q) for name, q in v.items()}
     return out
+
+
+def _canonical_quantities(value: Any, shape: str) -> Any:
+    """`value` (a quantity, or a map of them) in the models' form; `value` itself if it is."""
+
+    def same(a: Any, b: Any) -> bool:
+        return bool(a == b and type(a) is type(b))
+
+    if shape == "scalar":
+        new = canonical(value)
+        return value if same(new, value) else new
+    if not isinstance(value, dict):
+        return value
+    out = {name: canonical(q) for name, q in value.items()}
+    return value if all(same(out[n], q) for n, q in value.items()) else out
+
+
+@functools.cache
+def _quantity_shape(model: type[BaseModel], alias: str) -> str | None:
+    """"scalar" for a `resource.Quantity` field, "map" for a map of them (a ResourceList)."""
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == alias:
+            if any(_is_quantity_marker(m) for m in info.metadata):
+                return "scalar"
+            return _quantity_in(info.annotation)
+    return None
+
+
+def _is_quantity_marker(meta: Any) -> bool:
+    return isinstance(meta, BeforeValidator) and meta.func is canonical
+
+
+def _quantity_in(annotation: Any) -> str | None:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        if any(_is_quantity_marker(m) for m in annotation.__metadata__):
+            return "scalar"
+        return _quantity_in(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        found = {_quantity_in(a) for a in typing.get_args(annotation)} - {None}
+        return found.pop() if len(found) == 1 else None
+    if origin is dict:
+        return "map" if _quantity_in(typing.get_args(annotation)[1]) == "scalar" else None
+    return None
 
 
 def zero_shapes(

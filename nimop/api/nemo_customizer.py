@@ -30,8 +30,8 @@ class WandBConfig(K8sModel):
 
     secret_name: NonEmpty = Field(alias="secretName")
     """Secret with the W&B API key."""
-    api_key_key: NonEmpty = Field("apiKey", alias="apiKeyKey")
-    """Key of the API key in that Secret."""
+    api_key_key: str = Field("apiKey", alias="apiKeyKey")
+    """Key of the API key in that Secret (empty, as a Go client writes it unset: `apiKey`)."""
     encryption_key: str = Field("encryptionKey", alias="encryptionKey")
     """Key, in that Secret, of the key encrypting W&B credentials."""
     entity: str = "null"

@@ -3,10 +3,11 @@ NeMo microservices), backed by PostgreSQL (upstream `nemo_entitystore_types.go`,
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from nimop.api.base import Schema
 from nimop.api.cel import rules
 from nimop.api.nemo_common import (
     NEMO_SPEC_RULES,
@@ -18,12 +19,20 @@ from nimop.api.nemo_common import (
 from nimop.api.resource import CustomResource
 
 
+class OptionalEndpoint(ServiceEndpoint):
+    """A service endpoint that may be left out: an empty `endpoint` (what a Go client on
+    upstream's types writes for a datastore it never set, nimop.api.gozero) reads as unset."""
+
+    endpoint: Annotated[str, Schema({"pattern": "^(http.*)?$"})]
+    """Base URL, e.g. `http://nemodatastore-sample.nemo.svc:8000/v1/hf`."""
+
+
 class NemoEntitystoreSpec(NemoSpec):
     """Desired state of a NemoEntitystore."""
 
     database_config: DatabaseConfig = Field(alias="databaseConfig")
     """The PostgreSQL database of the entity store."""
-    datastore: ServiceEndpoint | None = None
+    datastore: OptionalEndpoint | None = None
     """The NeMo Data Store (`BASE_URL_DATASTORE`), e.g. the `status.endpoint` of a
     NemoDatastore followed by `/v1/hf`. Required upstream; optional here because upstream's own
     sample sets `BASE_URL_DATASTORE` in `env` instead."""

@@ -25,9 +25,10 @@ from nimop.api.nemo_common import (
 from nimop.api.resource import CustomResource
 
 NIM_BASE_URL = r"^https?:\/\/[^\s]+\/v1\/?$"
-BaseURL = Annotated[
-    str, Schema({"format": "uri", "minLength": 1, "maxLength": 2048, "pattern": NIM_BASE_URL})
-]
+#: The empty string is what a Go client on upstream's types writes for a baseURL it never set
+#: (nimop.api.gozero): it passes the schema and reads as unset, so a `nimServiceRef` written by
+#: such a client is not refused for the URL beside it.
+BaseURL = Annotated[str, Schema({"maxLength": 2048, "pattern": f"^$|{NIM_BASE_URL}"})]
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
 
@@ -56,7 +57,8 @@ class NIMEndpoint(K8sModel):
 
     model_config = rules(
         Rule(
-            "(has(self.baseURL) ? 1 : 0) + (has(self.nimServiceRef) ? 1 : 0) == 1",
+            "(has(self.baseURL) && self.baseURL != '' ? 1 : 0)"
+            " + (has(self.nimServiceRef) ? 1 : 0) == 1",
             "set exactly one of spec.nimEndpoint.baseURL (a URL ending in /v1) and "
             "spec.nimEndpoint.nimServiceRef (a NIMService name)",
         ),

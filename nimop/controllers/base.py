@@ -14,7 +14,7 @@ from nimop import permissions
 from nimop.api import as_models_read
 from nimop.api.kinds import Kind
 from nimop.api.resource import GROUP
-from nimop.controllers import validate
+from nimop.controllers import ratchet, validate
 from nimop.controllers.predicates import spec_or_deletion_changed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.validate import CRT, Checked
@@ -176,7 +176,9 @@ MANAGED_STATUS = frozenset(
 
 async def write_status(rt: Runtime, kind: Kind, obj: Obj, status: Mapping[str, Any]) -> bool:
     """Patch the status subresource when the computed status differs, and announce a state
-    transition as an Event (`nimop.watch.status`); True when written."""
+    transition as an Event (`nimop.watch.status`); True when written. Every kind's status
+    gets its `SpecValid` condition here (nimop.controllers.ratchet)."""
+    status = ratchet.with_spec_valid(obj, status, rt.now())
     writer = StatusWriter(rt.client, rt.events, managed=MANAGED_STATUS)
     return await writer.write(rt.resource(kind), obj, status)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from nimop.api import kinds, stricter
+from nimop.api import kinds
 from nimop.controllers import conditions, dra_status, workload_status
 from nimop.controllers.workload_status import Readiness
 from nimop.render import Problem, Rendered
@@ -61,18 +61,6 @@ def readiness(svc: Obj, rendered: Rendered, observed: Observed) -> Readiness:
     return ready
 
 
-def spec_valid(svc: Obj, old: Mapping[str, Any]) -> list[conditions.Cond]:
-    """`SpecValid=False` while the stored spec breaks a rule nimop's CRD has and upstream's did
-    not (accepted by validation ratcheting, nimop.api.stricter); `True` once fixed. Absent for
-    objects that never broke one, so ordinary statuses do not change."""
-    found = stricter.violations(svc.get("spec") or {})
-    if found:
-        return [conditions.Cond("SpecValid", False, "StricterRule", "; ".join(found))]
-    if conditions.find(old.get("conditions"), "SpecValid"):
-        return [conditions.Cond("SpecValid", True, "Valid")]
-    return []
-
-
 def compute(svc: Obj, rendered: Rendered, observed: Observed, *, now: str) -> dict[str, Any]:
     """The whole `status` we want the NIMService to have."""
     old = svc.get("status") or {}
@@ -92,7 +80,6 @@ def compute(svc: Obj, rendered: Rendered, observed: Observed, *, now: str) -> di
     )
     generation = int(svc["metadata"].get("generation", 0))
     wanted = conditions.ready_failed(state, ready.reason, ready.message)
-    wanted += spec_valid(svc, old)
     status: dict[str, Any] = {
         "state": state,
         "conditions": conditions.merge(

@@ -1,0 +1,100 @@
+"""Quantities read the way Go's ``resource.Quantity`` writes them.
+
+Why this exists: a Go client built on upstream's API types decodes every quantity of a CR into
+``resource.Quantity`` and encodes it back in canonical form, so ``cpu: 0.5`` comes back as
+``"500m"``, ``memory: 1024Mi`` as ``"1Gi"``, ``nvidia.com/gpu: 1`` as ``"1"``. Read as written,
+the two forms would render children that differ in text (a new spec hash, a new pod template)
+and roll pods for nothing. Every :data:`nimop.api.base.Quantity` field therefore parses to one
+form: Go's canonical string, except that a plain integer reads as an ``int`` (``1`` and ``"1"``
+are the same quantity, and hand-written YAML mostly says ``nvidia.com/gpu: 1``).
+
+The rules are apimachinery's ``Quantity.CanonicalizeBytes``: the suffix family the value was
+written in (binary ``Ki``…``Ei``, decimal ``n``…``E``, or an ``e`` exponent) is kept; a binary
+value below 1024, or one that is not a whole number, is written as decimal; a decimal value is
+the smallest integer mantissa times a power of 1000; precision beyond nano rounds up, as Go's
+parser does. A value that is not a quantity is returned unchanged (admission rejects it).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_CEILING, Decimal, InvalidOperation, localcontext
+
+__all__ = ["canonical", "go_string"]
+
+_QUANTITY = re.compile(
+    r"^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE]|)$"
+)
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_DECIMAL_SUFFIX = {exp: suffix for suffix, exp in _DECIMAL.items()}
+_BINARY_SUFFIX = {bits: suffix for suffix, bits in _BINARY.items()}
+_NANO = Decimal("1e-9")
+
+
+def canonical(value: object) -> object:
+    """`value` (a quantity as YAML or JSON gives it) as the models hold it: Go's canonical
+    string, or an ``int`` when that string is a plain integer."""
+    out = go_string(value)
+    return int(out) if isinstance(out, str) and re.fullmatch(r"-?[0-9]+", out) else out
+
+
+def go_string(value: object) -> object:
+    """`value` exactly as Go's ``resource.Quantity`` marshals it (always a string); anything
+    that is not a quantity unchanged."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return value
+    text = format(value, "g") if isinstance(value, float) else str(value)
+    parsed = _parse(text.strip())
+    if parsed is None:
+        return value
+    return _format(*parsed)
+
+
+def _parse(text: str) -> tuple[Decimal, str] | None:
+    match = _QUANTITY.match(text)
+    if not match:
+        return None
+    number, suffix = match.groups()
+    try:
+        with localcontext() as ctx:
+            ctx.prec = 80
+            if suffix in _BINARY:
+                amount, family = Decimal(number) * (2 ** _BINARY[suffix]), "binary"
+            elif suffix in _DECIMAL:
+                amount, family = Decimal(number).scaleb(_DECIMAL[suffix]), "decimal"
+            else:
+                amount, family = Decimal(number + suffix), "exponent"
+            # Go keeps nano precision, rounding away from zero (Quantity's parser).
+            amount = amount.quantize(_NANO, rounding=ROUND_CEILING) if amount >= 0 else -(
+                (-amount).quantize(_NANO, rounding=ROUND_CEILING)
+            )
+    except InvalidOperation:
+        return None
+    return amount, family
+
+
+def _format(amount: Decimal, family: str) -> str:
+    if amount == 0:
+        return "0"
+    if family == "binary" and abs(amount) >= 1024 and amount == amount.to_integral_value():
+        mantissa, bits = int(amount), 0
+        while mantissa % 1024 == 0 and bits < 60:
+            mantissa //= 1024
+            bits += 10
+        return f"{mantissa}{_BINARY_SUFFIX.get(bits, '')}"
+    mantissa, exponent = _decimal_parts(amount)
+    if family == "exponent":
+        return f"{mantissa}e{exponent}" if exponent else str(mantissa)
+    suffix = _DECIMAL_SUFFIX.get(exponent)
+    return f"{mantissa}{suffix}" if suffix is not None else f"{mantissa}e{exponent}"
+
+
+def _decimal_parts(amount: Decimal) -> tuple[int, int]:
+    """(integer mantissa, exponent a multiple of 3) with the fewest trailing zeros."""
+    sign, digits, exponent = amount.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    mantissa = int("".join(map(str, digits)) or "0")
+    shift = exponent % 3  # lower the exponent to a multiple of 3, as Go's AsCanonicalBytes
+    mantissa, exponent = mantissa * 10**shift, exponent - shift
+    return (-mantissa if sign else mantissa), exponent

@@ -1,0 +1,50 @@
+"""Quantities in Go's form (nimop.api.quantity): the canonical strings apimachinery's
+``resource.Quantity`` writes, and the models reading every spelling of one quantity alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from nimop.api import parse_object
+from nimop.api.quantity import canonical, go_string
+
+#: (as written, as Go's resource.Quantity marshals it) — apimachinery's canonicalisation rules.
+GO_FORMS = [
+    (1, "1"), ("1", "1"), (1.0, "1"), (0.5, "500m"), ("0.5", "500m"), ("500m", "500m"),
+    ("1000m", "1"), ("1500m", "1500m"), ("1500", "1500"), ("15000", "15k"), ("2000000", "2M"),
+    ("0.0015", "1500u"), ("0.000000001", "1n"), ("0.0000000001", "1n"),
+    ("1024Mi", "1Gi"), ("1Gi", "1Gi"), ("1.5Gi", "1536Mi"), ("0.5Ki", "512"), ("1Ki", "1Ki"),
+    ("2048", "2048"), ("1e3", "1e3"), ("1.5e3", "1500"), ("1E3", "1e3"), ("1e-05", "10e-6"),
+    ("0", "0"), ("0Gi", "0"), ("100M", "100M"), ("64Gi", "64Gi"), ("1.5", "1500m"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("written", "go"), GO_FORMS, ids=lambda v: repr(v))
+def test_go_string(written: object, go: str) -> None:
+    assert go_string(written) == go
+
+
+@pytest.mark.parametrize(("written", "go"), GO_FORMS, ids=lambda v: repr(v))
+def test_both_forms_read_alike(written: object, go: str) -> None:
+    assert canonical(written) == canonical(go)
+
+
+def test_plain_integers_read_as_ints_and_the_rest_as_go_strings() -> None:
+    assert canonical("1") == 1 and canonical(1) == 1 and canonical("1000m") == 1
+    assert canonical(0.5) == "500m" and canonical("1024Mi") == "1Gi"
+
+
+def test_what_is_not_a_quantity_is_left_for_admission() -> None:
+    assert canonical("lots") == "lots" and canonical(True) is True and canonical(None) is None
+
+
+def test_models_hold_one_form() -> None:
+    def cache(cpu: object, memory: object) -> dict[str, object]:
+        spec = {"source": {"ngc": {"modelPuller": "p", "authSecret": "s"}},
+                "storage": {"pvc": {"create": True, "size": "50Gi"}},
+                "resources": {"cpu": cpu, "memory": memory}}  # fmt: skip
+        obj = {"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NIMCache",
+               "metadata": {"name": "c"}, "spec": spec}  # fmt: skip
+        return parse_object(obj).to_dict()["spec"]["resources"]  # type: ignore[no-any-return]
+
+    assert cache(0.5, "1024Mi") == cache("500m", "1Gi") == {"cpu": "500m", "memory": "1Gi"}
