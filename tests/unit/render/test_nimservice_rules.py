@@ -51,7 +51,7 @@ def test_gpu_count_keeps_user_gpus_and_other_resources() -> None:
         resources={"limits": {"nvidia.com/gpu": 4, "cpu": "2"}},
     )
     assert main_ctr(render(spec, facts_with(c)))["resources"] == {
-        "limits": {"nvidia.com/gpu": 4, "cpu": "2"}
+        "limits": {"nvidia.com/gpu": 4, "cpu": 2}  # quantities read in one form: "2" is 2
     }
 
 
