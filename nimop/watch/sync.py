@@ -12,8 +12,9 @@ For each desired child:
 A child declared :class:`Immutable` (a Job, whose pod template cannot change) is not applied
 when the manifest we want changed: the live object is deleted (UID precondition) and the next
 sync — woken by that deletion — creates it anew, unless ``keep(live)`` says the live one is
-finished and stays (a completed Job keeps its logs). A manual edit of such a child (same
-manifest hash) is applied back as for any child.
+finished: then it stays as it is, with no write (a completed Job keeps its logs; one another
+operator created is adopted as it is). A manual edit of such a child (same manifest hash) is
+applied back as for any child.
 
 Never adopt a stranger (``ownership.py``): a live object with the child's name that this owner
 does not control gets no write; the sync ends with a ``ChildConflictError`` naming it, after
@@ -185,6 +186,11 @@ class ChildSync:
             if not reasons:
                 result.unchanged += 1
                 continue
+            if live is not None and isinstance(child, Immutable) and self._finished(
+                child, desired, live
+            ):
+                result.unchanged += 1  # left as it is: its template cannot change anyway
+                continue
             if live is not None and isinstance(child, Immutable) and self._outdated(
                 child, desired, live
             ):
@@ -238,6 +244,14 @@ class ChildSync:
             return None
         first, cap = CONFLICT_RECHECK
         return float(min(cap, first * 2 ** (count - 1)))
+
+    def _finished(self, child: Immutable, desired: Obj, live: Obj) -> bool:
+        """``keep(live)`` holds and ``live`` was applied from another manifest (an older spec,
+        or another operator's: upstream's completed caching Job): nothing is written to it."""
+        if child.keep is None or not child.keep(live):
+            return False
+        want = desired["metadata"]["annotations"][self._hash_annotation]
+        return (meta(live).get("annotations") or {}).get(self._hash_annotation) != want
 
     def _outdated(self, child: Immutable, desired: Obj, live: Obj) -> bool:
         """The manifest we want changed since ``live`` was applied, and live may go."""

@@ -1,18 +1,24 @@
 """Taking over a cluster that ran NVIDIA's NIM Operator (docs/migration.md).
 
-The starting state is built the way upstream leaves it: CRDs applied by its Helm chart (an
-Update by the `helm` field manager, Helm's ownership label and annotations, and a schema
-without nimop's stricter rules — nimop's CRDs minus their CEL rules stand in for upstream's),
-CRs carrying upstream's finalizer (one of them stored with a value nimop's rules reject),
+The starting state is built the way upstream leaves it: upstream's own CRDs applied by its Helm
+chart (tests/e2e/upstream-crds.json, derived from upstream's CRD YAML by
+tests/e2e/upstream_crds.py; an Update by the `helm` field manager, Helm's ownership label and
+annotations), CRs of every family carrying upstream's finalizer — NIMServices (plain, with an
+HPA and an Ingress, with an HTTPRoute, multi-node on a LeaderWorkerSet), a NIMCache, a
+NIMPipeline and a NemoEntitystore; two of them stored with values nimop's rules reject — their
 children shaped as upstream's templates make them (managed-by k8s-nim-operator, a controller
-ownerReference to the CR, upstream's labels and no security context) and its
-ValidatingWebhookConfiguration with `failurePolicy: Fail` and no endpoints.
+ownerReference to the CR, upstream's labels and no security context: ServiceAccount, Role,
+RoleBinding, Service, Deployment, HPA, Ingress, HTTPRoute, LeaderWorkerSet, the cache's PVC and
+its completed Job, the pipeline's NIMService) and its ValidatingWebhookConfiguration with
+`failurePolicy: Fail` and no endpoints.
 
 Then the documented switch: `nimop migrate --check` lists the blockers (exit 1), their
 commands are run, the check passes (exit 0), nimop's CRDs are installed and nimop starts.
 Asserted: every CR Ready, no object lost (same UIDs), the foreign object untouched, exactly
-the adopted Deployment rolled, upstream's finalizers released, no write of nimop refused, and
-validation ratcheting for the object stored under the looser schema.
+the adopted Deployments rolled (their templates gain nimop's labels and security context) and
+no other workload, upstream's finalizers released, no write of nimop refused, and validation
+ratcheting for the objects stored under the looser schema (an update that leaves the bad part
+alone is accepted; the status names what nimop's CRD refuses).
 
 Disruptive: the CRDs are swapped for the duration, so it runs last with the session's operator
 paused.
@@ -26,17 +32,18 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from nimop.offline import validated
-from nimop.render import render_nimservice
+from nimop.offline import RENDERERS, validated
 from nimop.render.facts import ClusterFacts
 from tests.cluster import Cluster
-from tests.e2e.crs import nimservice, wait_state
+from tests.e2e import upstream_crds as upstream_crd_fixture
+from tests.e2e.crs import nimcache, nimservice, wait_state
 from tests.operator_process import OperatorProcess, install_crds
 from tests.support import eventually, get
 
@@ -51,19 +58,10 @@ HELM = {"labels": {"app.kubernetes.io/managed-by": "Helm"},
 WEBHOOK = "k8s-nim-operator-validating-webhook-configuration"
 
 
-def _strip_rules(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _strip_rules(v) for k, v in node.items() if k != "x-kubernetes-validations"}
-    if isinstance(node, list):
-        return [_strip_rules(v) for v in node]
-    return node
-
-
 def upstream_crds() -> list[dict[str, Any]]:
-    """The CRDs as upstream's chart leaves them: looser schema, owned by a Helm release."""
+    """Upstream's CRDs as its chart leaves them: its schema, owned by a Helm release."""
     out = []
-    for path in sorted((REPO / "api" / "crds").glob("*.yaml")):
-        crd = _strip_rules(yaml.safe_load(path.read_text()))
+    for crd in upstream_crd_fixture.load():
         for key, values in HELM.items():
             crd["metadata"].setdefault(key, {}).update(values)
         out.append(crd)
@@ -170,9 +168,124 @@ def _create(cluster: Cluster, namespace: str, obj: dict[str, Any]) -> dict[str, 
 
 
 def _uids(cluster: Cluster, namespace: str) -> dict[str, str]:
-    kinds = "nimservices,deployments,services,serviceaccounts,roles,rolebindings,configmaps"
+    kinds = ("nimservices,nimcaches,nimpipelines,nemoentitystores,deployments,services,"
+             "serviceaccounts,roles,rolebindings,configmaps,persistentvolumeclaims,jobs,"
+             "horizontalpodautoscalers,ingresses,httproutes,leaderworkersets")  # fmt: skip
     listed = json.loads(cluster.kubectl("get", kinds, "-n", namespace, "-o", "json").stdout)
     return {f"{o['kind']}/{o['metadata']['name']}": o["metadata"]["uid"] for o in listed["items"]}
+
+
+def _finalizer(kind: str) -> str:
+    return f"finalizer.{kind.lower()}.apps.nvidia.com"
+
+
+#: What upstream's templates create for a CR (its generated Secrets and probe pods aside).
+UPSTREAM_CHILD_KINDS = {"ServiceAccount", "Role", "RoleBinding", "Service", "Deployment",
+                        "HorizontalPodAutoscaler", "Ingress", "HTTPRoute", "LeaderWorkerSet",
+                        "PersistentVolumeClaim", "NIMService"}  # fmt: skip
+FACTS = ClusterFacts(lws=True, gateway_api=True)
+STORAGE = {"pvc": {"name": "models"}}
+DB = {"host": "pg.example", "databaseName": "es",
+      "credentials": {"user": "es", "secretName": "pg-creds"}}  # fmt: skip
+
+
+def _crs(namespace: str) -> list[dict[str, Any]]:
+    """One CR of each family upstream's operator ran, each with upstream's finalizer."""
+    scaled = nimservice(
+        "llm-scaled", storage=STORAGE,
+        scale={"enabled": True, "hpa": {"minReplicas": 1, "maxReplicas": 2}},
+        expose={"service": {"port": 8000},
+                "router": {"hostDomainName": "example.com", "ingress": {"ingressClass": "nginx"}}},
+    )  # fmt: skip
+    routed = nimservice(
+        "llm-route", storage=STORAGE, replicas=1,
+        expose={"service": {"port": 8000},
+                "router": {"hostDomainName": "example.com",
+                           "gateway": {"namespace": namespace, "name": "gw",
+                                       "httpRoutesEnabled": True}}},
+    )  # fmt: skip
+    multi = nimservice(
+        "llm-mn", storage=STORAGE,
+        multiNode={"backendType": "lws", "parallelism": {"pipeline": 2, "tensor": 4}},
+    )  # fmt: skip
+    pipeline = {"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NIMPipeline",
+                "metadata": {"name": "pipe"},
+                "spec": {"services": [{"name": "pipe-llm", "enabled": True,
+                                       "spec": nimservice("x", replicas=1)["spec"]}]}}  # fmt: skip
+    entitystore = {"apiVersion": "apps.nvidia.com/v1alpha1", "kind": "NemoEntitystore",
+                   "metadata": {"name": "es"},
+                   "spec": {"image": {"repository": "nvcr.io/nvidia/nemo-microservices/"
+                                      "entity-store", "tag": "25.08"},
+                            "databaseConfig": DB,  # upstream requires datastore, and its
+                            "datastore": {"endpoint": "http://datastore.example:8000/v1/hf"},
+                            "expose": {"service": {"port": 8000}}}}  # rules read expose
+    out = [nimservice("llm", storage=STORAGE, replicas=1), scaled, routed, multi,
+           nimcache("cache", storage={"pvc": {"create": True, "size": "1Gi"}}), pipeline,
+           entitystore]  # fmt: skip
+    for cr in out:
+        cr["metadata"]["finalizers"] = [_finalizer(cr["kind"])]
+    return out
+
+
+def _loose_crs() -> list[dict[str, Any]]:
+    """Stored under upstream's looser schema: nimop's rules reject one value of each."""
+    service = nimservice("llm-loose", storage=STORAGE, replicas=1,
+                         scale={"enabled": False, "hpa": {"minReplicas": 3, "maxReplicas": 2}})
+    cache = nimcache("cache-loose", storage={"pvc": {"create": True, "size": "1Gi"}})
+    cache["spec"]["source"]["ngc"]["model"] = {"profiles": ["abc"], "precision": "fp8"}
+    for cr in (service, cache):
+        cr["metadata"]["finalizers"] = [_finalizer(cr["kind"])]
+    return [service, cache]
+
+
+def _upstream_children(cr: dict[str, Any], namespace: str) -> list[dict[str, Any]]:
+    """The children upstream made for `cr`: nimop's render of the same CR, reshaped as
+    upstream's templates shape them (a NIMCache's Job is upstream's own, completed)."""
+    rendered = RENDERERS[cr["kind"]](validated(copy.deepcopy(cr)), FACTS)
+    children = [o for o in rendered.objects if o["kind"] in UPSTREAM_CHILD_KINDS]
+    out = []
+    for child in children:
+        child["metadata"]["namespace"] = namespace
+        if child["kind"] == "NIMService":  # the pipeline's: upstream's finalizer too
+            child["metadata"]["finalizers"] = [_finalizer("NIMService")]
+        out.append(_as_upstream_child(child, cr))
+    if cr["kind"] == "NIMCache":
+        job = _as_upstream_child(_upstream_job(cr), cr)
+        pod = job["spec"]["template"]["spec"]
+        # restricted, or the test namespace's Pod Security admission refuses the pod
+        pod["securityContext"] = RESTRICTED_POD
+        pod["containers"][0]["securityContext"] = RESTRICTED_CTR
+        job["metadata"]["namespace"] = namespace
+        out.append(job)
+    return out
+
+
+RESTRICTED_POD = {"runAsNonRoot": True, "runAsUser": 1000,
+                  "seccompProfile": {"type": "RuntimeDefault"}}  # fmt: skip
+RESTRICTED_CTR = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+
+
+def _upstream_job(cache: dict[str, Any]) -> dict[str, Any]:
+    """Upstream's caching Job, already run: kwok completes its pod."""
+    name = cache["metadata"]["name"]
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": f"{name}-job",
+                         "labels": {"app.kubernetes.io/managed-by": UPSTREAM}},
+            "spec": {"backoffLimit": 0, "template": {
+                "metadata": {"labels": {"app": f"{name}-job"}},
+                "spec": {"restartPolicy": "Never", "containers": [{
+                    "name": "nim-cache", "image": cache["spec"]["source"]["ngc"]["modelPuller"],
+                    "command": ["download-to-cache"]}]}}}}  # fmt: skip
+
+
+def _rolled(cluster: Cluster, namespace: str) -> list[str]:
+    """Deployments past their first revision: those whose pod template changed."""
+    deployments = json.loads(
+        cluster.kubectl("get", "deployments", "-n", namespace, "-o", "json").stdout
+    )["items"]
+    return sorted(d["metadata"]["name"] for d in deployments
+                  if d["metadata"].get("annotations", {}).get(
+                      "deployment.kubernetes.io/revision") not in (None, "1"))  # fmt: skip
 
 
 def test_takeover_of_upstreams_objects(
@@ -183,50 +296,32 @@ def test_takeover_of_upstreams_objects(
            "spec": {"accessModes": ["ReadWriteOnce"],
                     "resources": {"requests": {"storage": "1Gi"}}}}  # fmt: skip
     _create(cluster, namespace, pvc)
-    storage = {"pvc": {"name": "models"}}
-    adopted = nimservice("llm", storage=storage, replicas=1)
-    adopted["metadata"]["finalizers"] = [FINALIZER]
-    # Stored under the looser schema: nimop's rule minReplicas <= maxReplicas rejects it.
-    loose = nimservice(
-        "llm-loose",
-        storage=storage,
-        replicas=1,
-        scale={"enabled": False, "hpa": {"minReplicas": 3, "maxReplicas": 2}},
-    )
-    loose["metadata"]["finalizers"] = [FINALIZER]  # fmt: skip
-    svc = _create(cluster, namespace, adopted)
-    _create(cluster, namespace, loose)
-    rendered = render_nimservice(validated(copy.deepcopy(svc)), ClusterFacts())
-    children = [
-        o
-        for o in rendered.objects
-        if o["kind"] in {"ServiceAccount", "Role", "RoleBinding", "Service", "Deployment"}
-    ]
-    for child in children:
-        child["metadata"]["namespace"] = namespace
-        _create(cluster, namespace, _as_upstream_child(child, svc))
+    _create(cluster, namespace, {"apiVersion": "v1", "kind": "Secret",
+                                 "metadata": {"name": "pg-creds"},
+                                 "stringData": {"password": "pw"}})  # fmt: skip
+    crs = _crs(namespace)
+    adopted_deployments: list[str] = []
+    for cr in crs:
+        stored = _create(cluster, namespace, cr)
+        for child in _upstream_children(stored, namespace):
+            _create(cluster, namespace, child)
+            if child["kind"] == "Deployment":
+                adopted_deployments.append(child["metadata"]["name"])
+    loose = [_create(cluster, namespace, cr) for cr in _loose_crs()]
     owner = _create(cluster, namespace, {"apiVersion": "v1", "kind": "ConfigMap",
                                          "metadata": {"name": "someone-else"}})  # fmt: skip
-    foreign = _create(
-        cluster,
-        namespace,
-        _as_upstream_child(
-            {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": {
-                    "name": "llm-extra",
-                    "labels": {"app.kubernetes.io/managed-by": UPSTREAM},
-                },
-                "data": {"k": "v"},
-            },
-            owner,
-        ),
-    )
+    foreign = _create(cluster, namespace, _as_upstream_child(
+        {"apiVersion": "v1", "kind": "ConfigMap",
+         "metadata": {"name": "llm-extra", "labels": {"app.kubernetes.io/managed-by": UPSTREAM}},
+         "data": {"k": "v"}}, owner))  # fmt: skip
+    eventually(lambda: (get(cluster, "job", "cache-job", namespace) or {}).get("status", {})
+               .get("succeeded"), timeout=60, what="upstream's caching Job completed")  # fmt: skip
     cluster.apply([_webhook(namespace)])
     before = _uids(cluster, namespace)
-    revisions = {d["metadata"]["name"]: d for d in children if d["kind"] == "Deployment"}
-    assert len(revisions) == 1
+    assert sorted(adopted_deployments) == ["es", "llm", "llm-route", "llm-scaled"]
+    assert {k.split("/")[0] for k in before} >= {
+        "HorizontalPodAutoscaler", "Ingress", "HTTPRoute", "LeaderWorkerSet", "Job",
+        "PersistentVolumeClaim", "NIMPipeline", "NemoEntitystore", "NIMCache"}  # fmt: skip
 
     # -- the check finds the blockers, their commands clear them ----------------------------
     first = _migrate_check(cluster)
@@ -251,8 +346,9 @@ def test_takeover_of_upstreams_objects(
     # -- nimop takes over ------------------------------------------------------------------
     proc = OperatorProcess(cluster).start()
     try:
-        for name in ("llm", "llm-loose"):
-            wait_state(cluster, "nimservice", name, namespace, "Ready", timeout=120)
+        for cr in [*crs, {"kind": "NIMService", "metadata": {"name": "pipe-llm"}}, loose[0]]:
+            wait_state(cluster, cr["kind"].lower(), cr["metadata"]["name"], namespace, "Ready",
+                       timeout=180)  # fmt: skip
         after = _uids(cluster, namespace)
         lost = {k: v for k, v in before.items() if after.get(k) != v}
         assert not lost, f"objects lost or re-created: {lost}"
@@ -261,20 +357,18 @@ def test_takeover_of_upstreams_objects(
         assert (
             live_foreign["metadata"]["resourceVersion"] == foreign["metadata"]["resourceVersion"]
         ), "nimop touched an object another owner controls"
-        deployments = json.loads(
-            cluster.kubectl("get", "deployments", "-n", namespace, "-o", "json").stdout
-        )["items"]
-        rolled = [d["metadata"]["name"] for d in deployments
-                  if d["metadata"].get("annotations", {}).get(
-                      "deployment.kubernetes.io/revision") not in (None, "1")]  # fmt: skip
-        assert rolled == ["llm"], rolled
-        adopted_dep = next(d for d in deployments if d["metadata"]["name"] == "llm")
-        assert adopted_dep["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "nimop"
+        # Each adopted Deployment rolls once (nimop's labels and security context); the ones
+        # nimop created (llm-loose, pipe-llm) are at their first revision.
+        assert _rolled(cluster, namespace) == sorted(adopted_deployments)
+        for name in adopted_deployments:
+            dep = get(cluster, "deployment", name, namespace) or {}
+            assert dep["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "nimop", name
 
         def released() -> bool:
-            names = ("llm", "llm-loose")
-            objs = [get(cluster, "nimservice", n, namespace) or {} for n in names]
-            return all(FINALIZER not in (o["metadata"].get("finalizers") or []) for o in objs)
+            objs = [get(cluster, cr["kind"].lower(), cr["metadata"]["name"], namespace) or {}
+                    for cr in [*crs, *loose]]  # fmt: skip
+            pipe_llm = get(cluster, "nimservice", "pipe-llm", namespace) or {}
+            return all(not (o["metadata"].get("finalizers") or []) for o in [*objs, pipe_llm])
 
         eventually(released, timeout=60, what="upstream finalizers released")
         writes = _write_counts(proc.metrics())
@@ -284,28 +378,21 @@ def test_takeover_of_upstreams_objects(
         assert not refused_writes, refused_writes
 
         # -- ratcheting: an update that leaves the offending part alone is accepted ---------
-        cluster.kubectl("label", "nimservice", "llm-loose", "-n", namespace, "team=ml")
+        for kind, name in (("nimservice", "llm-loose"), ("nimcache", "cache-loose")):
+            cluster.kubectl("label", kind, name, "-n", namespace, "team=ml")
         cluster.kubectl("patch", "nimservice", "llm-loose", "-n", namespace, "--type=merge",
                         "-p", json.dumps({"spec": {"labels": {"team": "ml"}}}))  # fmt: skip
         touched = cluster.kubectl(
-            "patch",
-            "nimservice",
-            "llm-loose",
-            "-n",
-            namespace,
-            "--type=merge",
-            "-p",
-            json.dumps({"spec": {"scale": {"hpa": {"maxReplicas": 1}}}}),
-            check=False,
-        )
+            "patch", "nimservice", "llm-loose", "-n", namespace, "--type=merge",
+            "-p", json.dumps({"spec": {"scale": {"hpa": {"maxReplicas": 1}}}}), check=False,
+        )  # fmt: skip
         assert touched.returncode != 0
         assert "minReplicas must not exceed scale.hpa.maxReplicas" in touched.stderr
-        status = eventually(
-            lambda: _stricter_condition(get(cluster, "nimservice", "llm-loose", namespace)),
-            timeout=60,
-            what="a status that says what to fix",
-        )
-        assert "spec.scale.hpa.minReplicas" in status["message"]
+        for kind, name, field in (("nimservice", "llm-loose", "spec.scale.hpa"),
+                                  ("nimcache", "cache-loose", "spec.source.ngc.model")):
+            status = eventually(partial(_stricter_status, cluster, kind, name, namespace),
+                                timeout=60, what=f"{kind} {name}: a status that says what to fix")
+            assert status["message"].startswith(field), status["message"]
     finally:
         proc.stop()
 
@@ -324,6 +411,11 @@ def _write_counts(metrics: str) -> dict[tuple[str, str], float]:
             key = (label["verb"], label.get("code", ""))
             out[key] = out.get(key, 0.0) + float(value)
     return out
+
+
+def _stricter_status(cluster: Cluster, kind: str, name: str, namespace: str
+                     ) -> dict[str, Any] | None:  # fmt: skip
+    return _stricter_condition(get(cluster, kind, name, namespace))
 
 
 def _stricter_condition(obj: dict[str, Any] | None) -> dict[str, Any] | None:

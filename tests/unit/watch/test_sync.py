@@ -171,9 +171,10 @@ async def test_immutable_child_kept_when_finished_and_edits_applied_back() -> No
         assert result.updated == ["Job/n/j"] and result.recreated == []
         live = w.twin.get(JOB, "n", "j")
         assert live is not None and live["metadata"]["labels"] == {"ours": "1"}
+        w.twin.requests.clear()
         finished = Immutable(job("b"), keep=lambda live: True)
-        with pytest.raises(InvalidError):  # kept, so applied: the apiserver refuses it
-            await w.run(OWNER, [finished])
+        result = await w.run(OWNER, [finished])  # kept as it is: no write the apiserver refuses
+        assert result.writes == 0 and result.recreated == [] and w.writes() == []
         assert w.twin.get(JOB, "n", "j") is not None
 
 
