@@ -251,7 +251,7 @@ class ChildSync:
         if child.keep is None or not child.keep(live):
             return False
         want = desired["metadata"]["annotations"][self._hash_annotation]
-        return (meta(live).get("annotations") or {}).get(self._hash_annotation) != want
+        return bool((meta(live).get("annotations") or {}).get(self._hash_annotation) != want)
 
     def _outdated(self, child: Immutable, desired: Obj, live: Obj) -> bool:
         """The manifest we want changed since ``live`` was applied, and live may go."""
