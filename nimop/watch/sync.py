@@ -172,6 +172,7 @@ class ChildSync:
         wanted: set[tuple[str, str, ObjectKey]] = set()
         writes: list[tuple[ResourceRef, Obj, bool]] = []
         recreates: list[tuple[ResourceRef, Obj]] = []
+        keeps: dict[tuple[str, ObjectKey], Callable[[Mapping[str, Any]], bool]] = {}
         for child in manifests:
             manifest = child.manifest if isinstance(child, Immutable) else child
             desired = self.prepare(owner, manifest)
@@ -199,9 +200,11 @@ class ChildSync:
                 continue
             if live is not None:
                 log.info("child drifted", kind=res.kind, child=str(key), fields=reasons[:5])
+            elif isinstance(child, Immutable) and child.keep is not None:
+                keeps[(res.kind, key)] = child.keep
             writes.append((res, desired, live is None))
         deletes = self._orphans(owner_uid, wanted) if prune else []
-        await self._write(owner_uid, writes, deletes, result, recreates)
+        await self._write(owner_uid, writes, deletes, result, recreates, keeps)
         owner_key = key_of(owner)
         if result.conflicts:
             uid, count = self._conflicted.get(owner_key, (owner_uid, 0))
@@ -284,10 +287,15 @@ class ChildSync:
                     out.append((res, child))
         return out
 
-    async def _create(self, owner_uid: str, res: ResourceRef, desired: Obj) -> ChildConflict | None:
+    async def _create(
+        self, owner_uid: str, res: ResourceRef, desired: Obj,
+        keep: Callable[[Mapping[str, Any]], bool] | None = None,
+    ) -> ChildConflict | bool | None:  # fmt: skip
         """Create ``desired`` unless its name is taken; adopt it when this owner already controls
-        it. A conflict (and nothing written) when a stranger holds the name. The one GET runs only
-        for a child missing from the cache, i.e. when creating, never at steady state."""
+        it. A conflict (and nothing written) when a stranger holds the name; False (nothing
+        written) when it is an immutable child that ``keep`` says is finished (another
+        operator's completed Job is adopted as it is). The one GET runs only for a child missing
+        from the cache, i.e. when creating, never at steady state."""
         key = key_of(desired)
         try:
             live = await self._client.get(res, key.namespace, key.name)
@@ -296,6 +304,9 @@ class ChildSync:
             return None
         if not owned_by(live, owner_uid):
             return ChildConflict.of(res.kind, live)
+        if keep is not None and keep(live):
+            log.info("adopting a finished child as it is", kind=res.kind, child=str(key))
+            return False
         log.info("adopting a child this owner already controls", kind=res.kind, child=str(key))
         await self._client.apply(res, desired)
         return None
@@ -307,6 +318,7 @@ class ChildSync:
         deletes: list[tuple[ResourceRef, Obj]],
         result: SyncResult,
         recreates: list[tuple[ResourceRef, Obj]],
+        keeps: Mapping[tuple[str, ObjectKey], Callable[[Mapping[str, Any]], bool]],
     ) -> None:
         limiter = anyio.CapacityLimiter(self._max_parallel)
         errors: list[Exception] = []
@@ -315,8 +327,12 @@ class ChildSync:
             async with limiter:
                 try:
                     if create and _guarded(desired, owner_uid):
-                        conflict = await self._create(owner_uid, res, desired)
-                        if conflict is not None:
+                        keep = keeps.get((res.kind, key_of(desired)))
+                        conflict = await self._create(owner_uid, res, desired, keep)
+                        if conflict is False:
+                            result.unchanged += 1
+                            return
+                        if isinstance(conflict, ChildConflict):
                             result.conflicts.append(conflict)
                             return
                     else:

@@ -302,3 +302,37 @@ async def test_a_child_just_created_is_not_taken_for_missing_while_the_cache_lag
         late = await lagging.sync(OWNER, [cm("a", k="v")])
         assert late.created == ["ConfigMap/n/a"]  # adopted: it is ours
         assert [r.verb for r, _ in twin.requests][:1] == ["get"]
+
+
+async def test_another_operators_finished_job_is_adopted_as_it_is() -> None:
+    """Upstream's completed caching Job: controlled by the same CR, but not carrying the label
+    the informer selects, and rendered differently. It gets one read and no write (a Job's
+    template cannot change: an apply would be refused)."""
+    twin = ApiTwin()
+    async with twin.client() as client:
+        informer = Informer(client, JOB, label_selector="app.kubernetes.io/managed-by=nimop")
+        async with informer:
+            await informer.wait_synced()
+            w = World(twin, informer, ChildSync(client, [(JOB, informer.store)]))
+            upstream = job("theirs")
+            upstream["metadata"] |= {"namespace": "n", "ownerReferences": [{
+                "apiVersion": OWNER["apiVersion"], "kind": OWNER["kind"],
+                "name": OWNER["metadata"]["name"], "uid": OWNER["metadata"]["uid"],
+                "controller": True}]}  # fmt: skip
+            w.twin.create(upstream, manager="k8s-nim-operator")
+            w.twin.patch(JOB, "n", "j", {"status": {"conditions": [
+                {"type": "Complete", "status": "True"}]}}, status=True)  # fmt: skip
+            w.twin.requests.clear()
+            ours = job("ours")
+            ours["metadata"]["labels"] = dict(MANAGED)
+            done = Immutable(ours, keep=lambda live: is_complete(live))
+            result = await w.run(OWNER, [done])
+            assert result.writes == 0 and result.unchanged == 1
+            assert [(r.verb, c) for r, c in w.twin.requests if r.name == "j"] == [("get", 200)]
+            live = w.twin.get(JOB, "n", "j")
+            assert live is not None and live["spec"] == upstream["spec"]
+
+
+def is_complete(job: dict[str, Any]) -> bool:
+    return any(c.get("type") == "Complete" and c.get("status") == "True"
+               for c in (job.get("status") or {}).get("conditions") or [])  # fmt: skip
