@@ -292,10 +292,10 @@ class ChildSync:
         keep: Callable[[Mapping[str, Any]], bool] | None = None,
     ) -> ChildConflict | bool | None:  # fmt: skip
         """Create ``desired`` unless its name is taken; adopt it when this owner already controls
-        it. A conflict (and nothing written) when a stranger holds the name; False (nothing
-        written) when it is an immutable child that ``keep`` says is finished (another
-        operator's completed Job is adopted as it is). The one GET runs only for a child missing
-        from the cache, i.e. when creating, never at steady state."""
+        it. A conflict (and nothing written) when a stranger holds the name; False when it is an
+        immutable child that ``keep`` says is finished (another operator's completed Job): it
+        is adopted as it is, only our labels applied so the cache sees it. The one GET runs only
+        for a child missing from the cache, i.e. when creating, never at steady state."""
         key = key_of(desired)
         try:
             live = await self._client.get(res, key.namespace, key.name)
@@ -305,7 +305,12 @@ class ChildSync:
         if not owned_by(live, owner_uid):
             return ChildConflict.of(res.kind, live)
         if keep is not None and keep(live):
+            # Its template cannot change: only the labels that bring it into our cache.
             log.info("adopting a finished child as it is", kind=res.kind, child=str(key))
+            labels = {"metadata": {"name": key.name, "namespace": key.namespace,
+                                   "labels": dict(meta(desired).get("labels") or {})}}
+            await self._client.apply(res, {"apiVersion": desired["apiVersion"],
+                                           "kind": desired["kind"], **labels})  # fmt: skip
             return False
         log.info("adopting a child this owner already controls", kind=res.kind, child=str(key))
         await self._client.apply(res, desired)
@@ -330,7 +335,7 @@ class ChildSync:
                         keep = keeps.get((res.kind, key_of(desired)))
                         conflict = await self._create(owner_uid, res, desired, keep)
                         if conflict is False:
-                            result.unchanged += 1
+                            result.updated.append(f"{res.kind}/{key_of(desired)}")
                             return
                         if isinstance(conflict, ChildConflict):
                             result.conflicts.append(conflict)

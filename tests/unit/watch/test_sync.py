@@ -306,8 +306,8 @@ async def test_a_child_just_created_is_not_taken_for_missing_while_the_cache_lag
 
 async def test_another_operators_finished_job_is_adopted_as_it_is() -> None:
     """Upstream's completed caching Job: controlled by the same CR, but not carrying the label
-    the informer selects, and rendered differently. It gets one read and no write (a Job's
-    template cannot change: an apply would be refused)."""
+    the informer selects, and rendered differently. It gets one read and only our labels (a
+    Job's template cannot change: a full apply would be refused)."""
     twin = ApiTwin()
     async with twin.client() as client:
         informer = Informer(client, JOB, label_selector="app.kubernetes.io/managed-by=nimop")
@@ -327,10 +327,14 @@ async def test_another_operators_finished_job_is_adopted_as_it_is() -> None:
             ours["metadata"]["labels"] = dict(MANAGED)
             done = Immutable(ours, keep=lambda live: is_complete(live))
             result = await w.run(OWNER, [done])
-            assert result.writes == 0 and result.unchanged == 1
-            assert [(r.verb, c) for r, c in w.twin.requests if r.name == "j"] == [("get", 200)]
+            assert result.updated == ["Job/n/j"] and result.recreated == []
+            calls = [(r.verb, c) for r, c in w.twin.requests if r.name == "j"]
+            assert calls == [("get", 200), ("apply", 200)], "one read, one labels-only apply"
             live = w.twin.get(JOB, "n", "j")
             assert live is not None and live["spec"] == upstream["spec"]
+            assert live["metadata"]["labels"] == MANAGED, "now in the managed-by cache"
+            await w.twin.settle()
+            assert (await w.run(OWNER, [done])).writes == 0, "and left alone from then on"
 
 
 def is_complete(job: dict[str, Any]) -> bool:
