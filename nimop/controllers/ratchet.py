@@ -10,13 +10,17 @@ rules (nimop.admission, the same source as ``nimop crds``), and each finding is 
 condition turns ``True``; an object that never broke a rule gets none, so ordinary statuses do
 not change.
 
-The CEL rules run in cel-python, which is slow (tens of milliseconds per object): findings are
-computed once per object generation and cached. (A worker thread would not make it cheaper —
-the interpreter holds the GIL — and would hide the work from the in-memory API's `settle`.)
+The CEL rules run in cel-python, which is slow (tens of milliseconds per object): findings
+depend only on the kind and the spec, so they are cached by the spec's content, and CRs that
+share a spec (a fleet stamped from one template, or one CR re-reconciled at the same
+generation) pay once. (A worker thread would not make it cheaper — the interpreter holds the
+GIL — and would hide the work from the in-memory API's `settle`.)
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -25,9 +29,9 @@ from nimop.admission import review
 from nimop.controllers import conditions
 from nimop.watch.objects import meta
 
-#: Objects whose findings are kept (an object's entry is replaced when its generation moves).
+#: Distinct specs whose findings are kept (least recently used go first).
 CACHE_SIZE = 20_000
-_cache: OrderedDict[str, tuple[int, tuple[str, ...]]] = OrderedDict()
+_cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
 
 def findings(obj: Mapping[str, Any]) -> tuple[str, ...]:
@@ -41,16 +45,23 @@ def findings(obj: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(e for e in verdict.errors if not e.startswith("metadata."))
 
 
+def spec_key(obj: Mapping[str, Any]) -> str:
+    """What the findings depend on — group/version, kind and spec — as one digest (the
+    object's name and namespace are not part of it: metadata findings are dropped)."""
+    content = [obj.get("apiVersion"), obj.get("kind"), obj.get("spec")]
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def cached_findings(obj: Mapping[str, Any]) -> tuple[str, ...]:
-    """:func:`findings`, once per (uid, generation)."""
-    md = meta(obj)
-    uid, generation = str(md.get("uid") or ""), int(md.get("generation") or 0)
-    hit = _cache.get(uid)
-    if hit is not None and hit[0] == generation:
-        _cache.move_to_end(uid)
-        return hit[1]
+    """:func:`findings`, once per distinct spec."""
+    key = spec_key(obj)
+    hit = _cache.get(key)
+    if hit is not None:
+        _cache.move_to_end(key)
+        return hit
     found = findings(obj)
-    _cache[uid] = (generation, found)
+    _cache[key] = found
     while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     return found

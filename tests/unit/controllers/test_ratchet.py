@@ -115,3 +115,28 @@ async def test_fixed_spec_turns_the_condition_true_and_valid_crs_get_none() -> N
         await op.advance(10)
         cond = spec_valid(op.get("NemoEntitystore", "es"))
         assert cond is not None and (cond["status"], cond["reason"]) == ("True", "Valid")
+
+
+def test_findings_are_computed_once_per_distinct_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many CRs stamped from one spec pay the CEL evaluation once; another spec pays again,
+    and an edit that breaks a rule is seen although the cache holds the old spec's verdict."""
+    reviews: list[str] = []
+    real = ratchet.findings
+
+    def counting(obj: Any) -> tuple[str, ...]:
+        reviews.append(obj["metadata"]["name"])
+        return real(obj)
+
+    monkeypatch.setattr(ratchet, "findings", counting)
+    monkeypatch.setattr(ratchet, "_cache", type(ratchet._cache)())
+    good = example("NIMService")
+    fleet = [{**copy.deepcopy(good), "metadata": {"name": f"svc-{i}", "namespace": NS,
+                                                   "uid": f"u{i}", "generation": 1}}
+             for i in range(5)]  # fmt: skip
+    assert all(ratchet.cached_findings(obj) == () for obj in fleet)
+    assert reviews == ["svc-0"]
+    broken = copy.deepcopy(BROKEN["NIMService"])
+    broken["metadata"] = {**fleet[0]["metadata"], "generation": 2}
+    assert ratchet.cached_findings(broken) == real(copy.deepcopy(BROKEN["NIMService"]))
+    assert ratchet.cached_findings(broken)
+    assert reviews == ["svc-0", "svc-0"]
