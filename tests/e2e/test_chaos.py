@@ -511,12 +511,14 @@ def test_concurrent_edits_and_deletions_converge_and_nothing_is_recreated(
 
 
 def fail_pods_of(cluster: Cluster, namespace: str, instance: str) -> str:
-    """A MutatingAdmissionPolicy labelling the pods of `instance` `nimop.test/fail=true` (kwok
-    then fails them): the caching Job of a NIMCache fails for a reason outside the operator."""
+    """A MutatingAdmissionPolicy labelling the caching Job's pods of NIMCache `instance`
+    `nimop.test/fail=true` (kwok then fails them): the Job fails for a reason outside the
+    operator. Only the Job's pods: the cache's manifest probe pod carries the same instance
+    label and must succeed, or the cache never gets as far as its Job."""
     name = f"chaos-fail-{namespace}"[:63]
     match = (
         "has(object.metadata.labels) && "
-        f"object.metadata.labels[?'app.kubernetes.io/instance'].orValue('') == '{instance}'"
+        f"object.metadata.labels[?'batch.kubernetes.io/job-name'].orValue('') == '{instance}-job'"
     )
     cluster.apply(
         [
