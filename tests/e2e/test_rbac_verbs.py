@@ -29,7 +29,7 @@ from nimop.api import kinds
 from nimop.controllers.base import LEGACY_FINALIZER
 from tests.audit import Access, AuditWindow, accesses
 from tests.cluster import Cluster
-from tests.e2e.test_openshift import SCC_CRD
+from tests.e2e.test_openshift import SCC_CRD, scc_api  # noqa: F401 (the SCC API fixture)
 from tests.operator_process import LEASE_ENV, SA_USER, OperatorProcess, fresh_lease
 from tests.support import apply, eventually, get
 
@@ -124,18 +124,8 @@ def plain(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def scc_served(cluster: Cluster) -> Iterator[None]:
-    apply(cluster, None, SCC_CRD)
-    cluster.kubectl("wait", "--for=condition=Established", "crd", SCC_CRD["metadata"]["name"])
-    try:
-        yield
-    finally:
-        cluster.kubectl("delete", "crd", SCC_CRD["metadata"]["name"], "--ignore-not-found")
-
-
-@pytest.fixture
 def watched_operator(
-    cluster: Cluster, request: pytest.FixtureRequest, scc_served: None
+    cluster: Cluster, request: pytest.FixtureRequest, scc_api: None  # noqa: F811
 ) -> Iterator[AuditWindow]:
     """An operator of its own as installed, with leader election (the shared one paused),
     started on an OpenShift cluster; the audit window opened before it starts, so its
