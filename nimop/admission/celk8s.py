@@ -11,22 +11,15 @@ rules use, and their nearest neighbours, are here: quantities (``isQuantity``, `
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
 from celpy import celtypes
 
+from nimop import quantity
+
 __all__ = ["FUNCTIONS"]
 
-_SUFFIX: dict[str, Decimal | int] = {
-    "": 1, "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
-    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-}  # fmt: skip
-# k8s.io/apimachinery/pkg/api/resource: <signedNumber><suffix>, or an exponent form.
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|"
-                       r"[eE]([+-]?\d+))?$")  # fmt: skip
 # semver.org 2.0.0, as blang/semver parses it (no leading "v", no leading zeros).
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
@@ -38,7 +31,7 @@ class Quantity:
     """A resource.Quantity: its exact decimal value."""
 
     def __init__(self, text: str) -> None:
-        value = _parse_quantity(text)
+        value = quantity.exact_value(text)
         if value is None:
             raise ValueError(f"quantities must match the regular expression: {text!r}")
         self.value = value
@@ -51,20 +44,6 @@ class URL:
         if not _is_url(text):
             raise ValueError(f"URL parse error during conversion from string: {text!r}")
         self.parts = urlsplit(text)
-
-
-def _parse_quantity(text: str) -> Decimal | None:
-    match = _QUANTITY.match(text.strip()) if text.strip() == text else None
-    if match is None:
-        return None
-    number, suffix, exponent = match.groups()
-    try:
-        value = Decimal(number)
-    except InvalidOperation:
-        return None
-    if exponent is not None:
-        return value * (Decimal(10) ** int(exponent))
-    return value * Decimal(_SUFFIX[suffix or ""])
 
 
 def _is_url(text: str) -> bool:
@@ -117,7 +96,7 @@ def _url_part(name: str) -> Any:
 
 _URL_PARTS = ("getScheme", "getHost", "getHostname", "getPort", "getEscapedPath", "getQuery")
 FUNCTIONS: dict[str, Any] = {
-    "isQuantity": lambda s: _bool(_parse_quantity(str(s)) is not None),
+    "isQuantity": lambda s: _bool(quantity.exact_value(str(s)) is not None),
     "quantity": lambda s: Quantity(str(s)),
     "isGreaterThan": lambda a, b: _bool(_compare(a, b) > 0),
     "isLessThan": lambda a, b: _bool(_compare(a, b) < 0),

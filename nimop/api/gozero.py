@@ -35,7 +35,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, BeforeValidator
 
-from nimop.api.quantity import canonical, go_string
+from nimop.quantity import canonical, go_string
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ def drop_zero(model: type[BaseModel], data: Any) -> Any:
 
 def normalized(value: Any, model: type[BaseModel]) -> Any:
     """A raw object (dict) read as a model reads it: Go zero values removed at every level and
-    quantities in the models' one form (nimop.api.quantity). Branches without either are
+    quantities in the models' one form (nimop.quantity). Branches without either are
     returned as they are (store objects are shared, never mutated)."""
     if not isinstance(value, dict):
         return value
@@ -305,7 +305,7 @@ def zero_of(model: type[BaseModel] | None) -> dict[str, Any]:
 def go_written(value: Any, model: type[BaseModel]) -> Any:
     """`value` as a Go client using upstream's types re-serializes it (unmarshal, marshal):
     every struct-valued or non-omitempty field it did not set is added with its zero value,
-    and every quantity is written in ``resource.Quantity``'s canonical form (nimop.api.quantity).
+    and every quantity is written in ``resource.Quantity``'s canonical form (nimop.quantity).
     Fields upstream's types do not know are kept (a Go client would drop them; keeping them
     lets one object carry nimop-only fields through the comparison)."""
     if not isinstance(value, dict):

@@ -14,12 +14,13 @@ Quantities compare by value ("1000m" == "1"), as the apiserver canonicalises the
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal
 from typing import Any
 
 import orjson
+
+from nimop import quantity
 
 __all__ = ["MERGE_KEYS", "diff_paths", "is_subset", "manifest_hash", "merge_key"]
 
@@ -27,12 +28,6 @@ MERGE_KEYS = ("name", "uid", "containerPort", "port", "mountPath", "devicePath",
               "ip", "topologyKey")  # fmt: skip
 
 _MAX_QUANTITY = Decimal(2**63 - 1)
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[KMGTPE]i?|[munkMGTPE]|)$")
-_SUFFIX: dict[str, Decimal | int] = {
-    "": 1, "m": Decimal("0.001"), "u": Decimal("1e-6"), "n": Decimal("1e-9"),
-    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-}  # fmt: skip
 
 
 def manifest_hash(manifest: Mapping[str, Any]) -> str:
@@ -129,19 +124,7 @@ def _scalar_equal(desired: Any, live: Any) -> bool:
 
 
 def _quantity(value: str | int | float) -> Decimal | None:
-    match = _QUANTITY.match(str(value))
-    if not match:
-        return None
-    number, suffix = match.groups()
-    try:
-        with localcontext() as ctx:
-            ctx.prec = 80
-            if suffix[:1] in ("e", "E") and suffix not in _SUFFIX:  # 1e3, not 1E (exa) or 1Ei
-                amount = Decimal(number + suffix)
-            else:
-                amount = Decimal(number) * Decimal(_SUFFIX[suffix])
-    except (InvalidOperation, KeyError):
-        return None
+    amount = quantity.exact_value(str(value))
     # The apiserver stores a quantity beyond int64 as int64's maximum (resource.Quantity
     # clamps); compare the same way, or such a value would count as drift on every reconcile.
-    return min(amount, _MAX_QUANTITY)
+    return None if amount is None else min(amount, _MAX_QUANTITY)

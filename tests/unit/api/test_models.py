@@ -101,7 +101,7 @@ def test_models_build_with_snake_case_names() -> None:
 
 
 def test_quantities_read_in_one_form() -> None:
-    """YAML's float `0.5` is the quantity "0.5", read in Go's form (nimop.api.quantity)."""
+    """YAML's float `0.5` is the quantity "0.5", read in Go's form (nimop.quantity)."""
     obj = parse_object(
         _service(resources={"limits": {"nvidia.com/gpu": 1, "memory": "16Gi", "cpu": 0.5}})
     )

@@ -1,12 +1,14 @@
-"""Quantities in Go's form (nimop.api.quantity): the canonical strings apimachinery's
+"""Quantities in Go's form (nimop.quantity): the canonical strings apimachinery's
 ``resource.Quantity`` writes, and the models reading every spelling of one quantity alike."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from nimop.api import parse_object
-from nimop.api.quantity import canonical, go_string
+from nimop.quantity import canonical, exact_value, go_string
 
 #: (as written, as Go's resource.Quantity marshals it) — apimachinery's canonicalisation rules.
 GO_FORMS = [
@@ -48,3 +50,31 @@ def test_models_hold_one_form() -> None:
         return parse_object(obj).to_dict()["spec"]["resources"]  # type: ignore[no-any-return]
 
     assert cache(0.5, "1024Mi") == cache("500m", "1Gi") == {"cpu": "500m", "memory": "1Gi"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1Gi", Decimal(2**30)), ("500m", Decimal("0.5")), ("1e3", Decimal(1000)),
+     ("1E", Decimal(10**18)), (".5", Decimal("0.5")), ("-2k", Decimal(-2000))],
+)  # fmt: skip
+def test_exact_value_is_the_unrounded_value_every_layer_compares(
+    text: str, expected: Decimal
+) -> None:
+    assert exact_value(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", " 1", "1 ", "1.2.3", "1Ki2", "one", "1e"])
+def test_exact_value_of_what_is_not_a_quantity_is_none(text: str) -> None:
+    assert exact_value(text) is None
+
+
+def test_cel_quantity_and_drift_detection_read_the_same_values() -> None:
+    """The CEL library's `quantity()` and drift detection share the parser: "1Gi" is "1024Mi"
+    to both, and neither reads "1 Gi" as a quantity."""
+    from nimop.admission.celk8s import FUNCTIONS
+    from nimop.watch.diff import is_subset
+
+    assert FUNCTIONS["quantity"]("1Gi").value == FUNCTIONS["quantity"]("1024Mi").value
+    assert is_subset({"memory": "1Gi"}, {"memory": "1024Mi"})
+    assert not FUNCTIONS["isQuantity"]("1 Gi")
+    assert not is_subset({"memory": "1 Gi"}, {"memory": "1Gi"})

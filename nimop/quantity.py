@@ -1,8 +1,12 @@
-"""Quantities read the way Go's ``resource.Quantity`` writes them.
+"""Quantities, parsed and written the way Go's ``resource.Quantity`` does it.
 
-Why this exists: a Go client built on upstream's API types decodes every quantity of a CR into
-``resource.Quantity`` and encodes it back in canonical form, so ``cpu: 0.5`` comes back as
-``"500m"``, ``memory: 1024Mi`` as ``"1Gi"``, ``nvidia.com/gpu: 1`` as ``"1"``. Read as written,
+One parser for every layer that meets a quantity, stdlib only so each may import it: the API
+models (canonical form, below), drift detection in ``nimop.watch.diff`` (compare by value) and
+the CEL library of ``nimop.admission`` (``quantity()``, ``isQuantity()``).
+
+Why the canonical form: a Go client built on upstream's API types decodes every quantity of a
+CR into ``resource.Quantity`` and encodes it back in canonical form, so ``cpu: 0.5`` comes back
+as ``"500m"``, ``memory: 1024Mi`` as ``"1Gi"``, ``nvidia.com/gpu: 1`` as ``"1"``. Read as written,
 the two forms would render children that differ in text (a new spec hash, a new pod template)
 and roll pods for nothing. Every :data:`nimop.api.base.Quantity` field therefore parses to one
 form: Go's canonical string, except that a plain integer reads as an ``int`` (``1`` and ``"1"``
@@ -20,7 +24,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_CEILING, Decimal, InvalidOperation, localcontext
 
-__all__ = ["canonical", "go_string"]
+__all__ = ["canonical", "exact_value", "go_string", "parse"]
 
 _QUANTITY = re.compile(
     r"^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE]|)$"
@@ -45,13 +49,22 @@ def go_string(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return value
     text = format(value, "g") if isinstance(value, float) else str(value)
-    parsed = _parse(text.strip())
+    parsed = parse(text.strip())
     if parsed is None:
         return value
-    return _format(*parsed)
+    amount, family = parsed
+    return _format(_to_nano(amount), family)
 
 
-def _parse(text: str) -> tuple[Decimal, str] | None:
+def exact_value(text: str) -> Decimal | None:
+    """The exact value of the quantity `text`; None when it is not one."""
+    parsed = parse(text)
+    return None if parsed is None else parsed[0]
+
+
+def parse(text: str) -> tuple[Decimal, str] | None:
+    """(exact value, suffix family: "binary", "decimal" or "exponent") of the quantity `text`
+    (``<signedNumber><suffix>``, no surrounding space); None when it is not one."""
     match = _QUANTITY.match(text)
     if not match:
         return None
@@ -60,18 +73,21 @@ def _parse(text: str) -> tuple[Decimal, str] | None:
         with localcontext() as ctx:
             ctx.prec = 80
             if suffix in _BINARY:
-                amount, family = Decimal(number) * (2 ** _BINARY[suffix]), "binary"
-            elif suffix in _DECIMAL:
-                amount, family = Decimal(number).scaleb(_DECIMAL[suffix]), "decimal"
-            else:
-                amount, family = Decimal(number + suffix), "exponent"
-            # Go keeps nano precision, rounding away from zero (Quantity's parser).
-            amount = amount.quantize(_NANO, rounding=ROUND_CEILING) if amount >= 0 else -(
-                (-amount).quantize(_NANO, rounding=ROUND_CEILING)
-            )
+                return Decimal(number) * (2 ** _BINARY[suffix]), "binary"
+            if suffix in _DECIMAL:
+                return Decimal(number).scaleb(_DECIMAL[suffix]), "decimal"
+            return Decimal(number + suffix), "exponent"
     except InvalidOperation:
         return None
-    return amount, family
+
+
+def _to_nano(amount: Decimal) -> Decimal:
+    """Go keeps nano precision, rounding away from zero (Quantity's parser)."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        if amount >= 0:
+            return amount.quantize(_NANO, rounding=ROUND_CEILING)
+        return -((-amount).quantize(_NANO, rounding=ROUND_CEILING))
 
 
 def _format(amount: Decimal, family: str) -> str:
