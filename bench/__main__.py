@@ -131,11 +131,7 @@ def _startup(args: argparse.Namespace) -> int:
     cluster = None if args.no_cluster else Cluster().up(attached=False)
     args.out.mkdir(parents=True, exist_ok=True)
     result = startup.measure(cluster, args.out, args.repeat)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    path = args.out / f"startup-{stamp}.json"
-    path.write_text(json.dumps(result, indent=1))
-    print(startup.markdown(result))
-    print(f"results: {path}", file=sys.stderr)
+    _save(args.out, "startup", result, startup.markdown(result))
     return 0
 
 
@@ -143,12 +139,17 @@ def _failover(args: argparse.Namespace) -> int:
     cluster = Cluster().up(attached=False)
     args.out.mkdir(parents=True, exist_ok=True)
     result = asyncio.run(failover.measure(cluster, args.out, args.rounds))
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    path = args.out / f"failover-{stamp}.json"
-    path.write_text(json.dumps(result, indent=1))
-    print(failover.markdown(result))
-    print(f"results: {path}", file=sys.stderr)
+    _save(args.out, "failover", result, failover.markdown(result))
     return 0
+
+
+def _save(out: Path, name: str, result: dict[str, Any], table: str) -> None:
+    """A measurement's JSON as `<name>-<UTC stamp>.json` in `out`, its table on stdout."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    path = out / f"{name}-{stamp}.json"
+    path.write_text(json.dumps(result, indent=1))
+    print(table)
+    print(f"results: {path}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

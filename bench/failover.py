@@ -21,7 +21,7 @@ from typing import Any
 from bench import manifests
 from bench.kube import Kube
 from bench.operator import Operator
-from bench.scenario import CACHE, OPERATOR_USER, _wait_node_ready
+from bench.scenario import CACHE, _wait_node_ready
 from bench.tracker import GROUP_PATH
 from tests.cluster import Cluster
 from tests.operator_process import install_crds
@@ -33,7 +33,7 @@ POLL = 0.05
 def _operator(cluster: Cluster, ns: str, out: Path, tag: str) -> Operator:
     env = {"NIMOP_NAMESPACES": ns, "NIMOP_LEADER_ELECTION": "true", "NIMOP_LEASE_NAME": LEASE,
            "NIMOP_LEASE_NAMESPACE": ns}  # fmt: skip
-    return Operator(cluster, user=OPERATOR_USER, argv=None, shell_cmd=None, env=env,
+    return Operator(cluster, argv=None, shell_cmd=None, env=env,
                     log_path=out / f"failover-{tag}.log")  # fmt: skip
 
 

@@ -32,7 +32,7 @@ STRATEGIC = "application/strategic-merge-patch+json"
 def template(obj: Mapping[str, Any]) -> JSON:
     """A child as its creator would post it: no status, no server-set fields, no owner (the
     owner does not exist in the floor's namespace; garbage collection would delete it)."""
-    out = json.loads(json.dumps(obj))
+    out: JSON = json.loads(json.dumps(obj))
     out.pop("status", None)
     meta = out["metadata"]
     for key in SERVER_FIELDS:
@@ -175,5 +175,8 @@ async def _update(kube: Kube, tracker: Tracker, names: list[str], namespace: str
 def _quantiles(values: list[float]) -> JSON:
     if not values:
         return {"p50": None, "p99": None, "max": None}
-    pick = lambda q: round(values[min(len(values) - 1, int(q * len(values)))], 3)  # noqa: E731
+
+    def pick(q: float) -> float:
+        return round(values[min(len(values) - 1, int(q * len(values)))], 3)
+
     return {"p50": pick(0.5), "p99": pick(0.99), "max": round(values[-1], 3)}

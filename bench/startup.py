@@ -44,7 +44,6 @@ def _operator_ready(cluster: Cluster, out: Path) -> tuple[float, float]:
     """(wall s to /readyz, CPU s of the process tree then) of a fresh `nimop run`."""
     op = Operator(
         cluster,
-        user="nimop-bench-operator",
         argv=None,
         shell_cmd=None,
         env={"NIMOP_NAMESPACES": NAMESPACE},

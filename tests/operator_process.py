@@ -186,6 +186,6 @@ class OperatorProcess:
     def _get(port: int, path: str) -> str | None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as resp:
-                return resp.read().decode()
+                return str(resp.read().decode())
         except OSError:
             return None

@@ -478,7 +478,9 @@ class Cluster:
     # -- HTTP helpers -----------------------------------------------------------------------
 
     def _kubeconfig_text(self, crt: Path, key: Path, user: str) -> str:
-        b64 = lambda p: base64.b64encode(p.read_bytes()).decode()  # noqa: E731
+        def b64(p: Path) -> str:
+            return base64.b64encode(p.read_bytes()).decode()
+
         kubeconfig = {
             "apiVersion": "v1",
             "kind": "Config",
