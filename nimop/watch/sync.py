@@ -18,7 +18,10 @@ applied back as for any child.
 
 Never adopt a stranger (``ownership.py``): a live object with the child's name that this owner
 does not control gets no write; the sync ends with a ``ChildConflictError`` naming it, after
-every other child was written. An owner in conflict is re-checked with ``recheck_after``.
+every other child was written. An owner in conflict is re-checked with ``recheck_after``. A
+child missing from the store is created with a *create-only* apply (see ``create_only``): one
+round trip when the name is free, and a refusal — not a takeover — when someone holds it; only
+then is the holder read to tell an adoptable object from a stranger.
 
 Children the owner controls (found through the store's owner-UID index) that are no longer
 desired are deleted with a UID precondition. Once the owner has a ``deletionTimestamp`` nothing
@@ -37,7 +40,7 @@ import structlog
 
 from .client import KubeClient
 from .diff import diff_paths, manifest_hash
-from .errors import NotFoundError
+from .errors import ConflictError, NotFoundError
 from .objects import Obj, ObjectKey, ResourceRef, key_of, meta, strip_for_store
 from .ownership import ChildConflict, ChildConflictError, owned_by
 from .store import Store
@@ -54,6 +57,21 @@ CONFLICT_RECHECK = (10.0, 300.0)
 
 #: how long a child this sync created may be missing from the cache before it counts as missing
 EXPECT_FOR = 30.0
+
+#: A resourceVersion no stored object has: etcd's revision starts at 1 and its first write is
+#: revision 2. An apply carrying it is a precondition every existing object fails (409).
+NO_OBJECT_HAS = "1"
+
+
+def create_only(desired: Obj) -> Obj:
+    """``desired`` as a server-side apply that creates the object or fails with 409 Conflict.
+
+    The apiserver treats ``metadata.resourceVersion`` in an applied configuration as an
+    optimistic-concurrency precondition; on an object that does not exist it creates it, owned
+    by our field manager's Apply entry exactly as a plain apply would (resourceVersion is not a
+    managed field). One request instead of GET-then-apply, and without the window between the
+    two in which a stranger could be taken over."""
+    return {**desired, "metadata": {**desired["metadata"], "resourceVersion": NO_OBJECT_HAS}}
 
 
 @dataclass(frozen=True)
@@ -204,8 +222,9 @@ class ChildSync:
                 keeps[(res.kind, key)] = child.keep
             writes.append((res, desired, live is None))
         deletes = self._orphans(owner_uid, wanted) if prune else []
-        await self._write(owner_uid, writes, deletes, result, recreates, keeps)
         owner_key = key_of(owner)
+        rechecking = self._conflicted.get(owner_key, ("", 0))[0] == owner_uid
+        await self._write(owner_uid, writes, deletes, result, recreates, keeps, rechecking)
         if result.conflicts:
             uid, count = self._conflicted.get(owner_key, (owner_uid, 0))
             self._conflicted[owner_key] = (owner_uid, count + 1 if uid == owner_uid else 1)
@@ -289,18 +308,25 @@ class ChildSync:
 
     async def _create(
         self, owner_uid: str, res: ResourceRef, desired: Obj,
-        keep: Callable[[Mapping[str, Any]], bool] | None = None,
+        keep: Callable[[Mapping[str, Any]], bool] | None = None, *, read_first: bool = False,
     ) -> ChildConflict | bool | None:  # fmt: skip
         """Create ``desired`` unless its name is taken; adopt it when this owner already controls
         it. A conflict (and nothing written) when a stranger holds the name; False when it is an
         immutable child that ``keep`` says is finished (another operator's completed Job): it
-        is adopted as it is, only our labels applied so the cache sees it. The one GET runs only
-        for a child missing from the cache, i.e. when creating, never at steady state."""
+        is adopted as it is, only our labels applied so the cache sees it. The holder of a taken
+        name is read with one GET; with ``read_first`` (an owner already in conflict: its
+        stranger is most likely still there) that GET comes first and alone."""
         key = key_of(desired)
+        if not read_first:
+            try:
+                self._expect(res, await self._client.apply(res, create_only(desired)))
+                return None
+            except ConflictError:
+                pass  # the name is taken: by whom decides adoption
         try:
             live = await self._client.get(res, key.namespace, key.name)
-        except NotFoundError:
-            self._expect(res, await self._client.apply(res, desired))
+        except NotFoundError:  # gone meanwhile: the name is free
+            self._expect(res, await self._client.apply(res, create_only(desired)))
             return None
         if not owned_by(live, owner_uid):
             return ChildConflict.of(res.kind, live)
@@ -324,6 +350,7 @@ class ChildSync:
         result: SyncResult,
         recreates: list[tuple[ResourceRef, Obj]],
         keeps: Mapping[tuple[str, ObjectKey], Callable[[Mapping[str, Any]], bool]],
+        rechecking: bool = False,
     ) -> None:
         limiter = anyio.CapacityLimiter(self._max_parallel)
         errors: list[Exception] = []
@@ -333,7 +360,9 @@ class ChildSync:
                 try:
                     if create and _guarded(desired, owner_uid):
                         keep = keeps.get((res.kind, key_of(desired)))
-                        conflict = await self._create(owner_uid, res, desired, keep)
+                        conflict = await self._create(
+                            owner_uid, res, desired, keep, read_first=rechecking
+                        )
                         if conflict is False:
                             result.updated.append(f"{res.kind}/{key_of(desired)}")
                             return

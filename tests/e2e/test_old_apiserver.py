@@ -30,6 +30,7 @@ from tests.e2e.test_api_admission import (
     _nim_docs,
     crds,
 )
+from tests.integration.create_only import BUILT_IN, verdicts
 from tests.tools import ensure
 from tests.tools.kube_floor import FLOOR_VERSION, apiserver, etcd
 
@@ -109,3 +110,14 @@ def test_same_verdict_as_on_the_current_release(
     if path in INVALID:
         for fragment in _expectations(path):
             assert fragment in old, f"{path.name}: {fragment!r} not in:\n{old}"
+
+
+async def test_a_create_only_apply_behaves_as_on_the_current_release(
+    floor: FloorApiserver,
+) -> None:
+    """The no-adoption rule's create-only apply (nimop.watch.sync.create_only) on the floor:
+    every built-in child kind created when absent, refused and unchanged when present."""
+    floor.kubectl("create", "namespace", "create-only")
+    assert await verdicts(floor.kubeconfig, "create-only", BUILT_IN) == {
+        res.kind: (True, True, True) for res, _ in BUILT_IN
+    }

@@ -117,7 +117,7 @@ class Database:
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self.revision = 0
+        self.revision = 1  # an empty etcd is at revision 1: the first write gets 2
         self.compacted = 0
         self._objects: dict[GroupResource, dict[Key, Obj]] = {}
         self._managed: dict[tuple[GroupResource, Key], Managed] = {}

@@ -86,7 +86,11 @@ class Verbs:
         if not manager:
             raise ApiStatus(400, "BadRequest", "fieldManager is required for apply requests")
         config = self._applied_part(served, body, subresource)
+        # resourceVersion in an applied configuration is a precondition, not a managed field
+        precondition = (config.get("metadata") or {}).pop("resourceVersion", None)
         old = self.db.get(served.group_resource, key)
+        if old is not None:
+            _precondition(old, precondition)
         if old is None:
             if subresource:
                 raise ApiStatus(404, "NotFound", f'{served.ref.plural} "{key[1]}" not found')

@@ -220,7 +220,7 @@ async def test_a_users_object_with_the_childs_name_is_never_written() -> None:
         assert live is not None and live["data"] == {"mine": "yes"}
         assert "ownerReferences" not in live["metadata"] and "labels" not in live["metadata"]
         calls = [(r.verb, c) for r, c in w.twin.requests if r.name == "a"]
-        assert calls == [("get", 200)], "one read, no write"
+        assert calls == [("apply", 409), ("get", 200)], "a create-only apply refused, one read"
         message = str(caught.value)
         assert "ConfigMap n/a already exists and has no controller owner" in message
         assert "Fix: delete or rename that ConfigMap" in message
@@ -301,7 +301,7 @@ async def test_a_child_just_created_is_not_taken_for_missing_while_the_cache_lag
         monkeypatch.setattr(sync_module, "EXPECT_FOR", 0.0)
         late = await lagging.sync(OWNER, [cm("a", k="v")])
         assert late.created == ["ConfigMap/n/a"]  # adopted: it is ours
-        assert [r.verb for r, _ in twin.requests][:1] == ["get"]
+        assert [(r.verb, c) for r, c in twin.requests][:2] == [("apply", 409), ("get", 200)]
 
 
 async def test_another_operators_finished_job_is_adopted_as_it_is() -> None:
@@ -329,7 +329,8 @@ async def test_another_operators_finished_job_is_adopted_as_it_is() -> None:
             result = await w.run(OWNER, [done])
             assert result.updated == ["Job/n/j"] and result.recreated == []
             calls = [(r.verb, c) for r, c in w.twin.requests if r.name == "j"]
-            assert calls == [("get", 200), ("apply", 200)], "one read, one labels-only apply"
+            assert calls == [("apply", 409), ("get", 200), ("apply", 200)], (
+                "a create-only apply refused, one read, one labels-only apply")
             live = w.twin.get(JOB, "n", "j")
             assert live is not None and live["spec"] == upstream["spec"]
             assert live["metadata"]["labels"] == MANAGED, "now in the managed-by cache"
@@ -340,3 +341,36 @@ async def test_another_operators_finished_job_is_adopted_as_it_is() -> None:
 def is_complete(job: dict[str, Any]) -> bool:
     return any(c.get("type") == "Complete" and c.get("status") == "True"
                for c in (job.get("status") or {}).get("conditions") or [])  # fmt: skip
+
+
+async def test_a_free_name_is_created_in_one_request() -> None:
+    """A child missing from the cache is created by a create-only apply: no read first."""
+    async with selected_world() as w:
+        w.twin.requests.clear()
+        result = await w.run(OWNER, [labelled("a", k="v")])
+        assert result.created == ["ConfigMap/n/a"]
+        assert [(r.verb, c) for r, c in w.twin.requests if r.name == "a"] == [("apply", 200)]
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["data"] == {"k": "v"}
+        assert live["metadata"]["ownerReferences"][0]["uid"] == "owner-uid"
+
+
+async def test_a_stranger_created_after_the_cache_was_read_is_not_taken_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The create-only apply is atomic: a name taken between the cache read and the write is
+    refused by the apiserver, not overwritten (the read-then-apply it replaces had a window)."""
+    async with selected_world() as w:
+        original = w.sync._client.apply
+
+        async def stranger_first(res: Any, obj: dict[str, Any], **kw: Any) -> dict[str, Any]:
+            if w.twin.get(CM, "n", "a") is None:
+                w.twin.create(strangers_cm("a"), manager="kubectl")
+            return await original(res, obj, **kw)
+
+        monkeypatch.setattr(w.sync._client, "apply", stranger_first)
+        with pytest.raises(ChildConflictError, match="ConfigMap n/a already exists"):
+            await w.run(OWNER, [labelled("a", k="v")])
+        live = w.twin.get(CM, "n", "a")
+        assert live is not None and live["data"] == {"mine": "yes"}
+        assert "ownerReferences" not in live["metadata"]

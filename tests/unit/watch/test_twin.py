@@ -46,14 +46,15 @@ async def test_create_get_update_with_resource_versions_and_conflicts() -> None:
     twin = ApiTwin()
     async with twin.client() as client:
         created = await client.create(CM, cm("a", k="1"))
-        assert created["metadata"]["uid"] and created["metadata"]["resourceVersion"] == "1"
+        # etcd's first write is revision 2 (an empty store is at 1)
+        assert created["metadata"]["uid"] and created["metadata"]["resourceVersion"] == "2"
         with pytest.raises(AlreadyExistsError):
             await client.create(CM, cm("a"))
         stale = dict(created, data={"k": "2"})
         updated = await client.replace(CM, stale)
-        assert updated["metadata"]["resourceVersion"] == "2"
+        assert updated["metadata"]["resourceVersion"] == "3"
         with pytest.raises(ConflictError):
-            await client.replace(CM, dict(stale, data={"k": "3"}))  # RV 1 is stale now
+            await client.replace(CM, dict(stale, data={"k": "3"}))  # RV 2 is stale now
         assert (await client.get(CM, "n", "a"))["data"] == {"k": "2"}
         with pytest.raises(NotFoundError):
             await client.get(CM, "n", "missing")
@@ -75,7 +76,7 @@ async def test_list_pages_and_label_selectors() -> None:
         twin.create(obj)
     async with twin.client() as client:
         items, rv = await client.list(CM, "n", limit=3)
-        assert len(items) == 7 and rv == "7"
+        assert len(items) == 7 and rv == "8"
         odd, _ = await client.list(CM, "n", label_selector="tier=a")
         assert sorted(o["metadata"]["name"] for o in odd) == ["c1", "c3", "c5"]
         both, _ = await client.list(CM, label_selector="tier in (a,b),!missing")
@@ -218,9 +219,9 @@ async def test_watch_from_a_compacted_resource_version_is_gone() -> None:
     twin.db.compact()
     async with twin.client() as client:
         with pytest.raises(GoneError):
-            async with client.watch(CM, "n", resource_version="1") as stream:
+            async with client.watch(CM, "n", resource_version="2") as stream:
                 pass
-        async with client.watch(CM, "n", resource_version="2") as stream:
+        async with client.watch(CM, "n", resource_version="3") as stream:
             twin.create(cm("c"))
             twin.bookmark()
             twin.close_watches()
@@ -284,3 +285,21 @@ async def test_injected_faults_match_and_run_out() -> None:
 
 def test_options_are_default_constructible() -> None:
     assert InformerOptions().backoff_initial > 0
+
+
+async def test_an_apply_with_a_resource_version_is_a_precondition() -> None:
+    """As the apiserver: an applied configuration's resourceVersion must match a live object
+    (409 otherwise) and is not a managed field; with no live object the apply creates it."""
+    twin = ApiTwin()
+    async with twin.client() as client:
+        body = cm("a", k="1")
+        body["metadata"]["resourceVersion"] = "1"
+        created = await client.apply(CM, body)
+        assert created["metadata"]["resourceVersion"] != "1"
+        with pytest.raises(ConflictError):
+            await client.apply(CM, dict(body, data={"k": "2"}))
+        assert (await client.get(CM, "n", "a"))["data"] == {"k": "1"}
+        current = dict(body, data={"k": "2"})
+        rv = created["metadata"]["resourceVersion"]
+        current["metadata"] = dict(body["metadata"], resourceVersion=rv)
+        assert (await client.apply(CM, current))["data"] == {"k": "2"}
