@@ -231,10 +231,13 @@ async def _copy_claims(kube: Kube, templates: list[tuple[str, Any]], src: str, d
 
 
 async def _wait_pods_gone(kube: Kube, ns: str, within: float) -> None:
+    """Until no pod that still runs is left in `ns` (the NIMCache's finished caching pod
+    stays with its Job: it holds no node capacity)."""
     deadline = time.monotonic() + within
+    running = "status.phase!=Succeeded,status.phase!=Failed"
     while time.monotonic() < deadline:
-        left = await kube.request("GET", f"/api/v1/namespaces/{ns}/pods",
-                                  params={"limit": "1"}) or {}  # fmt: skip
+        params = {"limit": "1", "fieldSelector": running}
+        left = await kube.request("GET", f"/api/v1/namespaces/{ns}/pods", params=params) or {}
         if not left.get("items"):
             return
         await asyncio.sleep(1.0)

@@ -15,7 +15,7 @@ from typing import Any
 
 from nimop.api import kinds
 from nimop.api.resource import CustomResource
-from nimop.controllers import nemo_refs, nemo_status, nimservice_status
+from nimop.controllers import nemo_refs, nemo_status, nimservice_status, workload_status
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -72,8 +72,10 @@ class NemoReconciler(PrimaryReconciler[Any]):
         recheck = self.references.recheck_after(obj)
         if created and status.get("state") != "Failed":
             return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
-        if nimservice_status.settling(obj, status, self.rt.now()):
-            return Result(requeue_after=nimservice_status.SETTLE_RECHECK_SECONDS)
+        hold = nimservice_status.settle_for(obj, status, self.rt.now(),
+                                            stuck=workload_status.stuck(observed.pods))
+        if hold:
+            return Result(requeue_after=hold)
         await write_status(self.rt, self.kind, obj, status)
         return Result(requeue_after=recheck) if recheck else None
 

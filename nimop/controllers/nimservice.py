@@ -17,7 +17,7 @@ import structlog
 
 from nimop.api import kinds
 from nimop.api.nimservice import NIMService
-from nimop.controllers import compute_domain, nimservice_status, served_model
+from nimop.controllers import compute_domain, nimservice_status, served_model, workload_status
 from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
@@ -29,6 +29,7 @@ from nimop.controllers.base import (
     write_status,
 )
 from nimop.controllers.facts import cluster_facts
+from nimop.controllers.generation_clock import GenerationClock
 from nimop.controllers.kserve_config import CONFIG_NAME
 from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.runtime import Runtime
@@ -80,6 +81,7 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
     def __init__(self, rt: Runtime, children: ChildSync) -> None:
         super().__init__(rt, children)
         self.served = served_model.ServedModels(enabled=rt.served_model_probe)
+        self.generations = GenerationClock()
 
     async def handle(
         self, key: ObjectKey, svc: dict[str, Any], cr: Checked[NIMService]
@@ -101,13 +103,25 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
             # (Only for creations: an update the apiserver normalises away sends no event, and
             # deferring then would loop.)
             return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
-        workload_created = meta(observed.workload or {}).get("creationTimestamp")
-        if nimservice_status.settling(svc, status, self.rt.now(), workload_created):
-            return Result(requeue_after=nimservice_status.SETTLE_RECHECK_SECONDS)
+        hold = self._hold(svc, status, observed)
+        if hold:
+            return Result(requeue_after=hold)
         named = nimservice_status.named_by_spec(svc, rendered)
         status, retry = await served_model.with_served_model(self.served, svc, status, named)
         await self._report(svc, status, warnings)
         return Result(requeue_after=retry) if retry else None
+
+    def _hold(self, svc: Obj, status: Mapping[str, Any], observed: Observed) -> float:
+        """Seconds to keep the reported status while a healthy rollout finishes."""
+        now = self.rt.now()
+        changed_at = None
+        if nimservice_status.reports_older_generation(svc):
+            changed_at = self.generations.first_seen(svc, now)
+        return nimservice_status.settle_for(
+            svc, status, now,
+            since=meta(observed.workload or {}).get("creationTimestamp"),
+            changed_at=changed_at, stuck=workload_status.stuck(observed.pods),
+        )  # fmt: skip
 
     def _render(self, svc: Obj, model: NIMService | None) -> Rendered:
         if model is None:
@@ -160,20 +174,12 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
     async def _report(
         self, svc: Obj, status: Mapping[str, Any], warnings: list[str]
     ) -> None:
-        old = svc.get("status") or {}
         written = await write_status(self.rt, kinds.NIMSERVICE, svc, status)
-        if written and _new_generation(old, svc):
+        if written and nimservice_status.reports_older_generation(svc):
             for warning in warnings:
                 await self.rt.events.record(
                     svc, type="Warning", reason="SpecWarning", action="Validate", note=warning
                 )
-
-
-def _new_generation(old_status: Mapping[str, Any], obj: Obj) -> bool:
-    ready: Mapping[str, Any] = next(
-        (c for c in old_status.get("conditions") or () if c.get("type") == "Ready"), {}
-    )
-    return ready.get("observedGeneration") != meta(obj).get("generation")
 
 
 def build(rt: Runtime, *, workers: int = 2) -> Controller:

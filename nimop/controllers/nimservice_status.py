@@ -202,33 +202,56 @@ def _external_endpoint(ingress: Obj | None, service: Obj | None) -> str:
     return ""
 
 
-#: A new NIMService whose pods are still starting reports its first status once Ready or after
-#: this long, whichever comes first: a first NotReady that lasts a second is a wasted write.
-FIRST_STATUS_GRACE_SECONDS = 10.0
-SETTLE_RECHECK_SECONDS = 2.0
+#: A healthy rollout — pods starting, none stuck — is reported once it is done or after this
+#: long, whichever comes first, for a new NIMService and for a changed one: a NotReady that
+#: lasts seconds is a wasted status write (and, for a change, two Events: out of Ready and back)
+#: while the cluster is busiest. A stuck pod (unschedulable, image pull, crash loop) is
+#: reported at once, so the grace never hides a problem.
+ROLLOUT_GRACE_SECONDS = 30.0
 _ROLLOUT_REASONS = frozenset({
     "DeploymentNotFound", "DeploymentProgressing", "DeploymentNotReady", "RollingOut",
     "LeaderWorkerSetNotFound", "LeaderWorkerSetNotReady", "InferenceServiceNotFound",
 })  # fmt: skip
 
 
-def settling(
-    svc: Mapping[str, Any], status: Mapping[str, Any], now: str, since: str | None = None
-) -> bool:
-    """A NIMService created moments ago, never reported yet, whose workload is just rolling out:
-    wait (briefly) to report Ready directly instead of NotReady then Ready. The grace counts
-    from the later of the service's creation and ``since`` (its workload's creation): a service
-    that waited in a busy queue before its Deployment was made still gives its pods the time."""
-    if (svc.get("status") or {}).get("state") or status.get("state") != "NotReady":
-        return False
-    ready: Mapping[str, Any] = next(
-        (c for c in status.get("conditions") or () if c.get("type") == "Ready"), {}
-    )
-    if ready.get("reason") not in _ROLLOUT_REASONS:
-        return False
-    created = str((svc.get("metadata") or {}).get("creationTimestamp") or "")
-    created = max(created, since or "") if created else ""  # RFC 3339 UTC: ordered as text
-    return bool(created) and _seconds_between(created, now) < FIRST_STATUS_GRACE_SECONDS
+def settle_for(
+    obj: Mapping[str, Any], status: Mapping[str, Any], now: str, *,
+    since: str | None = None, changed_at: str | None = None, stuck: bool = False,
+) -> float:  # fmt: skip
+    """Seconds to leave the reported status as it is while a healthy rollout finishes (0:
+    report now). Two cases hold:
+
+    - never reported: the grace counts from the later of the object's creation and ``since``
+      (its workload's creation), so a service that waited in a busy queue before its
+      Deployment was made still gives its pods the time;
+    - reported Ready for an older generation (the spec changed): from ``changed_at``, when the
+      controller first saw this generation. The stale ``observedGeneration`` meanwhile tells
+      every client (``kubectl wait``, kstatus, Argo CD) that the new spec is not reported yet.
+    """
+    ready = _ready_condition(status)
+    if stuck or status.get("state") != "NotReady" or ready.get("reason") not in _ROLLOUT_REASONS:
+        return 0.0
+    reported = obj.get("status") or {}
+    if not reported.get("state"):
+        created = str((obj.get("metadata") or {}).get("creationTimestamp") or "")
+        start = max(created, since or "") if created else ""  # RFC 3339 UTC: ordered as text
+    elif reported.get("state") == "Ready" and reports_older_generation(obj) and changed_at:
+        start = changed_at
+    else:
+        return 0.0
+    if not start:
+        return 0.0
+    return max(0.0, ROLLOUT_GRACE_SECONDS - _seconds_between(start, now))
+
+
+def reports_older_generation(obj: Mapping[str, Any]) -> bool:
+    """The stored Ready condition describes an older generation than the object's."""
+    ready = _ready_condition(obj.get("status") or {})
+    return ready.get("observedGeneration") != (obj.get("metadata") or {}).get("generation")
+
+
+def _ready_condition(status: Mapping[str, Any]) -> Mapping[str, Any]:
+    return next((c for c in status.get("conditions") or () if c.get("type") == "Ready"), {})
 
 
 def _seconds_between(start: str, end: str) -> float:

@@ -114,6 +114,11 @@ def inference_service(obj: Obj | None, name: str) -> Readiness:
     return Readiness(True, "Ready", f"InferenceService {name} is ready")
 
 
+def stuck(pods: Sequence[Obj]) -> bool:
+    """A pod cannot become ready without help: unschedulable, failed, image or crash loop."""
+    return any(_pod_problem(pod) for pod in pods)
+
+
 def _with_pod_hint(message: str, pods: Sequence[Obj]) -> str:
     """Append why a pod is stuck (scheduler message, image or crash reason), if one is."""
     for pod in pods:

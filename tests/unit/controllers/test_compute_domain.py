@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimop.controllers import compute_domain
+from nimop.controllers.nimservice_status import ROLLOUT_GRACE_SECONDS as GRACE
 from nimop.watch import Immutable
 from tests.e2e.crs import nimservice
 from tests.unit.controllers.harness import NS, running
@@ -45,7 +46,7 @@ async def test_created_domain_is_owned_and_its_driver_status_mirrored() -> None:
         template = cd["spec"]["channel"]["resourceClaimTemplate"]["name"]
         assert pod_templates(op.must("LeaderWorkerSet", "big-lws")) == [template, template]
         await op.set_status("ComputeDomain", "big", DRIVER_STATUS)
-        await op.advance(10)
+        await op.advance(GRACE)
         assert op.status("NIMService", "big")["computeDomainStatus"] == {
             "name": "big",
             "status": "Ready",
@@ -60,7 +61,7 @@ async def test_created_domain_is_owned_and_its_driver_status_mirrored() -> None:
 async def test_a_named_domain_is_waited_for_then_its_channel_used() -> None:
     async with running() as op:
         await op.put(service("big", {"name": "nvl72"}))
-        await op.advance(10)
+        await op.advance(GRACE)
         status = op.status("NIMService", "big")
         ready = next(c for c in status["conditions"] if c["type"] == "Ready")
         assert (status["state"], ready["reason"]) == ("NotReady", "ComputeDomainNotFound")
@@ -68,7 +69,7 @@ async def test_a_named_domain_is_waited_for_then_its_channel_used() -> None:
         await op.put(domain("nvl72", "nvl72-channel"))  # its event wakes the NIMService
         assert pod_templates(op.must("LeaderWorkerSet", "big-lws")) == ["nvl72-channel"] * 2
         assert "ownerReferences" not in op.must("ComputeDomain", "nvl72")["metadata"]
-        await op.advance(10)
+        await op.advance(GRACE)
         assert op.status("NIMService", "big")["computeDomainStatus"] == {"name": "nvl72"}
 
 

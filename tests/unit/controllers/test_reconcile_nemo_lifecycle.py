@@ -4,6 +4,7 @@ status write is retried, and a missing optional API is a condition (what runs is
 
 from __future__ import annotations
 
+from nimop.controllers.nimservice_status import ROLLOUT_GRACE_SECONDS as GRACE
 from nimop.watch.testing import Fault
 from tests.unit.controllers.harness import ALL_OPTIONAL, SERVICE_MONITOR, Operator, running
 from tests.unit.controllers.test_reconcile_nemo import DB, PG, available, nemo
@@ -52,7 +53,7 @@ async def test_a_conflict_on_the_status_write_is_retried() -> None:
     async with running(objects=[PG]) as op:
         conflict = op.twin.inject(Fault(status=409), verb="patch", resource="nemoentitystores")
         await op.put(nemo("NemoEntitystore", "es", databaseConfig=DB))
-        await op.advance(10)
+        await op.advance(GRACE)
         assert conflict.exhausted and op.status("NemoEntitystore", "es") == {}
         await op.advance(1)  # the per-key backoff after a conflict is milliseconds
         assert op.status("NemoEntitystore", "es")["state"] == "NotReady"
@@ -63,7 +64,7 @@ async def test_a_missing_optional_api_is_a_condition_and_the_service_still_runs(
                        objects=[PG]) as op:
         await op.put(nemo("NemoEntitystore", "es", databaseConfig=DB,
                           metrics={"enabled": True}))
-        await op.advance(10)
+        await op.advance(GRACE)
         status = op.status("NemoEntitystore", "es")
         failed = next(c for c in status["conditions"] if c["type"] == "Failed")
         assert status["state"] == "Failed" and failed["status"] == "True"

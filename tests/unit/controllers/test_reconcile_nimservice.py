@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimop.controllers.nimservice_status import ROLLOUT_GRACE_SECONDS as GRACE
 from nimop.watch.testing import Fault
 from tests.e2e.crs import nimservice
 from tests.unit.controllers.harness import ALL_OPTIONAL, LWS, Operator, gpu_node, running
@@ -36,7 +37,7 @@ async def test_standalone_create_reports_ready_once_the_deployment_is_available(
         assert op.names("Deployment") == ["svc"] and op.names("Service") == ["svc"]
         assert "svc" in op.names("ServiceAccount")
         assert op.status("NIMService", "svc") == {}, "no status before the children are seen"
-        await op.advance(10)
+        await op.advance(GRACE)
         status = op.status("NIMService", "svc")
         assert status["state"] == "NotReady"
         assert status["conditions"][0]["reason"] == "DeploymentNotReady"
@@ -55,13 +56,34 @@ async def test_steady_state_writes_nothing_even_on_resync() -> None:
         assert op.writes() == []
 
 
-async def test_spec_update_rolls_the_deployment_and_reports_progress() -> None:
+async def test_spec_update_rolls_the_deployment_and_reports_once_rolled_out() -> None:
+    """A healthy rollout of a changed spec: the status stays Ready at the old generation (its
+    observedGeneration says the new spec is not reported yet), then Ready at the new one — one
+    status write, no Events out of Ready and back."""
     async with running() as op:
         await ready_standalone(op, "svc")
+        events = op.events()
+        op.forget()
         await op.edit("NIMService", "svc", {"spec": {"image": {"tag": "1.13.0"}}})
         assert image(op, "svc").endswith(":1.13.0")
         assert op.must("Deployment", "svc")["metadata"]["generation"] == 2
-        assert op.status("NIMService", "svc")["state"] == "NotReady"
+        held = op.status("NIMService", "svc")
+        assert held["state"] == "Ready" and held["conditions"][0]["observedGeneration"] == 1
+        await op.set_status("Deployment", "svc", {**AVAILABLE, "observedGeneration": 2})
+        status = op.status("NIMService", "svc")
+        assert status["state"] == "Ready" and status["conditions"][0]["observedGeneration"] == 2
+        status_writes = [r for r in op.writes() if r.subresource == "status"]
+        assert [(r.resource, r.name) for r in status_writes] == [("nimservices", "svc")]
+        assert op.events() == events, "no Event: it never left Ready"
+
+
+async def test_a_slow_rollout_of_a_changed_spec_is_reported_after_the_grace() -> None:
+    async with running() as op:
+        await ready_standalone(op, "svc")
+        await op.edit("NIMService", "svc", {"spec": {"image": {"tag": "1.13.0"}}})
+        await op.advance(GRACE)
+        status = op.status("NIMService", "svc")
+        assert status["state"] == "NotReady" and status["conditions"][0]["observedGeneration"] == 2
         await op.set_status("Deployment", "svc", {**AVAILABLE, "observedGeneration": 2})
         assert op.status("NIMService", "svc")["state"] == "Ready"
 
@@ -94,7 +116,7 @@ async def test_a_conflict_on_the_status_write_is_retried() -> None:
     async with running() as op:
         conflict = op.twin.inject(Fault(status=409), verb="patch", resource="nimservices")
         await op.put(nimservice("svc"))
-        await op.advance(10)
+        await op.advance(GRACE)
         assert conflict.exhausted and op.status("NIMService", "svc") == {}
         await op.advance(1)  # the per-key backoff after a conflict is milliseconds
         assert op.status("NIMService", "svc")["state"] == "NotReady"
@@ -113,7 +135,7 @@ async def test_multi_node_runs_a_leader_worker_set_with_a_generated_ssh_key() ->
         assert op.twin.objects("Secret", "team")[0]["stringData"] == key, "never rotated"
         await op.set_status("LeaderWorkerSet", "big-lws", {"readyReplicas": 1, "conditions": [
             {"type": "Available", "status": "True"}]})  # fmt: skip
-        await op.advance(10)
+        await op.advance(GRACE)
         assert op.status("NIMService", "big")["state"] == "Ready"
 
 
@@ -123,14 +145,14 @@ async def test_kserve_runs_an_inference_service() -> None:
         assert op.names("InferenceService") == ["ks"] and op.names("Deployment") == []
         await op.set_status("InferenceService", "ks", {"conditions": [
             {"type": "PredictorReady", "status": "True"}]})  # fmt: skip
-        await op.advance(10)
+        await op.advance(GRACE)
         assert op.status("NIMService", "ks")["state"] == "Ready"
 
 
 async def test_a_missing_optional_api_is_a_condition_and_nothing_else_happens() -> None:
     async with running(optional=[ref for ref in ALL_OPTIONAL if ref != LWS]) as op:
         await op.put(nimservice("big", **MULTI_NODE))
-        await op.advance(10)
+        await op.advance(GRACE)
         status = op.status("NIMService", "big")
         failed = next(c for c in status["conditions"] if c["type"] == "Failed")
         assert status["state"] == "Failed" and failed["status"] == "True"
@@ -145,7 +167,7 @@ async def test_a_service_waits_for_its_cache_without_polling_and_starts_when_rea
 
     async with running(objects=[gpu_node()]) as op:
         await op.put(nimservice("svc", storage={"nimCache": {"name": "llama"}}))
-        await op.advance(10)
+        await op.advance(GRACE)
         assert op.names("Deployment") == []
         waiting = op.status("NIMService", "svc")
         assert "llama" in waiting["conditions"][0]["message"]

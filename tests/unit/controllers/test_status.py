@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimop.controllers import dra_status, nimcache_status, nimpipeline_status, nimservice_status
+from nimop.controllers import (
+    dra_status,
+    nimcache_status,
+    nimpipeline_status,
+    nimservice_status,
+    workload_status,
+)
+from nimop.controllers.generation_clock import GenerationClock
 from nimop.controllers.nimservice_status import Observed
 from nimop.render import ClusterFacts, Problem, Rendered, render_nimservice
 
@@ -277,22 +284,39 @@ def test_universal_nim_on_a_hugging_face_cache_serves_the_cached_model() -> None
     assert nimservice_status.model_name(spec, "x", rendered_env) == "Qwen/Qwen2.5-7B-Instruct"
 
 
-def test_a_brand_new_service_waits_briefly_before_a_first_not_ready() -> None:
-    settling = nimservice_status.settling
-
-    obj = svc()
-    obj["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+def rolling_and_ready(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The status computed while its Deployment rolls out, and once it is available."""
     rolling = nimservice_status.compute(
         obj, render_nimservice(obj), Observed(workload=deployment(0)), now=NOW
     )
-    assert settling(obj, rolling, "2026-01-01T00:00:03Z")
-    assert not settling(obj, rolling, "2026-01-01T00:00:30Z")  # slow: report NotReady
     ready = nimservice_status.compute(
         obj, render_nimservice(obj), Observed(workload=deployment(1)), now=NOW
     )
-    assert not settling(obj, ready, "2026-01-01T00:00:03Z")  # Ready is reported at once
-    obj["status"] = {"state": "Ready"}
-    assert not settling(obj, rolling, "2026-01-01T00:00:03Z")  # already reported once
+    return rolling, ready
+
+
+def test_a_brand_new_service_reports_a_healthy_rollout_once_done_or_after_the_grace() -> None:
+    settle_for = nimservice_status.settle_for
+    obj = svc()
+    obj["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    rolling, ready = rolling_and_ready(obj)
+    assert settle_for(obj, rolling, "2026-01-01T00:00:03Z") == 27.0  # requeued at the deadline
+    assert settle_for(obj, rolling, "2026-01-01T00:00:30Z") == 0.0  # slow: report NotReady
+    assert settle_for(obj, ready, "2026-01-01T00:00:03Z") == 0.0  # Ready is reported at once
+    obj["status"] = {"state": "NotReady"}
+    assert settle_for(obj, rolling, "2026-01-01T00:00:03Z") == 0.0  # already reported once
+
+
+def test_a_stuck_pod_is_reported_at_once() -> None:
+    """The grace never hides a problem: an unschedulable pod is news now."""
+    obj = svc()
+    obj["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    rolling, _ = rolling_and_ready(obj)
+    pod = {"metadata": {"name": "llm-0"}, "status": {"conditions": [
+        {"type": "PodScheduled", "status": "False", "message": "0/4 nodes have a free GPU"}]}}
+    assert workload_status.stuck([pod])
+    assert not workload_status.stuck([{"metadata": {"name": "llm-1"}, "status": {}}])
+    assert nimservice_status.settle_for(obj, rolling, "2026-01-01T00:00:03Z", stuck=True) == 0.0
 
 
 def test_the_first_status_grace_counts_from_the_workloads_creation() -> None:
@@ -300,13 +324,41 @@ def test_the_first_status_grace_counts_from_the_workloads_creation() -> None:
     the grace from then, so the first status is still Ready, not NotReady then Ready."""
     obj = svc()
     obj["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
-    rolling = nimservice_status.compute(
-        obj, render_nimservice(obj), Observed(workload=deployment(0)), now=NOW
-    )
+    rolling, _ = rolling_and_ready(obj)
     late = "2026-01-01T00:01:00Z"
-    assert nimservice_status.settling(obj, rolling, "2026-01-01T00:01:05Z", since=late)
-    assert not nimservice_status.settling(obj, rolling, "2026-01-01T00:01:15Z", since=late)
-    assert not nimservice_status.settling(obj, rolling, "2026-01-01T00:01:05Z")  # from creation
+    assert nimservice_status.settle_for(obj, rolling, "2026-01-01T00:01:05Z", since=late) > 0
+    assert nimservice_status.settle_for(obj, rolling, "2026-01-01T00:01:35Z", since=late) == 0
+    assert nimservice_status.settle_for(obj, rolling, "2026-01-01T00:01:05Z") == 0  # creation
+
+
+def test_a_changed_service_keeps_its_ready_status_while_its_rollout_is_healthy() -> None:
+    """Reported Ready at generation 1, changed to generation 2: no NotReady (and no two Events)
+    for a rollout that finishes within the grace; the stale observedGeneration says the new spec
+    is not reported yet. Counted from when the change was first seen, not from creation."""
+    obj = svc()
+    obj["metadata"]["creationTimestamp"] = "2025-01-01T00:00:00Z"  # long ago
+    rolling, ready = rolling_and_ready(obj)
+    obj["status"] = {"state": "Ready", "conditions": [
+        {"type": "Ready", "status": "True", "observedGeneration": 1}]}  # fmt: skip
+    seen = "2026-01-01T00:00:00Z"
+    assert nimservice_status.reports_older_generation(obj)
+    assert nimservice_status.settle_for(obj, rolling, "2026-01-01T00:00:10Z", changed_at=seen) == 20
+    assert nimservice_status.settle_for(obj, rolling, "2026-01-01T00:00:31Z", changed_at=seen) == 0
+    assert nimservice_status.settle_for(obj, ready, "2026-01-01T00:00:10Z", changed_at=seen) == 0
+    obj["status"]["conditions"][0]["observedGeneration"] = 2  # this generation was reported
+    assert nimservice_status.settle_for(obj, rolling, "2026-01-01T00:00:10Z", changed_at=seen) == 0
+
+
+def test_the_generation_clock_remembers_when_each_generation_was_first_seen() -> None:
+    clock = GenerationClock(capacity=2)
+    a = {"metadata": {"uid": "a", "generation": 2}}
+    assert clock.first_seen(a, "T1") == "T1"
+    assert clock.first_seen(a, "T2") == "T1", "the same generation: the first time"
+    assert clock.first_seen({"metadata": {"uid": "a", "generation": 3}}, "T3") == "T3"
+    clock.first_seen({"metadata": {"uid": "b", "generation": 1}}, "T4")
+    clock.first_seen({"metadata": {"uid": "c", "generation": 1}}, "T5")
+    assert len(clock) == 2, "bounded: the least recently seen goes"
+    assert clock.first_seen({"metadata": {"uid": "a", "generation": 3}}, "T6") == "T6"
 
 
 def test_a_cache_job_waiting_on_an_unbound_pvc_says_so() -> None:
