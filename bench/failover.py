@@ -24,22 +24,21 @@ from bench.operator import Operator
 from bench.scenario import CACHE, _wait_node_ready
 from bench.tracker import GROUP_PATH
 from tests.cluster import Cluster
-from tests.operator_process import install_crds
+from tests.operator_process import LEASE_ENV, LEASE_NAME, LEASE_NAMESPACE, fresh_lease, install_crds
 
-LEASE = "nimop-bench-failover"
 POLL = 0.05
 
 
 def _operator(cluster: Cluster, ns: str, out: Path, tag: str) -> Operator:
-    env = {"NIMOP_NAMESPACES": ns, "NIMOP_LEADER_ELECTION": "true", "NIMOP_LEASE_NAME": LEASE,
-           "NIMOP_LEASE_NAMESPACE": ns}  # fmt: skip
+    """`nimop run` as installed: its identity may hold only the installed Lease."""
+    env = {"NIMOP_NAMESPACES": ns, **LEASE_ENV}
     return Operator(cluster, argv=None, shell_cmd=None, env=env,
                     log_path=out / f"failover-{tag}.log")  # fmt: skip
 
 
 async def _holder(kube: Kube, ns: str) -> str | None:
-    lease = await kube.request("GET", f"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/"
-                               f"{LEASE}", ok_missing=True)  # fmt: skip
+    path = f"/apis/coordination.k8s.io/v1/namespaces/{LEASE_NAMESPACE}/leases/{LEASE_NAME}"
+    lease = await kube.request("GET", path, ok_missing=True)
     return ((lease or {}).get("spec") or {}).get("holderIdentity")
 
 
@@ -61,6 +60,7 @@ async def _deployment(kube: Kube, ns: str, name: str) -> bool:
 
 async def _case(cluster: Cluster, kube: Kube, ns: str, node: str, out: Path, *,
                 standby: bool, round_: int) -> dict[str, Any]:  # fmt: skip
+    fresh_lease(cluster)  # no holder left by an earlier case delays the first start
     first = _operator(cluster, ns, out, f"{round_}-a").start()
     second = _operator(cluster, ns, out, f"{round_}-b").start() if standby else None
     try:
