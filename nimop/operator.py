@@ -74,6 +74,7 @@ def runtime_for(mgr: Manager, kserve_namespace: str | None = None) -> Runtime:
         client=mgr.client,
         informers=informers,
         events=mgr.events(),
+        monotonic=mgr.clock.now,
         namespaces=namespaces,
         openshift_api=mgr.discovery.resource(*SCC_GVK) is not None,
         kserve_namespace=kserve_namespace,

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from nimop.api import kinds
+from nimop.controllers.image_protocol import Verdict
 from nimop.controllers.kserve_config import kserve_defaults
 from nimop.controllers.runtime import Runtime
 from nimop.render import ClusterFacts, ComputeDomainFacts, NIMCacheFacts
@@ -29,10 +30,11 @@ def cluster_facts(
     isvc: str | None = None,
     manifest_of: str | None = None,
     compute_domain: str | None = None,
+    image: tuple[str, Verdict] | None = None,
 ) -> ClusterFacts:
     """Facts for one CR in `namespace`: the NIMCache it references, its live
     InferenceService's deployment mode, the model manifest of a NIMCache, the existing
-    ComputeDomain it names."""
+    ComputeDomain it names, what the inspection of its image (reference, verdict) found."""
     caches: dict[str, NIMCacheFacts] = {}
     if nimcache and (obj := rt.get(kinds.NIMCACHE, namespace, nimcache)) is not None:
         caches[f"{namespace}/{nimcache}"] = NIMCacheFacts.from_object(obj)
@@ -65,6 +67,8 @@ def cluster_facts(
         model_manifests=manifests,
         gpu_products=gpu_products(rt) if manifest_of else (),
         compute_domains=domains,
+        native_images=(image[0],) if image and image[1].native else (),
+        image_inspection_errors={image[0]: image[1].error} if image and image[1].error else {},
     )
 
 

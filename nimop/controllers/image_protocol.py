@@ -3,18 +3,23 @@
 image downloads its model itself on start, into `/model`) or legacy (`model_manifest.yaml`,
 `download-to-cache`, `/model-store`).
 
-As upstream: the NIMCache's pull secret authenticates (read by name with one GET; nimop holds no
-list/watch of Secrets), every runnable platform of a multi-arch image must agree, and anything
-that goes wrong — registry unreachable, no credentials, a platform disagreeing — is logged and
-read as legacy, so a legacy NIM never depends on the inspection. Unlike upstream, an image is
-inspected once per NIMCache generation (not on every reconcile): a registry hiccup cannot flip
-a cache between variants, and steady state makes no registry requests.
+Two owners ask. A NIMCache (`native`): its pull secret authenticates (read by name with one
+GET; nimop holds no list/watch of Secrets), every runnable platform of a multi-arch image must
+agree, and anything that goes wrong — registry unreachable, no credentials, a platform
+disagreeing — is logged and read as legacy, so a legacy NIM never depends on the inspection.
+A NIMService without a NIMCache (`verdict`): its own image with `spec.image.pullSecrets`;
+a failure is reported to the caller (the service waits with `ImageInspectionFailed` instead of
+running a layout that may be wrong) and retried on a backoff. Unlike upstream, a verdict is
+kept per owner generation (not re-read on every reconcile): a registry hiccup cannot flip an
+owner between layouts, and steady state makes no registry requests.
 """
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import structlog
 
@@ -29,14 +34,34 @@ LABEL = "com.nvidia.nim.model_download_protocol"
 NATIVE_V1 = "native-v1"
 #: Bound on one inspection (manifest, platform manifests, configs, token handshake).
 INSPECTION_SECONDS = 10.0
-#: Verdicts remembered (one per NIMCache generation); older ones are forgotten first.
+#: Verdicts remembered (one per owner generation); older ones are forgotten first.
 MEMO_SIZE = 4096
+#: After the n-th failed inspection of a `verdict`, the next one waits this long (the last
+#: value repeats: an owner that waits on the verdict is never given up on).
+RETRY_SECONDS = (5.0, 15.0, 60.0, 300.0)
 
 MemoKey = tuple[str, str, int, str, tuple[str, ...]]
 
 
 class InspectionFailed(Exception):
-    """Why an image could not be inspected (the caller falls back to legacy)."""
+    """Why an image could not be inspected."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an inspection found: `native`, or the `error` that kept it from finding out, with
+    the seconds until it is tried again (`retry_in`)."""
+
+    native: bool = False
+    error: str = ""
+    retry_in: float | None = None
+
+
+@dataclass
+class _Entry:
+    verdict: Verdict
+    failures: int = 0
+    retry_at: float = 0.0
 
 
 def protocol_of(platform_labels: Sequence[dict[str, str]]) -> str:
@@ -55,10 +80,46 @@ def protocol_of(platform_labels: Sequence[dict[str, str]]) -> str:
 class ImageProtocols:
     """Inspects images for one controller and remembers each verdict."""
 
-    def __init__(self, rt: Runtime, *, enabled: bool = True) -> None:
+    def __init__(self, rt: Runtime, *, enabled: bool = True,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
         self.rt = rt
         self.enabled = enabled
+        self.clock = clock
         self._memo: OrderedDict[MemoKey, bool] = OrderedDict()
+        self._verdicts: OrderedDict[MemoKey, _Entry] = OrderedDict()
+
+    async def verdict(
+        self, owner_uid: str, generation: int, namespace: str, image: str,
+        pull_secrets: Sequence[str],
+    ) -> Verdict:  # fmt: skip
+        """The image's verdict for this owner generation: inspected once when it succeeds; a
+        failure is inspected again only when its retry is due (Verdict.retry_in says when)."""
+        if not self.enabled or not image:
+            return Verdict()
+        key: MemoKey = (owner_uid, namespace, generation, image, tuple(pull_secrets))
+        now = self.clock()
+        entry = self._verdicts.get(key)
+        if entry is not None:
+            self._verdicts.move_to_end(key)
+            if not entry.verdict.error or now < entry.retry_at:
+                retry = entry.retry_at - now if entry.verdict.error else None
+                return Verdict(entry.verdict.native, entry.verdict.error, retry)
+        failures = entry.failures if entry is not None else 0
+        try:
+            native = await self._inspect(namespace, image, pull_secrets) == NATIVE_V1
+        except InspectionFailed as exc:
+            delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+            log.info("could not inspect image for its model download protocol",
+                     image=image, namespace=namespace, error=str(exc), retry_in=delay)
+            found = Verdict(error=str(exc), retry_in=delay)
+            self._verdicts[key] = _Entry(found, failures + 1, now + delay)
+        else:
+            log.info("inspected image", image=image, native=native)
+            found = Verdict(native=native)
+            self._verdicts[key] = _Entry(found)
+        while len(self._verdicts) > MEMO_SIZE:
+            self._verdicts.popitem(last=False)
+        return found
 
     async def native(
         self, owner_uid: str, generation: int, namespace: str, image: str,

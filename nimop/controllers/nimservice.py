@@ -4,7 +4,8 @@ Standalone (Deployment), multi-node (LeaderWorkerSet) and KServe (InferenceServi
 one path here: the renderer picks the shape; this module only observes and writes. It wakes
 on its own spec changes, on any owned child, on the NIMCache it uses (no polling while it
 waits for the cache, §2.3), on its pods (to explain a stuck rollout) and on DRA
-claims in its namespace.
+claims in its namespace. A service without a NIMCache has its own image inspected for its
+model-download protocol (native or legacy layout) before it renders, once per generation.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from nimop.controllers.base import (
 )
 from nimop.controllers.facts import cluster_facts
 from nimop.controllers.generation_clock import GenerationClock
+from nimop.controllers.image_protocol import ImageProtocols, Verdict
 from nimop.controllers.kserve_config import CONFIG_NAME
 from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.runtime import Runtime
@@ -37,6 +39,7 @@ from nimop.controllers.secrets import ensure_generated
 from nimop.controllers.validate import Checked
 from nimop.render import Rendered, render_nimservice
 from nimop.render.names import label_value
+from nimop.render.wire import image_ref
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
 from nimop.watch.objects import Obj, ObjectKey, meta
@@ -82,12 +85,39 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
         super().__init__(rt, children)
         self.served = served_model.ServedModels(enabled=rt.served_model_probe)
         self.generations = GenerationClock()
+        self.protocols = ImageProtocols(rt, enabled=rt.image_inspection, clock=rt.monotonic)
 
     async def handle(
         self, key: ObjectKey, svc: dict[str, Any], cr: Checked[NIMService]
     ) -> Result | None:
+        image = None if cr.errors else await self._image(svc, cr.model)
+        result = await self._handle(svc, cr, image)
+        retry = image[1].retry_in if image else None
+        if retry is None:
+            return result
+        if result is None or result.requeue_after is None:
+            return Result(requeue_after=retry)
+        return Result(requeue_after=min(retry, result.requeue_after))
+
+    async def _image(self, svc: Obj, model: NIMService | None) -> tuple[str, Verdict] | None:
+        """(reference, verdict) of the image of a service without a NIMCache (upstream
+        `ResolveModelLayout`: the serving image with `spec.image.pullSecrets`); None with one,
+        whose `status.type` already says."""
+        if model is None or nimcache_of(svc):
+            return None
+        md = meta(svc)
+        ref = image_ref(model.spec.image)
+        verdict = await self.protocols.verdict(
+            str(md.get("uid", "")), int(md.get("generation") or 0), str(md["namespace"]), ref,
+            model.spec.image.pull_secrets or [],
+        )  # fmt: skip
+        return ref, verdict
+
+    async def _handle(
+        self, svc: dict[str, Any], cr: Checked[NIMService], image: tuple[str, Verdict] | None
+    ) -> Result | None:
         errors, warnings = cr.errors, cr.warnings
-        render = partial(self._render, svc, cr.model)
+        render = partial(self._render, svc, cr.model, image)
         rendered = names_only(render, errors) if errors else render()
         written: set[str] = set()
         created: set[str] = set()
@@ -123,14 +153,15 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
             changed_at=changed_at, stuck=workload_status.stuck(observed.pods),
         )  # fmt: skip
 
-    def _render(self, svc: Obj, model: NIMService | None) -> Rendered:
+    def _render(self, svc: Obj, model: NIMService | None,
+                image: tuple[str, Verdict] | None = None) -> Rendered:  # fmt: skip
         if model is None:
             return Rendered()
         md = meta(svc)
         caches = nimcache_of(svc)
         cache = caches[0].split("/", 1)[1] if caches else None
         facts = cluster_facts(self.rt, str(md["namespace"]), nimcache=cache, isvc=str(md["name"]),
-                              compute_domain=compute_domain.existing_domain(svc))
+                              compute_domain=compute_domain.existing_domain(svc), image=image)
         return render_nimservice(model, facts)
 
     async def _apply(

@@ -7,6 +7,7 @@ the kind table (`nimop.api.kinds`), the framework's event recorder and a clock.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ class Runtime:
     informers: dict[Kind, Informer]
     events: EventRecorder
     now: Callable[[], str] = utc_now
+    #: monotonic seconds, on the manager's clock (a test's fake clock moves it)
+    monotonic: Callable[[], float] = time.monotonic
     #: namespaces watched (None: all)
     namespaces: tuple[str, ...] | None = None
     #: discovery serves `security.openshift.io/v1` SecurityContextConstraints (OpenShift)

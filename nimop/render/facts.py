@@ -182,6 +182,12 @@ class ClusterFacts:
     - `gpu_products`: distinct node label values `nvidia.com/gpu.product` (§3.6).
     - `compute_domains`: existing ComputeDomains by `namespace/name` (only those a CR names in
       `multiNode.computeDomain.name` are needed).
+    - `native_images`: image references (`repository:tag` as the pod spec names them) known to
+      be native (NIMCraft, OCI config label `com.nvidia.nim.model_download_protocol:
+      native-v1`); every other image is legacy. The controller fills it by inspecting the
+      image of a NIMService without a NIMCache; offline it comes from `--facts` only.
+    - `image_inspection_errors`: why an image could not be inspected, by reference: a
+      NIMService on it waits (`ImageInspectionFailed`) rather than guess its layout.
     - `config_maps`: the `data` of user ConfigMaps a CR reads (a NemoCustomizer's model and
       training settings, §2.8.1) by `namespace/name`, each key's YAML value parsed (an
       `Unparsable` when it is not YAML); absent means the ConfigMap does not exist.
@@ -203,6 +209,14 @@ class ClusterFacts:
     gpu_products: tuple[str, ...] = ()
     config_maps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     compute_domains: Mapping[str, ComputeDomainFacts] = field(default_factory=dict)
+    native_images: tuple[str, ...] = ()
+    image_inspection_errors: Mapping[str, str] = field(default_factory=dict)
+
+    def native_image(self, image: str) -> bool:
+        return image in self.native_images
+
+    def image_inspection_error(self, image: str) -> str | None:
+        return self.image_inspection_errors.get(image)
 
     def compute_domain_of(self, namespace: str, name: str) -> ComputeDomainFacts | None:
         return self.compute_domains.get(f"{namespace}/{name}")
@@ -245,11 +259,12 @@ class ClusterFacts:
             kwargs["nimcaches"] = _caches(kwargs["nimcaches"])
         if "compute_domains" in kwargs:
             kwargs["compute_domains"] = _domains(kwargs["compute_domains"])
-        for key in ("kserve_disallowed_annotations", "gpu_products"):
+        for key in ("kserve_disallowed_annotations", "gpu_products", "native_images"):
             if key in kwargs:
                 kwargs[key] = tuple(kwargs[key] or ())
-        if "inference_service_modes" in kwargs:
-            kwargs["inference_service_modes"] = dict(kwargs["inference_service_modes"])
+        for key in ("inference_service_modes", "image_inspection_errors"):
+            if key in kwargs:
+                kwargs[key] = {str(k): str(v) for k, v in (kwargs[key] or {}).items()}
         return cls(**kwargs)
 
 

@@ -1,12 +1,14 @@
 """NIMService model storage and what follows from a NIMCache: the `model-store` volume, an
 operator-created PVC, the profile, GPU sizing and the model env (§2.4 steps 9 and 10,
-§3.7, §4.9, §4.11).
+§3.7, §4.9, §4.11), and where the model lives in the pod: the legacy `/model-store`, or the
+native (NIMCraft) layout under `/model` — told by a native NIMCache, or, without one, by the
+service image's model-download protocol (a cluster fact the controller inspects).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nimop.api.common import PersistentVolumeClaim
@@ -16,33 +18,77 @@ from nimop.render.names import child_name
 from nimop.render.objects import manifest, metadata
 from nimop.render.owners import Owner, ServiceOwner
 from nimop.render.result import Collector
-from nimop.render.wire import wire
+from nimop.render.wire import image_ref, wire
 
 GPU = "nvidia.com/gpu"
+MODEL_STORE = "/model-store"
+NATIVE_ROOT = "/model"
+#: Where the volume is mounted: legacy; a native NIMCache (the tree its Job wrote through both
+#: mounts); a native image without a NIMCache (upstream's `imageprotocol` layout).
+LEGACY_MOUNTS = (MODEL_STORE,)
+NATIVE_CACHE_MOUNTS = (NATIVE_ROOT, "/opt/cache")
+NATIVE_IMAGE_MOUNTS = (NATIVE_ROOT,)
 
 
 @dataclass(frozen=True)
 class Storage:
     """The resolved storage: the `model-store` volume (None when unresolvable), its subPath, the
-    NIMCache behind it (if any) and the PVC the service creates itself (if any)."""
+    NIMCache behind it (if any), the PVC the service creates itself (if any), where the volume
+    is mounted, and — native layout only — the `NIM_ENGINE_MODEL_PATH` the NIM is given."""
 
     volume: dict[str, Any] | None = None
     sub_path: str = ""
     cache: NIMCacheFacts | None = None
     pvc: dict[str, Any] | None = None
+    mount_paths: tuple[str, ...] = LEGACY_MOUNTS
+    model_path: str = ""
 
     @property
     def native(self) -> bool:
-        return bool(self.cache and self.cache.native)
+        return bool(self.model_path)
 
 
 def resolve(owner: ServiceOwner, labels: Mapping[str, str], facts: ClusterFacts,
             out: Collector) -> Storage:
-    """First match of nimCache / pvc / emptyDir / hostPath (§2.4 step 9)."""
+    """First match of nimCache / pvc / emptyDir / hostPath (§2.4 step 9), laid out as the
+    NIMCache or, without one, the service image says."""
     st = owner.spec.storage or NIMServiceStorage()
-    read_only = bool(st.read_only)
     if st.nim_cache is not None and st.nim_cache.name:
-        return _from_cache(owner, st.nim_cache.name, read_only, facts, out)
+        return _from_cache(owner, st.nim_cache.name, bool(st.read_only), facts, out)
+    storage = _own_volume(owner, st, labels, out)
+    if storage.volume is None:
+        return storage
+    return _image_layout(owner, storage, facts, out)
+
+
+def _image_layout(owner: ServiceOwner, storage: Storage, facts: ClusterFacts,
+                  out: Collector) -> Storage:
+    """A service without a NIMCache: native when its image is (upstream `ResolveModelLayout`):
+    the volume at `/model`, the model at `/model/<service>` — or at the root of a PVC the
+    service creates for itself. An image that could not be inspected leaves the volume
+    unresolved: no workload is rendered (what runs keeps running) until the layout is known."""
+    image = image_ref(owner.spec.image)
+    error = facts.image_inspection_error(image)
+    if error is not None:
+        out.problem("ImageInspectionFailed", f"could not read the model-download protocol of "
+                    f"image {image} from its registry ({error}), so its model layout "
+                    "(/model-store or native /model) is unknown; retrying. Make the registry "
+                    "reachable from the operator, list a pull secret for it in "
+                    "spec.image.pullSecrets, or run the operator with --image-inspection=false "
+                    "to treat every image as legacy")
+        return replace(storage, volume=None)
+    if not facts.native_image(image):
+        return storage
+    st = owner.spec.storage or NIMServiceStorage()
+    created = bool(st.pvc and st.pvc.create)
+    path = NATIVE_ROOT if created else f"{NATIVE_ROOT}/{owner.name}"
+    return replace(storage, mount_paths=NATIVE_IMAGE_MOUNTS, model_path=path)
+
+
+def _own_volume(owner: ServiceOwner, st: NIMServiceStorage, labels: Mapping[str, str],
+                out: Collector) -> Storage:
+    """pvc / emptyDir / hostPath (§2.4 step 9 after nimCache)."""
+    read_only = bool(st.read_only)
     pvc = st.pvc or PersistentVolumeClaim()
     if pvc.create:
         return _own_pvc(owner, pvc, labels, read_only, out)
@@ -78,6 +124,9 @@ def _from_cache(owner: ServiceOwner, name: str, read_only: bool, facts: ClusterF
         out.problem("NIMCacheFailed", f"NIMCache {name} failed; see its status", failed=True)
     elif not cache.ready or not cache.pvc:
         out.problem("NIMCacheNotReady", f"NIMCache {name} not ready")
+    elif cache.native:
+        return Storage(_pvc_volume(cache.pvc, read_only), cache.pvc_sub_path, cache,
+                       mount_paths=NATIVE_CACHE_MOUNTS, model_path=f"{NATIVE_ROOT}/{name}")
     else:
         return Storage(_pvc_volume(cache.pvc, read_only), cache.pvc_sub_path, cache)
     return Storage(cache=cache)

@@ -27,10 +27,8 @@ from nimop.render.pod import (
     scheduling,
     user_container,
 )
-from nimop.render.storage import Storage
+from nimop.render.storage import MODEL_STORE, Storage
 from nimop.render.wire import image_ref, wires
-
-MODEL_STORE = "/model-store"
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,8 @@ def standard_env(spec: NIMServiceSpec, ports: Ports) -> list[dict[str, Any]]:
 
 def nim_env(owner: ServiceOwner, storage: Storage, ports: Ports) -> list[dict[str, Any]]:
     """§4.1.2 in precedence order: standard < user `spec.env` < proxy, then the operator's
-    additions (profile, universal/HF model, native)."""
+    additions (profile, universal/HF model, native). A native layout's `NIM_ENGINE_MODEL_PATH`
+    gives way to the user's own, as upstream's does."""
     spec = owner.spec
     user_names = {e.name for e in spec.env or []}
     env = merge_env(merge_env(standard_env(spec, ports), wires(spec.env)), proxy_env(spec.proxy))
@@ -93,15 +92,15 @@ def nim_env(owner: ServiceOwner, storage: Storage, ports: Ports) -> list[dict[st
     if profile:
         set_default_env(env, [env_var("NIM_MODEL_PROFILE", str(profile))])
     cache = storage.cache
-    if cache and cache.universal and not cache.native:
+    if cache and cache.universal and not storage.native:
         extra = [env_var("NIM_MODEL_NAME", MODEL_STORE),
                  env_var("HF_HOME", f"{MODEL_STORE}/huggingface/hub")]
         if cache.hf_uri():
             extra.append(env_var("NIM_MODEL_PATH", cache.hf_uri()))
         set_default_env(env, extra)
     secret = spec.auth_secret
-    if cache and cache.native:
-        env = merge_env(env, [env_var("NIM_ENGINE_MODEL_PATH", f"/model/{cache.name}")])
+    if storage.native:
+        set_default_env(env, [env_var("NIM_ENGINE_MODEL_PATH", storage.model_path)])
         if secret:
             env = _secret_keys(env, secret, user_names, hf_required=False)
     elif secret and _hf_model(env, storage):
@@ -137,8 +136,7 @@ def volumes_and_mounts(spec: NIMServiceSpec, storage: Storage
     model: list[dict[str, Any]] = []
     if storage.volume:
         volumes.append(storage.volume)
-        paths = ["/model", "/opt/cache"] if storage.native else [MODEL_STORE]
-        for path in paths:
+        for path in storage.mount_paths:
             m: dict[str, Any] = {"name": "model-store", "mountPath": path}
             if storage.sub_path:
                 m["subPath"] = storage.sub_path

@@ -118,6 +118,11 @@ class Manager:
         return self._state
 
     @property
+    def clock(self) -> Clock:
+        """The clock every queue, informer and elector of this manager runs on."""
+        return self._clock
+
+    @property
     def client(self) -> KubeClient:
         return self._need(self._client)
 
