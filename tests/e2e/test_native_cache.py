@@ -5,8 +5,11 @@ module's namespace — the session's operator is paused, it runs with inspection
 label with the NIMCache's pull secret. A native image's cache runs the native Job (no manifest
 probe) and turns Ready with `status.type: native`, and a NIMService on it gets the native
 layout; a legacy image, an unreachable registry and missing credentials keep the legacy flow
-(manifest probe, then the download-to-cache Job). The registry has no authentication, so the
-pull-secret case goes through a token-auth front (tests/registry.py) before it.
+(manifest probe, then the download-to-cache Job). A NIMService without a NIMCache has its own
+image inspected (with `spec.image.pullSecrets`) for the same label: native images get the
+native layout, and an image that cannot be inspected holds the service `ImageInspectionFailed`.
+The registry has no authentication, so the pull-secret cases go through a token-auth front
+(tests/registry.py) before it.
 
 The same operator reads `/v1/models` of Ready NIMServices (`--served-model-probe`). kwok's pods
 serve nothing and `<svc>.<ns>.svc` does not resolve outside a cluster, so the NIMs answer
@@ -149,3 +152,67 @@ def test_a_universal_nim_reports_the_model_it_serves(
     assert eventually(named, timeout=60, what="status.model.name") == served
     asked = [(h, p, auth) for h, p, auth in nims.seen if h == f"uni.{ns}.svc:8000"]
     assert asked and all(p == "/v1/models" and auth == "" for _, p, auth in asked), asked
+
+
+def ready_of(cluster: Cluster, ns: str, name: str) -> dict[str, Any]:
+    conds = ((get(cluster, "nimservice", name, ns) or {}).get("status") or {}).get("conditions")
+    return next((c for c in conds or () if c.get("type") == "Ready"), {})
+
+
+def model_layout(ctr: dict[str, Any]) -> tuple[list[str], str | None]:
+    mounts = [m["mountPath"] for m in ctr.get("volumeMounts", []) if m["name"] == "model-store"]
+    env = {e["name"]: e.get("value") for e in ctr.get("env", [])}
+    return mounts, env.get("NIM_ENGINE_MODEL_PATH")
+
+
+def test_a_nimservice_without_a_nimcache_gets_its_images_layout(
+    cluster: Cluster, native_ns: str, registry: Registry
+) -> None:
+    """The serving image itself is inspected (with `spec.image.pullSecrets`) when no NIMCache
+    says: a native multi-arch image gets `/model` and `NIM_ENGINE_MODEL_PATH=/model/<name>`
+    (Deployment, and both LeaderWorkerSet roles), a legacy one `/model-store`; an image that
+    cannot be inspected holds its service `NotReady`/`ImageInspectionFailed`, no workload."""
+    ns = native_ns
+    amd = registry.push("nim/direct", "amd64", NATIVE, "linux/amd64")
+    arm = registry.push("nim/direct", "arm64", NATIVE, "linux/arm64")
+    native = registry.index("nim/direct", "1", amd, arm)
+    legacy = registry.push("nim/direct-legacy", "1", {})
+
+    def spec_image(ref: str, *secrets: str) -> dict[str, Any]:
+        repo, tag = ref.rsplit(":", 1)
+        return {"repository": repo, "tag": tag, **({"pullSecrets": list(secrets)} if secrets
+                                                   else {})}  # fmt: skip
+
+    offline = f"127.0.0.1:{free_port()}/nim/direct:1"
+    multi = {"backendType": "lws", "parallelism": {"pipeline": 2, "tensor": 1}}
+    with token_front(registry, "nim-user", "s3cret") as front:
+        apply(cluster, ns, pull_secret("direct-secret", front, "nim-user", "s3cret"))
+        apply(cluster, ns,
+              nimservice("direct", image=spec_image(native)),
+              nimservice("direct-private", image=spec_image(f"{front}/nim/direct:1",
+                                                            "direct-secret"),
+                         storage={"pvc": {"create": True, "size": "1Gi"}}),
+              nimservice("direct-legacy", image=spec_image(legacy)),
+              nimservice("direct-mn", image=spec_image(native), multiNode=multi),
+              nimservice("direct-offline", image=spec_image(offline)))  # fmt: skip
+        for name, want in (("direct", (["/model"], "/model/direct")),
+                           ("direct-private", (["/model"], "/model")),
+                           ("direct-legacy", (["/model-store"], None))):  # fmt: skip
+            dep = eventually(lambda name=name: get(cluster, "deployment", name, ns), what=name)
+            assert model_layout(dep["spec"]["template"]["spec"]["containers"][0]) == want, name
+    lws = eventually(lambda: get(cluster, "leaderworkerset", "direct-mn-lws", ns), what="LWS")
+    tmpl = lws["spec"]["leaderWorkerTemplate"]
+    for role in ("leaderTemplate", "workerTemplate"):
+        ctr = tmpl[role]["spec"]["containers"][0]
+        assert model_layout(ctr) == (["/model"], "/model/direct-mn"), role
+
+    def held() -> dict[str, Any] | None:
+        cond = ready_of(cluster, ns, "direct-offline")
+        return cond if cond.get("reason") == "ImageInspectionFailed" else None
+
+    cond = eventually(held, what="ImageInspectionFailed")
+    assert cond["status"] == "False" and offline in cond["message"], cond
+    state = (get(cluster, "nimservice", "direct-offline", ns) or {})["status"]["state"]
+    assert state == "NotReady"
+    assert get(cluster, "deployment", "direct-offline", ns) is None
+    assert get(cluster, "service", "direct-offline", ns) is not None
