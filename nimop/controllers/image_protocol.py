@@ -78,72 +78,60 @@ def protocol_of(platform_labels: Sequence[dict[str, str]]) -> str:
 
 
 class ImageProtocols:
-    """Inspects images for one controller and remembers each verdict."""
+    """Inspects images for one controller and remembers each verdict, per owner generation."""
 
     def __init__(self, rt: Runtime, *, enabled: bool = True,
                  clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
         self.rt = rt
         self.enabled = enabled
         self.clock = clock
-        self._memo: OrderedDict[MemoKey, bool] = OrderedDict()
-        self._verdicts: OrderedDict[MemoKey, _Entry] = OrderedDict()
+        self._memo: OrderedDict[MemoKey, _Entry] = OrderedDict()
 
     async def verdict(
         self, owner_uid: str, generation: int, namespace: str, image: str,
-        pull_secrets: Sequence[str],
+        pull_secrets: Sequence[str], *, retry: bool = True,
     ) -> Verdict:  # fmt: skip
-        """The image's verdict for this owner generation: inspected once when it succeeds; a
-        failure is inspected again only when its retry is due (Verdict.retry_in says when)."""
+        """The image's verdict for this owner generation, inspected once when that succeeds. A
+        failure is inspected again when its retry is due (`Verdict.retry_in` says when); with
+        `retry=False` it stands for the generation."""
         if not self.enabled or not image:
             return Verdict()
         key: MemoKey = (owner_uid, namespace, generation, image, tuple(pull_secrets))
         now = self.clock()
-        entry = self._verdicts.get(key)
+        entry = self._memo.get(key)
         if entry is not None:
-            self._verdicts.move_to_end(key)
+            self._memo.move_to_end(key)
             if not entry.verdict.error or now < entry.retry_at:
-                retry = entry.retry_at - now if entry.verdict.error else None
-                return Verdict(entry.verdict.native, entry.verdict.error, retry)
+                due = entry.retry_at - now if entry.verdict.error and retry else None
+                return Verdict(entry.verdict.native, entry.verdict.error, due)
         failures = entry.failures if entry is not None else 0
         try:
             native = await self._inspect(namespace, image, pull_secrets) == NATIVE_V1
         except InspectionFailed as exc:
-            delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
-            log.info("could not inspect image for its model download protocol",
-                     image=image, namespace=namespace, error=str(exc), retry_in=delay)
+            delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)] if retry else None
+            log.info("could not inspect image for its model download protocol; "
+                     + ("retrying" if retry else "assuming legacy"), image=image,
+                     namespace=namespace, error=str(exc), retry_in=delay)  # fmt: skip
             found = Verdict(error=str(exc), retry_in=delay)
-            self._verdicts[key] = _Entry(found, failures + 1, now + delay)
+            stands = now + delay if delay is not None else float("inf")
+            self._memo[key] = _Entry(found, failures + 1, stands)
         else:
             log.info("inspected image", image=image, native=native)
             found = Verdict(native=native)
-            self._verdicts[key] = _Entry(found)
-        while len(self._verdicts) > MEMO_SIZE:
-            self._verdicts.popitem(last=False)
+            self._memo[key] = _Entry(found)
+        while len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
         return found
 
     async def native(
         self, owner_uid: str, generation: int, namespace: str, image: str,
         pull_secrets: Sequence[str],
     ) -> bool:  # fmt: skip
-        """True when `image` is a native-v1 image; False for legacy or when it cannot be told."""
-        if not self.enabled or not image:
-            return False
-        key: MemoKey = (owner_uid, namespace, generation, image, tuple(pull_secrets))
-        if key in self._memo:
-            self._memo.move_to_end(key)
-            return self._memo[key]
-        try:
-            verdict = await self._inspect(namespace, image, pull_secrets) == NATIVE_V1
-        except InspectionFailed as exc:
-            log.info("could not inspect image for its model download protocol; assuming legacy",
-                     image=image, namespace=namespace, error=str(exc))  # fmt: skip
-            verdict = False
-        else:
-            log.info("inspected image", image=image, native=verdict)
-        self._memo[key] = verdict
-        while len(self._memo) > MEMO_SIZE:
-            self._memo.popitem(last=False)
-        return verdict
+        """True when `image` is a native-v1 image; False for legacy or when it cannot be told
+        (the NIMCache's fallback, as upstream)."""
+        found = await self.verdict(owner_uid, generation, namespace, image, pull_secrets,
+                                   retry=False)  # fmt: skip
+        return found.native
 
     async def _inspect(self, namespace: str, image: str, pull_secrets: Sequence[str]) -> str:
         try:

@@ -7,8 +7,11 @@ backoff — which is also how a pull secret created later is found (Secrets are 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
+from nimop.controllers.image_protocol import ImageProtocols
+from nimop.controllers.runtime import Runtime
 from tests.e2e.crs import nimcache, nimservice
 from tests.unit.controllers.harness import Operator, running
 from tests.unit.controllers.test_native_cache import NATIVE, pull_secret, until
@@ -123,3 +126,34 @@ async def test_no_inspection_with_a_nimcache_or_when_turned_off() -> None:
             await until(op, lambda: op.names("Deployment") == ["off"])
             assert layout(op, "off") == (["/model-store"], None)
         assert reg.seen == []
+
+
+async def test_failures_are_retried_on_a_backoff_and_a_cache_s_stand() -> None:
+    """`verdict`: a failed inspection is not repeated before its retry is due (5 s, 15 s,
+    1 min, then every 5 min); `native` (a NIMCache's) keeps its legacy fallback for the
+    generation."""
+    now = [0.0]
+    asked: list[str] = []
+    protocols = ImageProtocols(cast(Runtime, None), clock=lambda: now[0])
+    real = protocols._inspect
+
+    async def counting(namespace: str, ref: str, secrets: Sequence[str]) -> str:
+        asked.append(ref)
+        return await real(namespace, ref, secrets)
+
+    protocols._inspect = counting  # type: ignore[method-assign]
+    bad = "Not An Image"
+    delays = []
+    for _ in range(5):
+        found = await protocols.verdict("uid", 1, "ns", bad, [])
+        assert found.error and not found.native and found.retry_in is not None
+        delays.append(found.retry_in)
+        again = await protocols.verdict("uid", 1, "ns", bad, [])
+        assert again.retry_in == found.retry_in, "not inspected again before it is due"
+        now[0] += found.retry_in
+    assert delays == [5.0, 15.0, 60.0, 300.0, 300.0]
+    assert len(asked) == 5
+    assert not await protocols.native("cache", 1, "ns", bad, [])
+    now[0] += 3600
+    assert not await protocols.native("cache", 1, "ns", bad, [])
+    assert len(asked) == 6, "a NIMCache's fallback stands for its generation"
