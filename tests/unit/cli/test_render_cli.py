@@ -95,3 +95,27 @@ def test_a_cel_rule_rejects_replicas_with_autoscaling(tmp_path: Path, capsys: An
     out = capsys.readouterr()
     assert "spec.scale.enabled and spec.replicas are mutually exclusive" in out.err
     assert "kind: Deployment" not in out.out  # an invalid CR is not rendered
+
+
+def test_native_images_come_from_the_facts_never_a_registry(tmp_path: Path, capsys: Any) -> None:
+    """Offline, a service without a NIMCache renders the legacy layout unless `--facts` lists
+    its image under `nativeImages`; then it renders as the operator would."""
+    crs = write(tmp_path, SERVICE % "")
+
+    def main_container() -> dict[str, Any]:
+        docs = [d for d in yaml.safe_load_all(capsys.readouterr().out) if d]
+        dep = next(d for d in docs if d["kind"] == "Deployment")
+        ctr: dict[str, Any] = dep["spec"]["template"]["spec"]["containers"][0]
+        return ctr
+
+    def layout(ctr: dict[str, Any]) -> tuple[list[str], str | None]:
+        env = {e["name"]: e.get("value") for e in ctr["env"]}
+        mounts = [m["mountPath"] for m in ctr["volumeMounts"] if m["name"] == "model-store"]
+        return mounts, env.get("NIM_ENGINE_MODEL_PATH")
+
+    assert main(["render", "-f", crs]) == 0
+    assert layout(main_container()) == (["/model-store"], None)
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("nativeImages: [nvcr.io/nim/meta/llama-3.2-1b-instruct:1.12.0]\n")
+    assert main(["render", "-f", crs, "--facts", str(facts)]) == 0
+    assert layout(main_container()) == (["/model"], "/model/llm")
