@@ -36,10 +36,10 @@ from nimop.controllers.kserve_config import CONFIG_NAME
 from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
+from nimop.controllers.service_layout import image_fact
 from nimop.controllers.validate import Checked
 from nimop.render import Rendered, render_nimservice
 from nimop.render.names import label_value
-from nimop.render.wire import image_ref
 from nimop.watch.controller import Controller, Result
 from nimop.watch.informer import Event
 from nimop.watch.objects import Obj, ObjectKey, meta
@@ -90,7 +90,7 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
     async def handle(
         self, key: ObjectKey, svc: dict[str, Any], cr: Checked[NIMService]
     ) -> Result | None:
-        image = None if cr.errors else await self._image(svc, cr.model)
+        image = None if cr.errors else await image_fact(self.rt, self.protocols, svc, cr.model)
         result = await self._handle(svc, cr, image)
         retry = image[1].retry_in if image else None
         if retry is None:
@@ -98,20 +98,6 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
         if result is None or result.requeue_after is None:
             return Result(requeue_after=retry)
         return Result(requeue_after=min(retry, result.requeue_after))
-
-    async def _image(self, svc: Obj, model: NIMService | None) -> tuple[str, Verdict] | None:
-        """(reference, verdict) of the image of a service without a NIMCache (upstream
-        `ResolveModelLayout`: the serving image with `spec.image.pullSecrets`); None with one,
-        whose `status.type` already says."""
-        if model is None or nimcache_of(svc):
-            return None
-        md = meta(svc)
-        ref = image_ref(model.spec.image)
-        verdict = await self.protocols.verdict(
-            str(md.get("uid", "")), int(md.get("generation") or 0), str(md["namespace"]), ref,
-            model.spec.image.pull_secrets or [],
-        )  # fmt: skip
-        return ref, verdict
 
     async def _handle(
         self, svc: dict[str, Any], cr: Checked[NIMService], image: tuple[str, Verdict] | None

@@ -112,6 +112,27 @@ async def test_a_failed_inspection_leaves_the_running_workload_alone() -> None:
             assert container(op, "svc") == before, "not rolled to a guessed layout"
 
 
+async def test_what_runs_the_same_image_keeps_its_layout_while_the_registry_is_out() -> None:
+    """After an operator restart (memo gone) with the registry failing, a service whose
+    Deployment already runs the image keeps that layout: an edit still applies, and it is not
+    marked NotReady; the inspection is still retried."""
+    async with serving(FakeRegistry()) as reg:
+        reg.image("nim/native", "1", NATIVE)
+        async with running(image_inspection=True) as op:
+            await op.put(nimservice("svc", image=image(reg.host, "nim/native")))
+            await until(op, lambda: op.names("Deployment") == ["svc"])
+            await op.set_status("Deployment", "svc", {"availableReplicas": 1, "replicas": 1,
+                                                      "readyReplicas": 1})  # fmt: skip
+            op.reconciler("nimservice").protocols._memo.clear()  # a new operator process
+            reg.manifests.clear()  # and the registry no longer answers for the image
+            seen = len(reg.seen)
+            await op.edit("NIMService", "svc", {"spec": {"env": [{"name": "X", "value": "1"}]}})
+            await until(op, lambda: {e["name"] for e in container(op, "svc")["env"]} >= {"X"})
+            assert len(reg.seen) > seen, "inspected again"
+            assert layout(op, "svc") == (["/model"], "/model/svc")
+            assert ready_condition(op, "svc").get("reason") != "ImageInspectionFailed"
+
+
 async def test_no_inspection_with_a_nimcache_or_when_turned_off() -> None:
     async with serving(FakeRegistry()) as reg:
         reg.image("nim/native", "1", NATIVE)
