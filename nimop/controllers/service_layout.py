@@ -12,14 +12,12 @@ on being retried in the background.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import structlog
 
 from nimop.api import kinds
 from nimop.api.kinds import Kind
 from nimop.api.nimservice import NIMService
+from nimop.controllers.dra_status import pod_templates
 from nimop.controllers.image_protocol import ImageProtocols, Verdict
 from nimop.controllers.runtime import Runtime
 from nimop.render.names import child_name
@@ -29,26 +27,9 @@ from nimop.watch.objects import Obj, controller_owner, meta
 
 log = structlog.get_logger("nimop.controllers.service_layout")
 
-Containers = Callable[[Obj], list[Any]]
-
-
-def _pod(obj: Obj) -> list[Any]:
-    return list(((obj.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers")
-                or [])  # fmt: skip
-
-
-def _leader(obj: Obj) -> list[Any]:
-    tmpl = ((obj.get("spec") or {}).get("leaderWorkerTemplate") or {}).get("leaderTemplate")
-    return list(((tmpl or {}).get("spec") or {}).get("containers") or [])
-
-
-def _predictor(obj: Obj) -> list[Any]:
-    return list(((obj.get("spec") or {}).get("predictor") or {}).get("containers") or [])
-
-
-#: Where each workload kind keeps its NIM container, by the child name suffix.
-WORKLOADS: tuple[tuple[Kind, str, Containers], ...] = (
-    (kinds.DEPLOYMENT, "", _pod), (kinds.LWS, "-lws", _leader), (kinds.ISVC, "", _predictor),
+#: The workloads a service may run its NIM in, by the child name suffix.
+WORKLOADS: tuple[tuple[Kind, str], ...] = (
+    (kinds.DEPLOYMENT, ""), (kinds.LWS, "-lws"), (kinds.ISVC, ""),
 )
 
 
@@ -84,11 +65,13 @@ def running_layout(rt: Runtime, svc: Obj, image: str) -> bool | None:
     """True (native) or False (legacy) as the service's own live workload mounts its model
     volume, when that workload runs `image`; None when there is no such workload."""
     md = meta(svc)
-    for kind, suffix, containers in WORKLOADS:
+    for kind, suffix in WORKLOADS:
         live = rt.get(kind, str(md["namespace"]), child_name(str(md["name"]), suffix))
         if live is None or (controller_owner(live) or {}).get("uid") != md.get("uid"):
             continue
-        main = next(iter(containers(live)), None)
+        templates = pod_templates(live)  # the leader's first, for a LeaderWorkerSet
+        containers = ((templates[0].get("spec") or {}).get("containers") or []) if templates else []
+        main = next(iter(containers), None)
         if not main or main.get("image") != image:
             return None
         paths = {m.get("mountPath") for m in main.get("volumeMounts") or ()

@@ -14,10 +14,8 @@ from nimop.render.pod import (
     proxy_env,
     user_container,
 )
+from nimop.render.storage import LEGACY_MOUNTS, MODEL_STORE, NATIVE_CACHE_MOUNTS, NATIVE_ROOT
 from nimop.render.wire import wire, wires
-
-MODEL_STORE = "/model-store"
-
 
 HubSource = HuggingFaceHubSource | DataStoreSource
 
@@ -123,12 +121,12 @@ def operator_env(src: Source, name: str) -> list[dict[str, Any]]:
 
 def native_env(name: str) -> list[dict[str, Any]]:
     return [env_var("NIM_ENGINE_MODEL_DOWNLOAD_ONLY", "1"),
-            env_var("NIM_ENGINE_MODEL_PATH", f"/model/{name}")]
+            env_var("NIM_ENGINE_MODEL_PATH", f"{NATIVE_ROOT}/{name}")]
 
 
 def mounts(spec: NIMCacheSpec, native: bool) -> list[dict[str, Any]]:
     sub = spec.storage.pvc.sub_path if spec.storage.pvc else None
-    paths = ["/model", "/opt/cache"] if native else [MODEL_STORE]
+    paths = NATIVE_CACHE_MOUNTS if native else LEGACY_MOUNTS
     out: list[dict[str, Any]] = []
     for path in paths:
         mount: dict[str, Any] = {"name": "nim-cache-volume", "mountPath": path}

@@ -89,14 +89,13 @@ class Verbs:
         # resourceVersion in an applied configuration is a precondition, not a managed field
         precondition = (config.get("metadata") or {}).pop("resourceVersion", None)
         old = self.db.get(served.group_resource, key)
-        if old is not None:
-            _precondition(old, precondition)
         if old is None:
             if subresource:
                 raise ApiStatus(404, "NotFound", f'{served.ref.plural} "{key[1]}" not found')
             created = self._create(served, key[0] or None, config)
             self._own(served, key, None, created, (manager, "Apply", ""), leaf_paths(config))
             return self.db.commit(served.group_resource, created, None)
+        _precondition(old, precondition)
         managed = self.db.managed(served.group_resource, key)
         entry = (manager, "Apply", subresource or "")
         wanted = leaf_paths(config)
