@@ -82,9 +82,14 @@ def parse(text: str) -> tuple[Decimal, str] | None:
 
 
 def _to_nano(amount: Decimal) -> Decimal:
-    """Go keeps nano precision, rounding away from zero (Quantity's parser)."""
+    """Go keeps nano precision, rounding away from zero (Quantity's parser). A value already
+    whole in nanos is returned as it is: quantizing it would need one digit per power of ten,
+    which no fixed precision holds for ``1e400``."""
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -9:
+        return amount
     with localcontext() as ctx:
-        ctx.prec = 80
+        ctx.prec = max(80, amount.adjusted() + 12)
         if amount >= 0:
             return amount.quantize(_NANO, rounding=ROUND_CEILING)
         return -((-amount).quantize(_NANO, rounding=ROUND_CEILING))
@@ -107,10 +112,14 @@ def _format(amount: Decimal, family: str) -> str:
 
 
 def _decimal_parts(amount: Decimal) -> tuple[int, int]:
-    """(integer mantissa, exponent a multiple of 3) with the fewest trailing zeros."""
-    sign, digits, exponent = amount.normalize().as_tuple()
+    """(integer mantissa, exponent a multiple of 3) with the fewest trailing zeros. Read from
+    the digits themselves, not ``normalize()``, which would round a long mantissa to the
+    context's precision."""
+    sign, digits, exponent = amount.as_tuple()
     assert isinstance(exponent, int)
-    mantissa = int("".join(map(str, digits)) or "0")
+    text = "".join(map(str, digits)).rstrip("0")
+    exponent += len(digits) - len(text)
+    mantissa = int(text or "0")
     shift = exponent % 3  # lower the exponent to a multiple of 3, as Go's AsCanonicalBytes
     mantissa, exponent = mantissa * 10**shift, exponent - shift
     return (-mantissa if sign else mantissa), exponent
