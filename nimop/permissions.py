@@ -8,11 +8,13 @@ controllers watch — so a missing line fails a test instead of a 403 in a user'
 
 Rules of the table (upstream's ClusterRole grants far more, §6.6):
 - no wildcards, no `escalate`/`bind`/`impersonate`;
-- children get exactly the verbs the sync loop uses: `list watch` (informers), `get` (one read
-  of a child missing from the cache before creating it: never adopt a stranger), `create`
-  (server-side apply of a missing object is authorized as create), `patch` (apply), `delete`
-  (pruning) — and no `delete` where no spec change can prune the child (PVCs are never pruned;
-  multi-node and DRA settings are immutable). No `update`, no `deletecollection`;
+- children get exactly the verbs the sync loop uses: `list watch` (informers), `get` (the one
+  read of the holder when the create-only apply of a child missing from the cache is refused
+  with 409: never adopt a stranger; not for kinds cached whole, NIMServices and ComputeDomains,
+  whose store shows every holder), `create` (server-side apply of a missing object is
+  authorized as create), `patch` (apply), `delete` (pruning) — and no `delete` where no spec
+  change can prune the child (PVCs are never pruned; multi-node and DRA settings are
+  immutable). No `update`, no `deletecollection`;
 - kinds only cached get `list watch`, no `get`; status only `patch`;
 - Secrets: only for the features that need them (the MPI SSH key; the existence check of the
   Secrets a NeMo spec names; a NIMCache's image pull secret, to inspect its image): `get` by
@@ -49,6 +51,9 @@ CACHE = ("list", "watch")
 MANAGE = ("create", "delete", "get", "list", "patch", "watch")
 #: Children no spec change prunes: everything the sync does but delete.
 KEEP = ("create", "get", "list", "patch", "watch")
+#: Children of a kind cached whole (no label selector): the store shows a name's holder, so
+#: the sync never reads one (`ChildSync(whole=...)`).
+WHOLE = tuple(v for v in MANAGE if v != "get")
 #: Why escalation-prevention rules are held: nimop never sends them.
 ESCALATION = ("Never sent: RBAC escalation prevention lets nimop create a Role only with "
               "permissions it holds itself.")  # fmt: skip
@@ -103,8 +108,9 @@ PERMISSIONS: tuple[Permission, ...] = (
                (*CACHE, "patch"),
                "Watch the custom resources nimop reconciles; patch only to remove the finalizer "
                "the upstream NIM Operator left on resources it managed (migration)."),
-    Permission(*on(kinds.NIMSERVICE), MANAGE,
-               "Watch NIMServices; a NIMPipeline creates, applies and prunes its NIMServices."),
+    Permission(*on(kinds.NIMSERVICE), WHOLE,
+               "Watch NIMServices; a NIMPipeline creates, applies and prunes its NIMServices "
+               "(cached whole: no get)."),
     Permission(APPS_NVIDIA, tuple(f"{k}/status" for k in OWN_KINDS), ("patch",),
                "Report status (state, conditions) on the status subresource only."),
     Permission(APPS_NVIDIA, tuple(f"{k}/finalizers" for k in OWN_KINDS), ("update",),
@@ -179,10 +185,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(*on(kinds.CLAIM_TEMPLATE), KEEP,
                "DRA: ResourceClaimTemplates created from spec.draResources device specs "
                "(immutable, so never pruned; garbage collection deletes them)."),
-    Permission(*on(kinds.COMPUTE_DOMAIN), KEEP,
+    Permission(*on(kinds.COMPUTE_DOMAIN), tuple(v for v in WHOLE if v != "delete"),
                "spec.multiNode.computeDomain: create the NIMService's ComputeDomain, or read an "
-               "existing one for its channel's ResourceClaimTemplate and status (NVIDIA DRA "
-               "driver for GPUs)."),
+               "existing one from the cache for its channel's ResourceClaimTemplate and status "
+               "(NVIDIA DRA driver for GPUs; cached whole: no get)."),
     Permission(*on(kinds.COMPUTE_DOMAIN), ("delete",),
                "A ComputeDomain whose rendered spec changed is deleted and created anew (its "
                "spec is immutable).",

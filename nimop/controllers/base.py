@@ -111,7 +111,10 @@ def primary_controller(
     # A kind the RBAC table grants nimop no delete of its own on is never pruned (PVCs hold
     # data; immutable settings make the others unprunable): the table decides both.
     kept = [rt.resource(k) for k in served if not permissions.sent(k.group, k.plural, "delete")]
-    sync = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in served], kept=kept)
+    # Kinds cached whole (no label selector) show a stranger in the store: never read one.
+    whole = [rt.resource(k) for k in served if k.selector is None]
+    sync = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in served], kept=kept,
+                     whole=whole)  # fmt: skip
     ctrl = Controller(name, reconciler(rt, sync), workers=workers)
     ctrl.for_(rt.informers[reconciler.kind], spec_or_deletion_changed)
     for child in served:

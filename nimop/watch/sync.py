@@ -121,7 +121,11 @@ class ChildSync:
     ``kinds`` lists every child kind the controller manages with the informer store that caches
     it; those stores must carry the children (e.g. a label-selected informer). Children of the
     kinds in ``kept`` are never pruned (data a spec stops creating stays; garbage collection
-    removes it with its owner).
+    removes it with its owner). Kinds in ``whole`` are cached whole (an informer without label
+    selector): their store shows every holder of a name, so a stranger is found there and a
+    create refused with 409 only means the cache lags behind another client's create; that
+    sync ends with a ``ConflictError`` (requeued with backoff, by when the cache shows the
+    holder) instead of reading it, and nimop needs no ``get`` on the kind.
     """
 
     def __init__(
@@ -132,9 +136,11 @@ class ChildSync:
         hash_annotation: str = DEFAULT_HASH_ANNOTATION,
         max_parallel: int = 8,
         kept: Iterable[ResourceRef] = (),
+        whole: Iterable[ResourceRef] = (),
     ) -> None:
         self._client = client
         self._kept = {(r.api_version, r.kind) for r in kept}
+        self._whole = {(r.api_version, r.kind) for r in whole}
         self._kinds = {(r.api_version, r.kind): (r, s) for r, s in kinds}
         self._hash_annotation = hash_annotation
         self._max_parallel = max_parallel
@@ -317,12 +323,15 @@ class ChildSync:
         name is read with one GET; with ``read_first`` (an owner already in conflict: its
         stranger is most likely still there) that GET comes first and alone."""
         key = key_of(desired)
-        if not read_first:
+        whole = (res.api_version, res.kind) in self._whole
+        if not read_first or whole:
             try:
                 self._expect(res, await self._client.apply(res, create_only(desired)))
                 return None
             except ConflictError:
-                pass  # the name is taken: by whom decides adoption
+                if whole:  # created by another client a moment ago: wait for the cache
+                    raise
+                # the name is taken: by whom decides adoption
         try:
             live = await self._client.get(res, key.namespace, key.name)
         except NotFoundError:  # gone meanwhile: the name is free

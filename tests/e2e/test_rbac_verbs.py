@@ -7,7 +7,9 @@ every example of api/examples (all nine kinds: a NIMCache with its download Job 
 probe, a NIMBuild, a NIMPipeline, multi-node on LeaderWorkerSet with its SSH key Secret, KServe,
 routes, the endpoint picker, DRA, autoscaling, metrics, the five NeMo services) on a cluster
 that serves OpenShift's SCC API, each custom resource carrying the finalizer upstream's operator
-left. Then every NIMService is cut down to a plain Deployment and the SCC API goes (so each
+left, one cache's Job name held by a user's Job; then the children are relabelled as upstream's
+and adopted back (the one GET the sync sends reads the holder of a name it was refused). Then
+every NIMService is cut down to a plain Deployment and the SCC API goes (so each
 optional child is pruned), and the pipeline drops a service. The audit log of that run gives
 the (group, resource, verb) triples the ServiceAccount was authorized for; the ClusterRole,
 the leader-election Role and the namespaced overlay's Role must grant nothing else, except
@@ -44,6 +46,11 @@ CHILDREN = ("leaderworkersets", "inferenceservices", "horizontalpodautoscalers",
             "httproutes", "grpcroutes", "inferencepools", "servicemonitors",
             "resourceclaimtemplates", "roles", "rolebindings", "jobs", "deployments",
             "persistentvolumeclaims", "configmaps", "pods")  # fmt: skip
+#: Children relabelled as upstream's between the phases (adopted back through a GET each).
+ADOPTED = (*CHILDREN, "services", "serviceaccounts", "nimservices", "inferenceservices",
+           "computedomains")  # fmt: skip
+MANAGED_BY = "app.kubernetes.io/managed-by"
+UPSTREAM = "k8s-nim-operator"
 #: What the second phase prunes.
 PRUNED = ("leaderworkersets", "inferenceservices", "horizontalpodautoscalers", "ingresses",
           "httproutes", "grpcroutes", "inferencepools", "servicemonitors", "roles",
@@ -142,9 +149,68 @@ def watched_operator(
         shared.start()
 
 
+def take_over(cluster: Cluster, namespace: str) -> None:
+    """Every child labelled as upstream's operator labels its own: gone from nimop's
+    label-selected caches, so the next create-only apply of each answers 409 and the sync
+    reads the object (the one GET it sends) to tell an adoptable child from a stranger. Each
+    is owned by its CR, so each must come back labelled as nimop's. Not a NIMCache's: a Ready
+    cache desires no Job any more and keeps only the manifest ConfigMap it sees, so nothing of
+    its would be applied (its Job's GET comes from :func:`hold_a_cache_job_name`)."""
+    taken: list[tuple[str, str]] = []
+    for resource in ADOPTED:
+        result = cluster.kubectl("get", resource, "-n", namespace, "-o", "json", check=False)
+        for obj in json.loads(result.stdout)["items"] if result.returncode == 0 else []:
+            ours = owners(obj) & OWN - {"NIMCache"}
+            if ours and not obj["metadata"].get("deletionTimestamp"):
+                name = obj["metadata"]["name"]
+                cluster.kubectl("label", resource, name, "-n", namespace, "--overwrite",
+                                f"{MANAGED_BY}={UPSTREAM}")  # fmt: skip
+                taken.append((resource, name))
+    assert {r for r, _ in taken} >= set(CHILDREN) - {"persistentvolumeclaims", "jobs"}, taken
+
+    def relabelled() -> list[tuple[str, str]]:
+        return [(r, n) for r, n in taken
+                if ((get(cluster, r, n, namespace) or {"metadata": {}})["metadata"]
+                    .get("labels") or {}).get(MANAGED_BY) not in ("nimop", None)]  # fmt: skip
+
+    try:
+        eventually(lambda: not relabelled(), timeout=180,
+                   what="every child taken over from upstream's label adopted again")  # fmt: skip
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; left: {relabelled()}") from None
+
+
+def hold_a_cache_job_name(cluster: Cluster, namespace: str, cache: str) -> str:
+    """A user's suspended Job holding the name of `cache`'s caching Job: the create-only apply
+    of the caching Job answers 409 and the sync reads the holder (a GET) and leaves it alone."""
+    job = {
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": f"{cache}-job", "namespace": namespace},
+        "spec": {"suspend": True, "template": {"spec": {
+            "restartPolicy": "Never",
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 1000,
+                                "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "c", "image": "busybox", "securityContext": {
+                "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}],
+        }}},
+    }  # fmt: skip
+    apply(cluster, namespace, job)
+    return str(job["metadata"]["name"])
+
+
+def conflicted(cluster: Cluster, kind: str, name: str, namespace: str) -> bool:
+    status = (get(cluster, kind.lower(), name, namespace) or {}).get("status") or {}
+    return any(c.get("reason") == "ChildConflict" for c in status.get("conditions") or ())
+
+
 def run_scenario(cluster: Cluster, namespace: str) -> None:
     docs = scenario_docs()
+    cache = next(d["metadata"]["name"] for d in docs if d["kind"] == "NIMCache")
+    stranger = hold_a_cache_job_name(cluster, namespace, cache)
     apply(cluster, namespace, *docs)
+    eventually(lambda: conflicted(cluster, "NIMCache", cache, namespace), timeout=180,
+               what=f"NIMCache {cache} reports the user's Job {stranger}")  # fmt: skip
+    cluster.kubectl("delete", "job", stranger, "-n", namespace)
     eventually(lambda: set(CHILDREN) <= present(cluster, namespace, CHILDREN), timeout=240,
                what=f"every child kind in {namespace}")  # fmt: skip
     own = [(d["kind"], d["metadata"]["name"]) for d in docs if d["kind"] in OWN]
@@ -154,6 +220,7 @@ def run_scenario(cluster: Cluster, namespace: str) -> None:
     except AssertionError as exc:
         silent = [f"{k}/{n}" for k, n in own if not reported(cluster, k, n, namespace)]
         raise AssertionError(f"{exc}; no state: {silent}") from None
+    take_over(cluster, namespace)
     for doc in docs:
         if doc["kind"] == "NIMService":
             name = doc["metadata"]["name"]

@@ -79,6 +79,9 @@ def test_every_declared_child_kind_is_fully_managed(api_version: str, kind: str)
     group, resource = resource_of(api_version, kind)
     # kinds never pruned hold no delete of nimop's own (test_controller_access.NEVER_PRUNED)
     needed = MANAGE if sent(group, resource, "delete") else KEEP
+    row = kinds.find(api_version, kind)
+    if row is not None and row.selector is None:  # cached whole: the sync never reads one
+        needed = tuple(v for v in needed if v != "get")
     missing = [v for v in needed if not allowed(group, resource, v, scopes=NAMESPACED)]
     assert not missing, f"{kind} ({group or 'core'}/{resource}) lacks {missing}"
 

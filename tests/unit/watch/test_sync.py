@@ -374,3 +374,32 @@ async def test_a_stranger_created_after_the_cache_was_read_is_not_taken_over(
         live = w.twin.get(CM, "n", "a")
         assert live is not None and live["data"] == {"mine": "yes"}
         assert "ownerReferences" not in live["metadata"]
+
+
+async def test_a_kind_cached_whole_is_never_read_a_stranger_is_found_in_its_store() -> None:
+    """NIMServices (a pipeline's children) and ComputeDomains are cached without a label
+    selector: a stranger is in the store, so the conflict needs no GET (and nimop holds no
+    `get` on those kinds); a 409 from a create the cache has not shown yet is requeued."""
+    from nimop.watch.errors import ConflictError
+    from nimop.watch.store import Store
+
+    twin = ApiTwin()
+    async with twin.client() as client:
+        informer = Informer(client, CM)
+        async with informer:
+            await informer.wait_synced()
+            w = World(twin, informer, ChildSync(client, [(CM, informer.store)], whole=[CM]))
+            w.twin.create(strangers_cm("a"), manager="kubectl")
+            await w.twin.settle()
+            w.twin.requests.clear()
+            with pytest.raises(ChildConflictError):
+                await w.run(OWNER, [cm("a", k="v")])
+            with pytest.raises(ChildConflictError):  # the re-check reads the store too
+                await w.run(OWNER, [cm("a", k="v")])
+            assert w.twin.requests == [], "the store decides: no request"
+        lagging = ChildSync(client, [(CM, Store())], whole=[CM])  # not shown by the cache yet
+        with pytest.raises(ConflictError):
+            await lagging.sync(OWNER, [cm("a", k="v")])
+        assert [(r.verb, c) for r, c in twin.requests] == [("apply", 409)], "no GET"
+        live = twin.get(CM, "n", "a")
+        assert live is not None and live["data"] == {"mine": "yes"}
