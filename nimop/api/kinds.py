@@ -44,6 +44,12 @@ class Kind:
     optional: bool = False
 
     @property
+    def cached_whole(self) -> bool:
+        """The store holds every object of the kind (no label selector): a name's holder is
+        found there, without a request, and nimop needs no ``get`` to read one."""
+        return self.selector is None
+
+    @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
 

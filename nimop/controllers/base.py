@@ -111,8 +111,8 @@ def primary_controller(
     # A kind the RBAC table grants nimop no delete of its own on is never pruned (PVCs hold
     # data; immutable settings make the others unprunable): the table decides both.
     kept = [rt.resource(k) for k in served if not permissions.sent(k.group, k.plural, "delete")]
-    # Kinds cached whole (no label selector) show a stranger in the store: never read one.
-    whole = [rt.resource(k) for k in served if k.selector is None]
+    # Kinds cached whole show a stranger in the store: the sync never reads one.
+    whole = [rt.resource(k) for k in served if k.cached_whole]
     sync = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in served], kept=kept,
                      whole=whole)  # fmt: skip
     ctrl = Controller(name, reconciler(rt, sync), workers=workers)

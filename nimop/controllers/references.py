@@ -129,7 +129,7 @@ class References:
     async def _read(self, kind: Kind, namespace: str, name: str) -> Obj | None:
         if self.rt.namespaces is not None and namespace not in self.rt.namespaces:
             return _UNKNOWN  # a namespace nimop does not watch: no request, no claim
-        if kind.selector is None and self.rt.served(kind):
+        if kind.cached_whole and self.rt.served(kind):
             return self.rt.get(kind, namespace, name)  # fully cached: no request
         res = (self.rt.resource(kind) if self.rt.served(kind)
                else ResourceRef(kind.group, kind.version, kind.kind, kind.plural))

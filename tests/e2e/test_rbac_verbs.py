@@ -168,10 +168,13 @@ def take_over(cluster: Cluster, namespace: str) -> None:
                 taken.append((resource, name))
     assert {r for r, _ in taken} >= set(CHILDREN) - {"persistentvolumeclaims", "jobs"}, taken
 
+    def manager(resource: str, name: str) -> str | None:
+        """Who the child's label says manages it (None once it is gone)."""
+        md = (get(cluster, resource, name, namespace) or {}).get("metadata") or {}
+        return (md.get("labels") or {}).get(MANAGED_BY)
+
     def relabelled() -> list[tuple[str, str]]:
-        return [(r, n) for r, n in taken
-                if ((get(cluster, r, n, namespace) or {"metadata": {}})["metadata"]
-                    .get("labels") or {}).get(MANAGED_BY) not in ("nimop", None)]  # fmt: skip
+        return [(r, n) for r, n in taken if manager(r, n) not in ("nimop", None)]
 
     try:
         eventually(lambda: not relabelled(), timeout=180,

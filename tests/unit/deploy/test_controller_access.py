@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from nimop.api import kinds
-from nimop.permissions import KEEP, MANAGE, PERMISSIONS, allowed, sent
+from nimop.permissions import PERMISSIONS, allowed, sent
 from nimop.render import nemo_customizer, nemo_evaluator
 from nimop.watch.events import EVENTS
 from nimop.watch.leader import LEASES
-from tests.unit.deploy.test_permissions import resource_of
+from tests.unit.deploy.test_permissions import resource_of, sync_verbs
 
 CACHED = kinds.ALL
 CHILDREN = tuple(dict.fromkeys(
@@ -45,12 +45,10 @@ NEVER_PRUNED = {(k.group, k.plural)
 def test_every_synced_child_kind_is_manageable(kind: kinds.Kind) -> None:
     group, resource = resource_of(kind.api_version, kind.kind)
     kept = (kind.group, kind.plural) in NEVER_PRUNED
-    # A kind cached whole shows a name's holder in its store: the sync never reads one.
-    whole = kind.selector is None
-    needed = [v for v in (KEEP if kept else MANAGE) if not (whole and v == "get")]
+    needed = sync_verbs(kind, pruned=not kept)
     missing = [v for v in needed if not allowed(group, resource, v, scopes=("namespaced",))]
     assert not missing, f"{group}/{resource} lacks {missing}"
-    if whole:
+    if kind.cached_whole:
         assert not allowed(group, resource, "get"), f"{group}/{resource}: get never sent"
     deletable = sent(group, resource, "delete")
     assert deletable != kept, f"{group}/{resource} delete: {deletable}"
