@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bench.kube import Kube
+from bench.procstat import CpuMeter
 from bench.tracker import Tracker
 
 JSON = dict[str, Any]
@@ -79,6 +80,7 @@ async def run(
     namespace: str,
     update_fraction: float,
     within: float,
+    cpu: CpuMeter | None = None,
 ) -> JSON:
     """Both floor phases in ``namespace`` (created by the caller); their figures as JSON."""
     deployment = _deployment_names(templates, sample)
@@ -88,11 +90,17 @@ async def run(
     try:
         await tracker.wait(lambda: tracker.listed, 30)
         print(f"floor: create ({len(names)} x {len(templates)} objects)", file=sys.stderr)
+        mark = cpu.mark() if cpu else {}
         create = await _create(kube, tracker, templates, sample, sample_namespace, names,
                                namespace, within)  # fmt: skip
+        if cpu is not None:
+            create["cluster_cpu_s"] = cpu.since(mark, cpu.mark())
         print(f"floor: create took {create['wall_s']} s; update", file=sys.stderr)
+        mark = cpu.mark() if cpu else {}
         update = await _update(kube, tracker, [deployment(n) for n in names], namespace,
                                update_fraction, within)  # fmt: skip
+        if cpu is not None:
+            update["cluster_cpu_s"] = cpu.since(mark, cpu.mark())
     finally:
         watch.cancel()
     return {"create": create, "update": update, "children": [p for p, _ in templates]}

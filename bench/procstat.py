@@ -109,3 +109,42 @@ class Sampler:
             "rss_peak_mib": round(max(s.rss for s in inside) / 2**20, 1),
             "rss_end_mib": round(inside[-1].rss / 2**20, 1),
         }
+
+
+def machine_ticks() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / _TICK, sum(fields) / _TICK
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds of every control-plane component (pids from the cluster's pids directory)
+    and of the whole machine: whether a phase was bounded by the cluster's CPU, and how much of
+    it each component took. Read at phase boundaries: `mark()` then `since(mark)`."""
+
+    pids_dir: Path
+
+    def mark(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for entry in sorted(self.pids_dir.glob("*")) if self.pids_dir.exists() else ():
+            try:
+                pid = int(entry.read_text().split(maxsplit=1)[0])
+            except (OSError, ValueError, IndexError):
+                continue
+            stat = _stat(pid)
+            if stat is not None:
+                out[entry.name] = stat[1]
+        out["machine_busy"], out["machine_total"] = machine_ticks()
+        return out
+
+    @staticmethod
+    def since(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        """CPU seconds per component between two marks, and the machine's busy share."""
+        out = {k: round(after[k] - v, 2) for k, v in before.items()
+               if k in after and not k.startswith("machine_")}  # fmt: skip
+        total = after["machine_total"] - before["machine_total"]
+        busy = after["machine_busy"] - before["machine_busy"]
+        out["machine_busy_share"] = round(busy / total, 3) if total > 0 else 0.0
+        return out

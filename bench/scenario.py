@@ -25,7 +25,7 @@ from bench import floor, manifests, prom
 from bench.audit import AuditLog
 from bench.kube import Kube, KubeError
 from bench.operator import Operator, profiled
-from bench.procstat import Sampler
+from bench.procstat import CpuMeter, Sampler
 from bench.tracker import GROUP_PATH, Tracker
 from tests.cluster import Cluster
 from tests.operator_process import SA_USER, install_crds
@@ -75,6 +75,7 @@ class Phase:
     done: bool = True
     scrape_before: prom.Scrape = field(default_factory=dict)
     scrape_after: prom.Scrape = field(default_factory=dict)
+    cpu_before: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -99,6 +100,7 @@ class Run:
     stuck: list[dict[str, Any]] = field(default_factory=list)
     load: dict[str, Any] = field(default_factory=dict)
     profile_path: Path | None = None
+    cpu: CpuMeter | None = None
 
     @property
     def namespaces(self) -> list[str]:
@@ -114,6 +116,7 @@ class Run:
         if self.sampler is not None:
             self.sampler.sample()
         phase = Phase(name, time.monotonic(), utc_now(), scrape_before=self._scrape())
+        phase.cpu_before = self.cpu.mark() if self.cpu else {}
         self.phases.append(phase)
         return phase
 
@@ -122,6 +125,8 @@ class Run:
         if self.sampler is not None:
             self.sampler.sample()
         phase.scrape_after = self._scrape()
+        if self.cpu is not None and phase.cpu_before:
+            phase.extra["cluster_cpu_s"] = self.cpu.since(phase.cpu_before, self.cpu.mark())
         self.operator.check_alive()
 
     def _scrape(self) -> prom.Scrape:
@@ -146,7 +151,7 @@ async def run(cluster: Cluster, cfg: Config) -> Run:
         log_path=cfg.out / f"operator-{cfg.n}-{stamp}.log",
         metrics_url=cfg.metrics_url,
     )
-    r = Run(cfg, ns, node, op, profile_path=profile_path)
+    r = Run(cfg, ns, node, op, profile_path=profile_path, cpu=CpuMeter(cluster.layout.pids))
     r.load["loadavg_start"] = os.getloadavg()
     install_crds(cluster)
     audit_path = cluster.layout.logs / "audit.log"
@@ -198,7 +203,7 @@ async def _floor(r: Run, kube: Kube) -> None:
         r.floor = await floor.run(
             kube, templates=templates, sample=names(r.config.n)[0],
             sample_namespace=r.namespace, names=names(r.config.n), namespace=ns,
-            update_fraction=r.config.update_fraction, within=r.config.phase_timeout,
+            update_fraction=r.config.update_fraction, within=r.config.phase_timeout, cpu=r.cpu,
         )  # fmt: skip
         r.floor["loadavg"] = os.getloadavg()
     finally:
