@@ -46,6 +46,10 @@ class PrimaryReconciler(Generic[CRT]):
     kind: ClassVar[Kind]
     #: the API model the CR is parsed into, once per reconcile (what the renderers read)
     model_type: type[CRT]
+    #: Does the echo of this controller's own child write wake it? Only a kind whose render
+    #: reads no child of its own making may say no (a NIMCache renders its Job from the
+    #: manifest ConfigMap it wrote: that ConfigMap's arrival must wake it).
+    own_writes_wake: ClassVar[bool] = True
 
     def __init__(self, rt: Runtime, children: ChildSync) -> None:
         self.rt = rt
@@ -69,6 +73,10 @@ class PrimaryReconciler(Generic[CRT]):
 
     async def handle(self, key: ObjectKey, obj: dict[str, Any], cr: Checked[CRT]) -> Result | None:
         raise NotImplementedError
+
+    async def write_status(self, obj: Obj, status: Mapping[str, Any]) -> bool:
+        """`write_status` for this kind, as this controller's write."""
+        return await write_status(self.rt, self.kind, obj, status, writer=self.children.writer)
 
 
 def names_only(render: Callable[[], Rendered], errors: Sequence[Problem]) -> Rendered:
@@ -113,8 +121,11 @@ def primary_controller(
     kept = [rt.resource(k) for k in served if not permissions.sent(k.group, k.plural, "delete")]
     # Kinds cached whole show a stranger in the store: the sync never reads one.
     whole = [rt.resource(k) for k in served if k.cached_whole]
+    # Writes are remembered under the controller's name (so their echoes wake nobody) only
+    # when the reconciler says they may; read-your-writes holds either way.
+    writer = "" if reconciler.own_writes_wake else name
     sync = ChildSync(rt.client, [(rt.resource(k), rt.store(k)) for k in served], kept=kept,
-                     whole=whole)  # fmt: skip
+                     whole=whole, writer=writer)  # fmt: skip
     ctrl = Controller(name, reconciler(rt, sync), workers=workers)
     ctrl.for_(rt.informers[reconciler.kind], spec_or_deletion_changed)
     for child in served:
@@ -177,13 +188,18 @@ MANAGED_STATUS = frozenset(
 )
 
 
-async def write_status(rt: Runtime, kind: Kind, obj: Obj, status: Mapping[str, Any]) -> bool:
+async def write_status(
+    rt: Runtime, kind: Kind, obj: Obj, status: Mapping[str, Any], *, writer: str
+) -> bool:
     """Patch the status subresource when the computed status differs, and announce a state
     transition as an Event (`nimop.watch.status`); True when written. Every kind's status
-    gets its `SpecValid` condition here (nimop.controllers.ratchet)."""
+    gets its `SpecValid` condition here (nimop.controllers.ratchet). The written object is
+    remembered in the kind's store as ``writer``'s (read-your-writes)."""
     status = ratchet.with_spec_valid(obj, status, rt.now())
-    writer = StatusWriter(rt.client, rt.events, managed=MANAGED_STATUS)
-    return await writer.write(rt.resource(kind), obj, status)
+    patcher = StatusWriter(
+        rt.client, rt.events, managed=MANAGED_STATUS, store=rt.store(kind), writer=writer
+    )
+    return await patcher.write(rt.resource(kind), obj, status)
 
 
 async def release_legacy_finalizer(rt: Runtime, kind: Kind, obj: Obj) -> None:

@@ -21,7 +21,6 @@ from nimop.controllers.base import (
     apply_or_reject,
     key_text,
     primary_controller,
-    write_status,
 )
 from nimop.controllers.nimservice_status import Observed
 from nimop.controllers.references import References, problems
@@ -36,8 +35,6 @@ from nimop.watch.sources import enqueue_from_index
 from nimop.watch.store import INDEX_LABEL
 from nimop.watch.sync import ChildSync
 
-#: After creating children, report status on the next reconcile (see NIMService's handle).
-STATUS_AFTER_WRITE_SECONDS = 5.0
 INSTANCE = "app.kubernetes.io/instance"
 
 
@@ -58,10 +55,8 @@ class NemoReconciler(PrimaryReconciler[Any]):
         else:
             rendered = self.render(cr.model)
         written: set[str] = set()
-        created: set[str] = set()
         if rendered.objects:
-            rendered = await apply_or_reject(self._apply(obj, rendered, written, created),
-                                             rendered)
+            rendered = await apply_or_reject(self._apply(obj, rendered, written), rendered)
         model = None if cr.errors else cr.model
         missing, services = await self._check_references(obj, model)
         observed = self._observe(obj, rendered, written, missing)
@@ -70,13 +65,11 @@ class NemoReconciler(PrimaryReconciler[Any]):
         status = nemo_status.compute(obj, rendered, observed, url, now=self.rt.now(),
                                      missing_services=services)
         recheck = self.references.recheck_after(obj)
-        if created and status.get("state") != "Failed":
-            return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
         hold = nimservice_status.settle_for(obj, status, self.rt.now(),
                                             stuck=workload_status.stuck(observed.pods))
         if hold:
             return Result(requeue_after=hold)
-        await write_status(self.rt, self.kind, obj, status)
+        await self.write_status(obj, status)
         return Result(requeue_after=recheck) if recheck else None
 
     async def _check_references(self, obj: Mapping[str, Any], cr: CustomResource | None
@@ -91,11 +84,9 @@ class NemoReconciler(PrimaryReconciler[Any]):
         return ([*problems(by_name), *not_ready],
                 problems([m for m in found if m.named.kind == kinds.SERVICE]))
 
-    async def _apply(self, obj: Mapping[str, Any], rendered: Rendered, written: set[str],
-                     created: set[str]) -> None:
+    async def _apply(self, obj: Mapping[str, Any], rendered: Rendered, written: set[str]) -> None:
         result = await self.children.sync(obj, list(rendered.objects), prune=rendered.ok)
         written.update(result.created + result.updated)
-        created.update(result.created)
 
     def _observe(self, obj: Mapping[str, Any], rendered: Rendered, written: set[str],
                  missing: list[Problem]) -> Observed:

@@ -28,7 +28,6 @@ from nimop.controllers.base import (
     apply_or_reject,
     key_text,
     primary_controller,
-    write_status,
 )
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
@@ -207,7 +206,7 @@ class NIMBuildReconciler(PrimaryReconciler[NIMBuild]):
         """Write the status when it changed; returns the build as it now is (our own status
         write does not wake us: status-only updates are filtered)."""
         status = nimbuild_status.compute(build, rendered, seen, now=self.rt.now())
-        await write_status(self.rt, kinds.NIMBUILD, build, status)
+        await self.write_status(build, status)
         return {**build, "status": status}
 
 

@@ -26,7 +26,6 @@ from nimop.controllers.base import (
     names_only,
     primary_controller,
     split_owned,
-    write_status,
 )
 from nimop.controllers.conditions import is_true
 from nimop.controllers.facts import cluster_facts
@@ -173,7 +172,7 @@ class NIMCacheReconciler(PrimaryReconciler[NIMCache]):
         status = nimcache_status.compute(
             cache, rendered, pvc, job, profiles=_profiles(cache, facts), now=self.rt.now()
         )
-        await write_status(self.rt, kinds.NIMCACHE, stored or cache, status)
+        await self.write_status(stored or cache, status)
 
 
 def _completed(job: Mapping[str, Any]) -> bool:

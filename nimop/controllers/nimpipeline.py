@@ -17,7 +17,6 @@ from nimop.controllers.base import (
     PrimaryReconciler,
     apply_or_reject,
     primary_controller,
-    write_status,
 )
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.validate import Checked
@@ -58,7 +57,7 @@ class NIMPipelineReconciler(PrimaryReconciler[NIMPipeline]):
         status = nimpipeline_status.compute(
             pipeline, enabled, owned, now=self.rt.now(), problem=problem
         )
-        await write_status(self.rt, kinds.NIMPIPELINE, pipeline, status)
+        await self.write_status(pipeline, status)
 
 
 def key_ns(obj: Obj) -> str:

@@ -27,13 +27,13 @@ from nimop.controllers.base import (
     names_only,
     primary_controller,
     split_owned,
-    write_status,
 )
 from nimop.controllers.facts import cluster_facts
 from nimop.controllers.generation_clock import GenerationClock
 from nimop.controllers.image_protocol import ImageProtocols, Verdict
 from nimop.controllers.kserve_config import CONFIG_NAME
 from nimop.controllers.nimservice_status import Observed
+from nimop.controllers.predicates import pod_problem_changed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
 from nimop.controllers.service_layout import image_fact
@@ -49,8 +49,6 @@ from nimop.watch.sync import ChildSync
 
 log = structlog.get_logger("nimop.controllers.nimservice")
 
-#: After writing children, report status on the next reconcile (see handle).
-STATUS_AFTER_WRITE_SECONDS = 5.0
 INDEX_NIMCACHE = "nimcache"
 INDEX_DRA = "dra-namespace"
 INDEX_INSTANCE = "instance-label"
@@ -80,6 +78,9 @@ def uses_dra(obj: Obj) -> list[str]:
 class NIMServiceReconciler(PrimaryReconciler[NIMService]):
     kind = kinds.NIMSERVICE
     model_type = NIMService
+    #: its render reads an InferenceService's status (KServe's write) and the NIMCache, never
+    #: a child it wrote; the status it computes after a write already reads that write back
+    own_writes_wake = False
 
     def __init__(self, rt: Runtime, children: ChildSync) -> None:
         super().__init__(rt, children)
@@ -106,19 +107,12 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
         render = partial(self._render, svc, cr.model, image)
         rendered = names_only(render, errors) if errors else render()
         written: set[str] = set()
-        created: set[str] = set()
         if not errors:
-            apply = self._apply(svc, rendered, written, created)
-            rendered = await apply_or_reject(apply, rendered)
+            rendered = await apply_or_reject(self._apply(svc, rendered, written), rendered)
+        # What was just written is read back from the stores (read-your-writes), so this
+        # status already describes the children as created or updated: no second look needed.
         observed = self._observe(svc, rendered, written)
         status = nimservice_status.compute(svc, rendered, observed, now=self.rt.now())
-        if created and status.get("state") != "Failed":
-            # The children just created will each send a watch event, and the reconcile they
-            # trigger observes them: reporting now would only describe the old world and cost
-            # a second status write. The short requeue is a safety net should no event come.
-            # (Only for creations: an update the apiserver normalises away sends no event, and
-            # deferring then would loop.)
-            return Result(requeue_after=STATUS_AFTER_WRITE_SECONDS)
         hold = self._hold(svc, status, observed)
         if hold:
             return Result(requeue_after=hold)
@@ -150,9 +144,7 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
                               compute_domain=compute_domain.existing_domain(svc), image=image)
         return render_nimservice(model, facts)
 
-    async def _apply(
-        self, svc: Obj, rendered: Rendered, written: set[str], created: set[str]
-    ) -> None:
+    async def _apply(self, svc: Obj, rendered: Rendered, written: set[str]) -> None:
         owned, shared = split_owned(rendered.objects)
         await ensure_shared(self.rt, kinds.NIMSERVICE_CHILDREN, shared)
         labels = dict((owned[0]["metadata"].get("labels") or {}) if owned else {})
@@ -160,7 +152,6 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
         # An incomplete render (a missing API, a cache not ready) must not tear down what runs.
         result = await self.children.sync(svc, compute_domain.desired(owned), prune=rendered.ok)
         written.update(result.created + result.updated)
-        created.update(result.created)
 
     def _observe(self, svc: Obj, rendered: Rendered, written: set[str]) -> Observed:
         md = meta(svc)
@@ -191,7 +182,7 @@ class NIMServiceReconciler(PrimaryReconciler[NIMService]):
     async def _report(
         self, svc: Obj, status: Mapping[str, Any], warnings: list[str]
     ) -> None:
-        written = await write_status(self.rt, kinds.NIMSERVICE, svc, status)
+        written = await self.write_status(svc, status)
         if written and nimservice_status.reports_older_generation(svc):
             for warning in warnings:
                 await self.rt.events.record(
@@ -213,7 +204,7 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
         rt.informers[kinds.NIMCACHE],
         enqueue_from_index(services.store, INDEX_NIMCACHE, key_text),
     )
-    ctrl.watches(rt.informers[kinds.POD], _pods_to_services(services.store))
+    ctrl.watches(rt.informers[kinds.POD], _pods_to_services(services.store), pod_problem_changed)
     if rt.served(kinds.KSERVE_CONFIG):
         ctrl.watches(rt.informers[kinds.KSERVE_CONFIG], _kserve_config_to_services(services.store))
     if rt.served(kinds.COMPUTE_DOMAIN):

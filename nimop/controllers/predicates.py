@@ -1,9 +1,11 @@
-"""Which primary updates are worth a reconcile (upstream's event filter, §0 C7):
-a spec change (generation), a deletion starting, or a label/annotation change (both feed the
-children's metadata). Status-only writes — including our own — never re-trigger."""
+"""Which events are worth a reconcile. A primary's (upstream's event filter, §0 C7): a spec
+change (generation), a deletion starting, or a label/annotation change (both feed the
+children's metadata); status-only writes — including our own — never re-trigger. A pod's: a
+change of the problem it shows, the only thing a status reads from pods."""
 
 from __future__ import annotations
 
+from nimop.controllers.workload_status import pod_problem
 from nimop.watch.informer import Event, EventType
 from nimop.watch.objects import meta
 
@@ -16,3 +18,12 @@ def spec_or_deletion_changed(event: Event) -> bool:
         old.get(f) != new.get(f)
         for f in ("generation", "deletionTimestamp", "labels", "annotations")
     )
+
+
+def pod_problem_changed(event: Event) -> bool:
+    """A pod's problem (the hint a status message carries, what makes a rollout `stuck`)
+    appeared, changed or went. A pod starting, getting scheduled and turning ready wakes
+    nobody: its workload's status says the same, and that is watched as an owned child."""
+    if event.type is EventType.UPDATED and event.old is not None:
+        return pod_problem(event.old) != pod_problem(event.obj)
+    return bool(pod_problem(event.obj))

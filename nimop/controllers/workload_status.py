@@ -116,19 +116,20 @@ def inference_service(obj: Obj | None, name: str) -> Readiness:
 
 def stuck(pods: Sequence[Obj]) -> bool:
     """A pod cannot become ready without help: unschedulable, failed, image or crash loop."""
-    return any(_pod_problem(pod) for pod in pods)
+    return any(pod_problem(pod) for pod in pods)
 
 
 def _with_pod_hint(message: str, pods: Sequence[Obj]) -> str:
     """Append why a pod is stuck (scheduler message, image or crash reason), if one is."""
     for pod in pods:
-        hint = _pod_problem(pod)
+        hint = pod_problem(pod)
         if hint:
             return f"{message}; pod {pod['metadata']['name']}: {hint}"
     return message
 
 
-def _pod_problem(pod: Obj) -> str:
+def pod_problem(pod: Obj) -> str:
+    """Why ``pod`` cannot become ready without help ("" when nothing says it cannot)."""
     st = _status(pod)
     scheduled = find(st.get("conditions"), "PodScheduled")
     if scheduled and scheduled.get("status") == "False":

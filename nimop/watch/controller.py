@@ -19,6 +19,10 @@ and a resync enqueue is ``LOW``, a primary's watch event ``NORMAL``, a child's (
 ``HIGH`` — so when a workload becomes available its owner's status is reported next, not after
 the first reconcile of every object created meanwhile (a Ready ramp, not a cliff).
 
+Echoes: a write this controller remembered in a store (``Store.remember``: status patches,
+child applies) comes back as a watch event carrying the controller's name; it wakes nobody
+here — the reconcile that wrote already saw that state. Another controller's writes do wake.
+
 Workers start only after every watched informer has synced (``CacheSyncTimeout``), each
 reconcile gets a ``reconcile_id`` bound in structlog contextvars and an OpenTelemetry span, and
 a periodic resync re-enqueues every primary (controller-runtime's ``SyncPeriod``: level-based
@@ -249,6 +253,8 @@ class Controller:
 
     def _handler(self, source: _Source) -> Handler:
         def handle(event: Event) -> None:
+            if event.writer == self.name:
+                return  # the echo of this controller's own write: its reconcile saw it
             if all(p(event) for p in source.predicates):
                 priority = LOW if event.initial else source.priority
                 for key in source.mapper(event):

@@ -51,12 +51,15 @@ class EventType(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """What handlers receive; ``old`` is set on updates; ``initial`` on the first list's adds."""
+    """What handlers receive; ``old`` is set on updates; ``initial`` on the first list's adds;
+    ``writer`` names the controller whose own write this event only echoes (``Store.remember``).
+    """
 
     type: EventType
     obj: Obj
     old: Obj | None = None
     initial: bool = False
+    writer: str | None = None
 
 
 Handler = Callable[[Event], None]
@@ -197,9 +200,10 @@ class Reflector:
             return new_rv
         obj = self._inf.transform(obj)
         if kind in ("ADDED", "MODIFIED"):
+            writer = store.writer_of(obj)
             old = store.upsert(obj)
             typ = EventType.ADDED if old is None else EventType.UPDATED
-            self._inf.dispatch(Event(typ, obj, old))
+            self._inf.dispatch(Event(typ, obj, old, writer=writer))
         elif kind == "DELETED":
             store.delete(key_of(obj))
             self._inf.dispatch(Event(EventType.DELETED, obj))
@@ -230,7 +234,7 @@ class Informer:
         self.label_selector = label_selector
         self.options = options or InformerOptions()
         self.clock = clock or SystemClock()
-        self.store = Store()
+        self.store = Store(transform=self.transform)
         self._handlers: list[Handler] = []
         scopes: Sequence[str | None] = (
             list(namespaces) if namespaces and resource.namespaced else [None]

@@ -6,6 +6,11 @@ longer reports become ``null`` at every depth, so a stale entry disappears), not
 are equal — the steady state writes nothing. When it wrote, it announces the transition of
 ``status.state`` as an Event: Warning into ``Failed``, Normal into ``Ready`` and out of it. A
 first ``NotReady``/``Pending`` of a new object is no news (its creation is) and costs no write.
+
+The patch's answer is remembered in the primary's store (read-your-writes, ``store.py``): the
+next reconcile diffs against the status just written even when the watch has not delivered it
+yet — against the older copy, the patch would leave out every key that copy already shows, and
+the write would be lost.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any, Literal
 from .client import KubeClient
 from .events import EventRecorder
 from .objects import ResourceRef, meta
+from .store import Store
 
 __all__ = ["StatusWriter", "announce", "merge_diff", "status_patch"]
 
@@ -66,14 +72,23 @@ class StatusWriter:
     """Patch a primary's status only when it changed, then announce the transition.
 
     ``managed`` names the top-level status keys the controller owns: one it stops reporting is
-    removed; any other (written by someone else) is left alone."""
+    removed; any other (written by someone else) is left alone. With ``store`` (the primary's),
+    the written object is remembered there as ``writer``'s."""
 
     def __init__(
-        self, client: KubeClient, events: EventRecorder, *, managed: frozenset[str] | None = None
+        self,
+        client: KubeClient,
+        events: EventRecorder,
+        *,
+        managed: frozenset[str] | None = None,
+        store: Store | None = None,
+        writer: str = "",
     ) -> None:
         self._client = client
         self._events = events
         self._managed = managed
+        self._store = store
+        self._writer = writer
 
     async def write(self, res: ResourceRef, obj: Obj, status: Obj) -> bool:
         """Patch ``/status`` when ``status`` differs from the stored one; True when written."""
@@ -82,6 +97,8 @@ class StatusWriter:
         if patch is None:
             return False
         md = meta(obj)
-        await self._client.patch_status(res, md.get("namespace"), md["name"], patch)
+        written = await self._client.patch_status(res, md.get("namespace"), md["name"], patch)
+        if self._store is not None:
+            self._store.remember(written, self._writer)
         await announce(self._events, obj, old.get("state"), status)
         return True

@@ -30,7 +30,6 @@ is created or changed (garbage collection is under way). Reads come from informe
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +40,7 @@ import structlog
 from .client import KubeClient
 from .diff import diff_paths, manifest_hash
 from .errors import ConflictError, NotFoundError
-from .objects import Obj, ObjectKey, ResourceRef, key_of, meta, strip_for_store
+from .objects import Obj, ObjectKey, ResourceRef, key_of, meta
 from .ownership import ChildConflict, ChildConflictError, owned_by
 from .store import Store
 
@@ -53,10 +52,6 @@ DEFAULT_HASH_ANNOTATION = "nimop.io/applied-hash"
 
 #: Re-check of an owner in conflict: first after this many seconds, doubling up to the cap.
 CONFLICT_RECHECK = (10.0, 300.0)
-
-
-#: how long a child this sync created may be missing from the cache before it counts as missing
-EXPECT_FOR = 30.0
 
 #: A resourceVersion no stored object has: etcd's revision starts at 1 and its first write is
 #: revision 2. An apply carrying it is a precondition every existing object fails (409).
@@ -125,7 +120,8 @@ class ChildSync:
     selector): their store shows every holder of a name, so a stranger is found there and a
     create refused with 409 only means the cache lags behind another client's create; that
     sync ends with a ``ConflictError`` (requeued with backoff, by when the cache shows the
-    holder) instead of reading it, and nimop needs no ``get`` on the kind.
+    holder) instead of reading it, and nimop needs no ``get`` on the kind. Every apply's answer
+    is remembered in its store as ``writer``'s (read-your-writes, ``store.py``).
     """
 
     def __init__(
@@ -137,6 +133,7 @@ class ChildSync:
         max_parallel: int = 8,
         kept: Iterable[ResourceRef] = (),
         whole: Iterable[ResourceRef] = (),
+        writer: str = "",
     ) -> None:
         self._client = client
         self._kept = {(r.api_version, r.kind) for r in kept}
@@ -147,11 +144,8 @@ class ChildSync:
         #: owner key -> (owner UID, consecutive syncs that ended in a conflict): drives
         #: ``recheck_after``; an entry goes when the owner's sync is clean or the owner goes.
         self._conflicted: dict[ObjectKey, tuple[str, int]] = {}
-        #: children this sync created that the informer has not shown yet (client-go's
-        #: "expectations"): (kind, key) -> (when, the apply's answer). A reconcile woken by one
-        #: child's event then does not take a sibling still in flight for missing (a GET and
-        #: a second apply); after EXPECT_FOR seconds a child still unseen is missing again.
-        self._expected: dict[tuple[str, ObjectKey], tuple[float, Obj]] = {}
+        #: the name every write is remembered under: its echo does not wake this controller
+        self.writer = writer
 
     def prepare(self, owner: Mapping[str, Any], manifest: Mapping[str, Any]) -> Obj:
         """Desired child with namespace defaulted, owner reference and manifest hash added."""
@@ -203,7 +197,7 @@ class ChildSync:
             res, store = self._kinds[(desired["apiVersion"], desired["kind"])]
             key = key_of(desired)
             wanted.add((res.api_version, res.kind, key))
-            live = self._live(res, store, key)
+            live = self._live(store, key)
             if live is not None and _guarded(desired, owner_uid) and not owned_by(live, owner_uid):
                 result.conflicts.append(ChildConflict.of(res.kind, live))
                 continue
@@ -238,20 +232,14 @@ class ChildSync:
         self._conflicted.pop(owner_key, None)
         return result
 
-    def _live(self, res: ResourceRef, store: Store, key: ObjectKey) -> Obj | None:
-        """The cached child, or the one this sync just created if the cache lags behind."""
-        live = store.get(key)
-        expected = self._expected.pop((res.kind, key), None)
-        if live is None and expected is not None and time.monotonic() - expected[0] < EXPECT_FOR:
-            self._expected[(res.kind, key)] = expected
-            return expected[1]
-        return live
+    def _live(self, store: Store, key: ObjectKey) -> Obj | None:
+        """The child as cached, or as this sync's last write of it left it while the cache
+        lags behind (``Store.remember``): a reconcile woken by one child's event then does not
+        take a sibling still in flight for missing (a GET and a second apply) or for drifted."""
+        return store.get(key)
 
-    def _expect(self, res: ResourceRef, created: Obj) -> None:
-        now = time.monotonic()
-        if len(self._expected) > 10_000:  # informer events lost for long: forget the stale
-            self._expected = {k: v for k, v in self._expected.items() if now - v[0] < EXPECT_FOR}
-        self._expected[(res.kind, key_of(created))] = (now, strip_for_store(created))
+    def _remember(self, res: ResourceRef, written: Obj) -> None:
+        self._kinds[(res.api_version, res.kind)][1].remember(written, self.writer)
 
     def forget(self, owner_key: ObjectKey) -> None:
         """The owner is gone (or going): drop what was kept about it, so a controller that
@@ -326,7 +314,7 @@ class ChildSync:
         whole = (res.api_version, res.kind) in self._whole
         if not read_first or whole:
             try:
-                self._expect(res, await self._client.apply(res, create_only(desired)))
+                self._remember(res, await self._client.apply(res, create_only(desired)))
                 return None
             except ConflictError:
                 if whole:  # created by another client a moment ago: wait for the cache
@@ -335,7 +323,7 @@ class ChildSync:
         try:
             live = await self._client.get(res, key.namespace, key.name)
         except NotFoundError:  # gone meanwhile: the name is free
-            self._expect(res, await self._client.apply(res, create_only(desired)))
+            self._remember(res, await self._client.apply(res, create_only(desired)))
             return None
         if not owned_by(live, owner_uid):
             return ChildConflict.of(res.kind, live)
@@ -344,11 +332,11 @@ class ChildSync:
             log.info("adopting a finished child as it is", kind=res.kind, child=str(key))
             labels = {"metadata": {"name": key.name, "namespace": key.namespace,
                                    "labels": dict(meta(desired).get("labels") or {})}}
-            await self._client.apply(res, {"apiVersion": desired["apiVersion"],
-                                           "kind": desired["kind"], **labels})  # fmt: skip
+            head = {"apiVersion": desired["apiVersion"], "kind": desired["kind"]}
+            self._remember(res, await self._client.apply(res, {**head, **labels}))
             return False
         log.info("adopting a child this owner already controls", kind=res.kind, child=str(key))
-        await self._client.apply(res, desired)
+        self._remember(res, await self._client.apply(res, desired))
         return None
 
     async def _write(
@@ -379,7 +367,7 @@ class ChildSync:
                             result.conflicts.append(conflict)
                             return
                     else:
-                        await self._client.apply(res, desired)
+                        self._remember(res, await self._client.apply(res, desired))
                 except Exception as exc:
                     errors.append(exc)
                     return

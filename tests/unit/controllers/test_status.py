@@ -367,3 +367,31 @@ def test_a_cache_job_waiting_on_an_unbound_pvc_says_so() -> None:
     ready = next(c for c in status["conditions"] if c["type"] == "Ready")
     assert (status["state"], ready["reason"]) == ("Pending", "PVCPending")
     assert "c-pvc" in ready["message"]
+
+
+def test_only_a_change_of_a_pods_problem_wakes_its_service() -> None:
+    """A status reads pods only for the problem they show (the message's hint, `stuck`): a pod
+    starting, scheduled and turning ready wakes nobody — its workload's status says that."""
+    from nimop.controllers.predicates import pod_problem_changed
+    from nimop.watch.informer import Event, EventType
+
+    def pod(**status: Any) -> dict[str, Any]:
+        return {"metadata": {"name": "llm-abc", "namespace": "ns"}, "status": status}
+
+    pending, running = pod(phase="Pending"), pod(phase="Running")
+    unschedulable = pod(phase="Pending", conditions=[{
+        "type": "PodScheduled", "status": "False", "message": "0/5 nodes are available"}])
+    crashing = pod(phase="Running", containerStatuses=[
+        {"name": "nim", "state": {"waiting": {"reason": "CrashLoopBackOff"}}}])  # fmt: skip
+
+    def wakes(typ: EventType, obj: dict[str, Any], old: dict[str, Any] | None = None) -> bool:
+        return pod_problem_changed(Event(typ, obj, old))
+
+    assert not wakes(EventType.ADDED, pending)
+    assert not wakes(EventType.UPDATED, running, pending)
+    assert wakes(EventType.UPDATED, unschedulable, pending), "a problem appears"
+    assert wakes(EventType.UPDATED, crashing, unschedulable), "another problem"
+    assert not wakes(EventType.UPDATED, crashing, crashing)
+    assert wakes(EventType.UPDATED, running, crashing), "the problem went"
+    assert wakes(EventType.DELETED, crashing) and not wakes(EventType.DELETED, running)
+    assert wakes(EventType.ADDED, unschedulable)

@@ -184,3 +184,35 @@ async def test_a_write_into_a_terminating_namespace_ends_the_reconcile_quietly()
     assert not isinstance(
         error_from_status(403, {"message": "forbidden"}), NamespaceTerminatingError
     )
+
+
+async def test_the_echo_of_its_own_write_does_not_wake_the_controller_anothers_does() -> None:
+    """A child write remembered as this controller's comes back on the watch carrying its name
+    and enqueues nothing; the same kind of write remembered as another controller's, or not
+    remembered at all, wakes the owner."""
+    twin = ApiTwin()
+    owner_ref = {"apiVersion": "example.com/v1", "kind": "Widget", "name": "w", "uid": "u",
+                 "controller": True}  # fmt: skip
+    script = Script()
+    async with twin.client() as client:
+        children = Informer(client, CM)
+        async with children:
+            await children.wait_synced()
+            ctl = Controller("mine", script, resync_period=None)
+            ctl.owns(children, "example.com", "Widget")
+            async with ctl:
+
+                async def write(name: str, writer: str | None) -> None:
+                    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+                        "name": name, "namespace": "ns", "ownerReferences": [owner_ref]}}
+                    answer = await client.apply(CM, body)
+                    if writer is not None:
+                        children.store.remember(answer, writer)
+                    await twin.settle()
+
+                await write("own", "mine")
+                assert script.calls["w"] == 0, "its own echo"
+                await write("theirs", "another-controller")
+                assert script.calls["w"] == 1
+                await write("unremembered", None)
+                assert script.calls["w"] == 2

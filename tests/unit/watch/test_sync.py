@@ -281,27 +281,34 @@ async def test_a_cached_object_with_another_controller_is_left_alone() -> None:
         assert live is not None and live["data"] == {"mine": "yes"}
 
 
-async def test_a_child_just_created_is_not_taken_for_missing_while_the_cache_lags(
+async def test_a_child_just_written_is_not_taken_for_missing_or_drifted_while_the_cache_lags(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A reconcile woken by one child's event may run before the informer shows its sibling:
-    the sync remembers what it created (client-go's expectations) instead of reading and
-    applying it again; once EXPECT_FOR has passed, a child still unseen is looked up again."""
-    from nimop.watch import sync as sync_module
+    the sync reads its own writes (``Store.remember``) instead of reading and applying them
+    again; once REMEMBER_FOR has passed, a child still unseen is looked up again."""
+    from nimop.watch import store as store_module
     from nimop.watch.store import Store
 
     twin = ApiTwin()
     async with twin.client() as client:
-        lagging = ChildSync(client, [(CM, Store())])  # a cache that never catches up
+        lagging = ChildSync(client, [(CM, Store())], writer="unit")  # a cache never caught up
         first = await lagging.sync(OWNER, [cm("a", k="v")])
         assert first.created == ["ConfigMap/n/a"]
         twin.requests.clear()
         again = await lagging.sync(OWNER, [cm("a", k="v")])
         assert again.unchanged == 1 and twin.requests == []
-        monkeypatch.setattr(sync_module, "EXPECT_FOR", 0.0)
-        late = await lagging.sync(OWNER, [cm("a", k="v")])
-        assert late.created == ["ConfigMap/n/a"]  # adopted: it is ours
-        assert [(r.verb, c) for r, c in twin.requests][:2] == [("apply", 409), ("get", 200)]
+        twin.patch(CM, "n", "a", {"data": {"k": "edited"}})
+        lagging._kinds[("v1", "ConfigMap")][1].upsert(twin.get(CM, "n", "a"))  # type: ignore[arg-type]
+        fixed = await lagging.sync(OWNER, [cm("a", k="v")])
+        assert fixed.updated == ["ConfigMap/n/a"]
+        twin.requests.clear()
+        assert (await lagging.sync(OWNER, [cm("a", k="v")])).unchanged == 1, (
+            "the update's answer is read, not the edited copy the cache still holds")
+        assert twin.requests == []
+        monkeypatch.setattr(store_module, "REMEMBER_FOR", 0.0)
+        stale = await lagging.sync(OWNER, [cm("a", k="v")])
+        assert stale.updated == ["ConfigMap/n/a"], "expired: the cache is believed again"
 
 
 async def test_another_operators_finished_job_is_adopted_as_it_is() -> None:
