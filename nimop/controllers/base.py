@@ -54,22 +54,39 @@ class PrimaryReconciler(Generic[CRT]):
     def __init__(self, rt: Runtime, children: ChildSync) -> None:
         self.rt = rt
         self.children = children
+        #: key -> (uid, resourceVersion, the CR as the models read it, its check): a CR is
+        #: parsed once per version, not once per reconcile (children's events wake it often)
+        self._parsed: dict[ObjectKey, tuple[str, str, dict[str, Any], Checked[CRT]]] = {}
 
     async def reconcile(self, key: ObjectKey) -> Result | None:
         obj = self.rt.store(self.kind).get(key)
         if obj is None:
             self.children.forget(key)  # nothing is kept about an owner that is gone
+            self._parsed.pop(key, None)
             return None
         # Upstream's finalizer is released at once, not only at deletion: after a switch of
         # operators nothing would remove it, and a CR must never wait on an absent operator.
         await release_legacy_finalizer(self.rt, self.kind, obj)
         if meta(obj).get("deletionTimestamp"):
             self.children.forget(key)
+            self._parsed.pop(key, None)
             return None
-        # Zero values a Go client writes for unset fields read as unset, as in the models.
-        obj = as_models_read(obj)
-        result = await self.handle(key, obj, validate.checked(obj, self.model_type))
+        obj, cr = self._parse(key, obj)
+        result = await self.handle(key, obj, cr)
         return _sooner(result, self.children.recheck_after(obj))
+
+    def _parse(self, key: ObjectKey, obj: Obj) -> tuple[dict[str, Any], Checked[CRT]]:
+        """The CR as the models read it (a Go client's zero values for unset fields read as
+        unset) and its validation, computed once per resourceVersion."""
+        md = meta(obj)
+        version = (str(md.get("uid")), str(md.get("resourceVersion")))
+        memo = self._parsed.get(key)
+        if memo is not None and memo[:2] == version:
+            return memo[2], memo[3]
+        read = as_models_read(obj)
+        cr = validate.checked(read, self.model_type)
+        self._parsed[key] = (*version, read, cr)
+        return read, cr
 
     async def handle(self, key: ObjectKey, obj: dict[str, Any], cr: Checked[CRT]) -> Result | None:
         raise NotImplementedError

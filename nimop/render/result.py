@@ -11,7 +11,6 @@ CRD or a NIMCache that is not ready yet must not tear down a running service).
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,10 +128,27 @@ class Collector:
 
     def result(self, spec_hash: str) -> Rendered:
         """Deep-copied, so objects share no sub-structures (safe to mutate, no YAML aliases)."""
-        objects = tuple(copy.deepcopy(o) for o in self.objects)
+        objects = tuple(_copied(o) for o in self.objects)
         return Rendered(objects, tuple(self.problems), tuple(self.secrets), spec_hash,
                         self.workload, self.service, tuple(self.exposure), self.storage,
                         self.probe, self.manifest)
+
+
+def _copied(obj: Manifest) -> Manifest:
+    """A deep copy of a manifest that shares nothing, not even within itself (so no YAML
+    aliases): manifests are JSON trees, and walking only dicts and lists is ~3x faster than
+    ``copy.deepcopy`` with its memo (every reconcile renders)."""
+    out: Manifest = _tree(obj)
+    return out
+
+
+def _tree(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {k: _tree(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_tree(v) for v in value]
+    return value
 
 
 def _kind_of(obj: Manifest) -> Kind:

@@ -53,6 +53,9 @@ DEFAULT_HASH_ANNOTATION = "nimop.io/applied-hash"
 #: Re-check of an owner in conflict: first after this many seconds, doubling up to the cap.
 CONFLICT_RECHECK = (10.0, 300.0)
 
+#: children whose last drift check found nothing, remembered at most (per ChildSync)
+IN_LINE_MAX = 100_000
+
 #: A resourceVersion no stored object has: etcd's revision starts at 1 and its first write is
 #: revision 2. An apply carrying it is a precondition every existing object fails (409).
 NO_OBJECT_HAS = "1"
@@ -146,6 +149,8 @@ class ChildSync:
         self._conflicted: dict[ObjectKey, tuple[str, int]] = {}
         #: the name every write is remembered under: its echo does not wake this controller
         self.writer = writer
+        #: children found in line with what we want, as (live resourceVersion, desired hash)
+        self._in_line: dict[tuple[str, str, ObjectKey], tuple[str, str]] = {}
 
     def prepare(self, owner: Mapping[str, Any], manifest: Mapping[str, Any]) -> Obj:
         """Desired child with namespace defaulted, owner reference and manifest hash added."""
@@ -201,7 +206,7 @@ class ChildSync:
             if live is not None and _guarded(desired, owner_uid) and not owned_by(live, owner_uid):
                 result.conflicts.append(ChildConflict.of(res.kind, live))
                 continue
-            reasons = self.drift(desired, live)
+            reasons = self._drift_of(res, desired, live)
             if not reasons:
                 result.unchanged += 1
                 continue
@@ -231,6 +236,26 @@ class ChildSync:
             raise ChildConflictError(owner, result)
         self._conflicted.pop(owner_key, None)
         return result
+
+    def _drift_of(self, res: ResourceRef, desired: Obj, live: Obj | None) -> list[str]:
+        """``drift``, remembered per child for (live resourceVersion, desired hash): neither
+        side changed since it was last found in line, so it still is (most reconciles are
+        woken by one child's change and find its siblings as they were)."""
+        if live is None:
+            return self.drift(desired, live)
+        key = (res.api_version, res.kind, key_of(live))
+        seen = (str(meta(live).get("resourceVersion")),
+                desired["metadata"]["annotations"][self._hash_annotation])  # fmt: skip
+        if self._in_line.get(key) == seen:
+            return []
+        reasons = self.drift(desired, live)
+        if reasons:
+            self._in_line.pop(key, None)
+        else:
+            if len(self._in_line) >= IN_LINE_MAX:
+                self._in_line.clear()  # owners gone long ago: start over, it is only a cache
+            self._in_line[key] = seen
+        return reasons
 
     def _live(self, store: Store, key: ObjectKey) -> Obj | None:
         """The child as cached, or as this sync's last write of it left it while the cache
