@@ -23,6 +23,7 @@ from nimop.watch.controller import Controller, Result
 from nimop.watch.errors import AlreadyExistsError, ForbiddenError, InvalidError, NotFoundError
 from nimop.watch.objects import Obj, ObjectKey, key_of, meta
 from nimop.watch.ownership import ChildConflictError
+from nimop.watch.sources import Predicate
 from nimop.watch.status import StatusWriter
 from nimop.watch.sync import ChildSync
 
@@ -129,9 +130,11 @@ def primary_controller(
     children: Sequence[Kind],
     *,
     workers: int,
+    child_filters: Mapping[Kind, Predicate] | None = None,
 ) -> Controller:
     """The controller of one kind: its reconciler over a ChildSync of the child kinds this
-    cluster serves, woken by the kind's spec or deletion changes and by any owned child."""
+    cluster serves, woken by the kind's spec or deletion changes and by any owned child (an
+    event of a kind in ``child_filters`` only when its predicate holds)."""
     served = [k for k in children if rt.served(k)]
     # A kind the RBAC table grants nimop no delete of its own on is never pruned (PVCs hold
     # data; immutable settings make the others unprunable): the table decides both.
@@ -145,8 +148,10 @@ def primary_controller(
                      whole=whole, writer=writer)  # fmt: skip
     ctrl = Controller(name, reconciler(rt, sync), workers=workers)
     ctrl.for_(rt.informers[reconciler.kind], spec_or_deletion_changed)
+    filters = child_filters or {}
     for child in served:
-        ctrl.owns(rt.informers[child], reconciler.kind.group, reconciler.kind.kind)
+        only = (filters[child],) if child in filters else ()
+        ctrl.owns(rt.informers[child], reconciler.kind.group, reconciler.kind.kind, *only)
     return ctrl
 
 

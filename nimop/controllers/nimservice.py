@@ -33,7 +33,7 @@ from nimop.controllers.generation_clock import GenerationClock
 from nimop.controllers.image_protocol import ImageProtocols, Verdict
 from nimop.controllers.kserve_config import CONFIG_NAME
 from nimop.controllers.nimservice_status import Observed
-from nimop.controllers.predicates import pod_problem_changed
+from nimop.controllers.predicates import pod_problem_changed, readiness_changed
 from nimop.controllers.runtime import Runtime
 from nimop.controllers.secrets import ensure_generated
 from nimop.controllers.service_layout import image_fact
@@ -54,6 +54,14 @@ INDEX_DRA = "dra-namespace"
 INDEX_INSTANCE = "instance-label"
 INDEX_COMPUTE_DOMAIN = "compute-domain"
 INSTANCE = "app.kubernetes.io/instance"
+
+
+#: The workload controllers' status writes that do not change what the status reads from
+#: them wake nobody (readiness without pod hints: pods wake the service on their own).
+WORKLOAD_FILTERS = {
+    kinds.DEPLOYMENT: readiness_changed(lambda o: workload_status.deployment(o, "")),
+    kinds.LWS: readiness_changed(lambda o: workload_status.leader_worker_set(o, "")),
+}
 
 
 def nimcache_of(obj: Obj) -> list[str]:
@@ -198,8 +206,9 @@ def build(rt: Runtime, *, workers: int = 2) -> Controller:
     services.add_index(INDEX_INSTANCE, instance_label)
     services.add_index(INDEX_COMPUTE_DOMAIN, compute_domain.domain_index)
     ctrl = primary_controller(
-        rt, "nimservice", NIMServiceReconciler, kinds.NIMSERVICE_CHILDREN, workers=workers
-    )
+        rt, "nimservice", NIMServiceReconciler, kinds.NIMSERVICE_CHILDREN, workers=workers,
+        child_filters=WORKLOAD_FILTERS,
+    )  # fmt: skip
     ctrl.watches(
         rt.informers[kinds.NIMCACHE],
         enqueue_from_index(services.store, INDEX_NIMCACHE, key_text),

@@ -395,3 +395,31 @@ def test_only_a_change_of_a_pods_problem_wakes_its_service() -> None:
     assert wakes(EventType.UPDATED, running, crashing), "the problem went"
     assert wakes(EventType.DELETED, crashing) and not wakes(EventType.DELETED, running)
     assert wakes(EventType.ADDED, unschedulable)
+
+
+def test_a_workload_status_write_wakes_its_service_only_when_readiness_changed() -> None:
+    """The deployment controller writes status several times per rollout; only a write that
+    changes what the service's status reads (or a change beyond status: drift) wakes it."""
+    from nimop.controllers.nimservice import WORKLOAD_FILTERS
+    from nimop.controllers.predicates import readiness_changed
+    from nimop.watch.informer import Event, EventType
+
+    wakes = WORKLOAD_FILTERS[next(k for k in WORKLOAD_FILTERS if k.kind == "Deployment")]
+    created = {"metadata": {"name": "llm", "generation": 1, "resourceVersion": "1"},
+               "spec": {"replicas": 1}}  # fmt: skip
+    counted = {**created, "metadata": {**created["metadata"], "resourceVersion": "2"},
+               "status": {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 0}}
+    updated = {**counted, "status": {**counted["status"], "updatedReplicas": 1,
+                                     "unavailableReplicas": 1}}  # fmt: skip
+    available = {**updated, "status": {**updated["status"], "availableReplicas": 1}}
+    edited = {**available, "spec": {"replicas": 1, "paused": True}}
+
+    def update(new: dict[str, Any], old: dict[str, Any]) -> bool:
+        return wakes(Event(EventType.UPDATED, new, old))
+
+    assert wakes(Event(EventType.ADDED, created))
+    assert not update(counted, created), "still 0 of 1 available"
+    assert not update(updated, counted)
+    assert update(available, updated), "available: Ready to report"
+    assert update(edited, available), "a spec edit is drift to repair, status or not"
+    assert readiness_changed(lambda o: 0)(Event(EventType.DELETED, created))
