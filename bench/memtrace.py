@@ -1,8 +1,8 @@
 """`nimop run` under tracemalloc: where the operator's memory goes.
 
 Use as the operator under test: ``python -m bench run --n 1000 --operator-cmd
-'NIMOP_MEMTRACE=/tmp/mem.jsonl python -m bench.memtrace' --label nimop-tracemalloc``. Every
-``NIMOP_MEMTRACE_PERIOD`` seconds (20) a thread appends the top allocation sites (by file and
+'env MEMTRACE_OUT=/tmp/mem.jsonl python -m bench.memtrace' --label nimop-tracemalloc``. Every
+``MEMTRACE_PERIOD`` seconds (20) a thread appends the top allocation sites (by file and
 line, 25 of them) and the traced total to the JSON-lines file, with a wall-clock timestamp to
 match against the run's phases. tracemalloc slows the process and doubles its memory: take
 only the sites from such a run, never its times or RSS.
@@ -43,8 +43,9 @@ def _loop(path: Path, period: float) -> None:
 def main() -> int:
     from nimop.cli import main as nimop_main
 
-    path = Path(os.environ.get("NIMOP_MEMTRACE", "memtrace.jsonl"))
-    period = float(os.environ.get("NIMOP_MEMTRACE_PERIOD", "20"))
+    # Not NIMOP_* names: `nimop run` refuses settings it does not know.
+    path = Path(os.environ.get("MEMTRACE_OUT", "memtrace.jsonl"))
+    period = float(os.environ.get("MEMTRACE_PERIOD", "20"))
     tracemalloc.start(1)
     threading.Thread(target=_loop, args=(path, period), name="memtrace", daemon=True).start()
     return nimop_main(["run"])
