@@ -94,13 +94,13 @@ async def run(
         create = await _create(kube, tracker, templates, sample, sample_namespace, names,
                                namespace, within)  # fmt: skip
         if cpu is not None:
-            create["cluster_cpu_s"] = cpu.since(mark, cpu.mark())
+            create["cluster_cpu_s"] = cpu.since(mark)
         print(f"floor: create took {create['wall_s']} s; update", file=sys.stderr)
         mark = cpu.mark() if cpu else {}
         update = await _update(kube, tracker, [deployment(n) for n in names], namespace,
                                update_fraction, within)  # fmt: skip
         if cpu is not None:
-            update["cluster_cpu_s"] = cpu.since(mark, cpu.mark())
+            update["cluster_cpu_s"] = cpu.since(mark)
     finally:
         watch.cancel()
     return {"create": create, "update": update, "children": [p for p, _ in templates]}

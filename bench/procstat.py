@@ -139,9 +139,10 @@ class CpuMeter:
         out["machine_busy"], out["machine_total"] = machine_ticks()
         return out
 
-    @staticmethod
-    def since(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-        """CPU seconds per component between two marks, and the machine's busy share."""
+    def since(self, before: dict[str, float]) -> dict[str, float]:
+        """CPU seconds per component from the mark ``before`` to now, and the machine's busy
+        share over that time."""
+        after = self.mark()
         out = {k: round(after[k] - v, 2) for k, v in before.items()
                if k in after and not k.startswith("machine_")}  # fmt: skip
         total = after["machine_total"] - before["machine_total"]

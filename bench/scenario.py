@@ -126,7 +126,7 @@ class Run:
             self.sampler.sample()
         phase.scrape_after = self._scrape()
         if self.cpu is not None and phase.cpu_before:
-            phase.extra["cluster_cpu_s"] = self.cpu.since(phase.cpu_before, self.cpu.mark())
+            phase.extra["cluster_cpu_s"] = self.cpu.since(phase.cpu_before)
         self.operator.check_alive()
 
     def _scrape(self) -> prom.Scrape:

@@ -62,19 +62,21 @@ class PrimaryReconciler(Generic[CRT]):
     async def reconcile(self, key: ObjectKey) -> Result | None:
         obj = self.rt.store(self.kind).get(key)
         if obj is None:
-            self.children.forget(key)  # nothing is kept about an owner that is gone
-            self._parsed.pop(key, None)
+            self._forget(key)  # nothing is kept about an owner that is gone
             return None
         # Upstream's finalizer is released at once, not only at deletion: after a switch of
         # operators nothing would remove it, and a CR must never wait on an absent operator.
         await release_legacy_finalizer(self.rt, self.kind, obj)
         if meta(obj).get("deletionTimestamp"):
-            self.children.forget(key)
-            self._parsed.pop(key, None)
+            self._forget(key)
             return None
         obj, cr = self._parse(key, obj)
         result = await self.handle(key, obj, cr)
         return _sooner(result, self.children.recheck_after(obj))
+
+    def _forget(self, key: ObjectKey) -> None:
+        self.children.forget(key)
+        self._parsed.pop(key, None)
 
     def _parse(self, key: ObjectKey, obj: Obj) -> tuple[dict[str, Any], Checked[CRT]]:
         """The CR as the models read it (a Go client's zero values for unset fields read as
@@ -93,8 +95,15 @@ class PrimaryReconciler(Generic[CRT]):
         raise NotImplementedError
 
     async def write_status(self, obj: Obj, status: Mapping[str, Any]) -> bool:
-        """`write_status` for this kind, as this controller's write."""
-        return await write_status(self.rt, self.kind, obj, status, writer=self.children.writer)
+        """Patch the status subresource when the computed status differs, and announce a state
+        transition as an Event (`nimop.watch.status`); True when written. Every kind's status
+        gets its `SpecValid` condition here (nimop.controllers.ratchet). The written object is
+        remembered in the kind's store as this controller's write (read-your-writes)."""
+        rt = self.rt
+        status = ratchet.with_spec_valid(obj, status, rt.now())
+        patcher = StatusWriter(rt.client, rt.events, managed=MANAGED_STATUS,
+                               store=rt.store(self.kind), writer=self.children.writer)  # fmt: skip
+        return await patcher.write(rt.resource(self.kind), obj, status)
 
 
 def names_only(render: Callable[[], Rendered], errors: Sequence[Problem]) -> Rendered:
@@ -208,20 +217,6 @@ MANAGED_STATUS = frozenset(
         "states",
     }
 )
-
-
-async def write_status(
-    rt: Runtime, kind: Kind, obj: Obj, status: Mapping[str, Any], *, writer: str
-) -> bool:
-    """Patch the status subresource when the computed status differs, and announce a state
-    transition as an Event (`nimop.watch.status`); True when written. Every kind's status
-    gets its `SpecValid` condition here (nimop.controllers.ratchet). The written object is
-    remembered in the kind's store as ``writer``'s (read-your-writes)."""
-    status = ratchet.with_spec_valid(obj, status, rt.now())
-    patcher = StatusWriter(
-        rt.client, rt.events, managed=MANAGED_STATUS, store=rt.store(kind), writer=writer
-    )
-    return await patcher.write(rt.resource(kind), obj, status)
 
 
 async def release_legacy_finalizer(rt: Runtime, kind: Kind, obj: Obj) -> None:

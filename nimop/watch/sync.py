@@ -202,7 +202,9 @@ class ChildSync:
             res, store = self._kinds[(desired["apiVersion"], desired["kind"])]
             key = key_of(desired)
             wanted.add((res.api_version, res.kind, key))
-            live = self._live(store, key)
+            # the child as cached, or as this sync's last write left it while the cache lags
+            # (read-your-writes): a child in flight is neither missing nor drifted
+            live = store.get(key)
             if live is not None and _guarded(desired, owner_uid) and not owned_by(live, owner_uid):
                 result.conflicts.append(ChildConflict.of(res.kind, live))
                 continue
@@ -256,12 +258,6 @@ class ChildSync:
                 self._in_line.clear()  # owners gone long ago: start over, it is only a cache
             self._in_line[key] = seen
         return reasons
-
-    def _live(self, store: Store, key: ObjectKey) -> Obj | None:
-        """The child as cached, or as this sync's last write of it left it while the cache
-        lags behind (``Store.remember``): a reconcile woken by one child's event then does not
-        take a sibling still in flight for missing (a GET and a second apply) or for drifted."""
-        return store.get(key)
 
     def _remember(self, res: ResourceRef, written: Obj) -> None:
         self._kinds[(res.api_version, res.kind)][1].remember(written, self.writer)
